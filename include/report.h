@@ -1,0 +1,92 @@
+/* report: the facts tlsdiag gathers about one handshake, and the verdict on them.
+ * Built only when there is something to say (a failure, or trace mode). */
+#ifndef TLSDIAG_REPORT_H
+#define TLSDIAG_REPORT_H
+#include <stdint.h>
+#include <time.h>
+#include "catalogue.h"
+#include "hello.h"
+#include "ocsp_check.h"
+
+#define TD_FIELD 256      /* cap on any certificate- or peer-derived text */
+#define TD_MAX_EVIDENCE 32
+
+enum td_event { TD_EV_HANDSHAKE_FAILED, TD_EV_HANDSHAKE_OK, TD_EV_REPEAT_SUMMARY };
+enum td_role { TD_ROLE_CLIENT, TD_ROLE_SERVER };
+
+struct td_cert {
+    int present;
+    char subject[TD_FIELD], issuer[TD_FIELD];
+    char not_before[32], not_after[32];      /* RFC 3339 */
+    time_t nb, na;
+    char san[512];                           /* "DNS:a, IP:1.2.3.4" */
+    char cn[TD_FIELD];
+    int self_signed;
+    char key[32];                            /* "RSA-1024", "EC-256" */
+    int key_bits;
+    char sig_digest[32];
+    char eku[128];
+    char aia_ca_issuers[TD_FIELD];
+    int must_staple;
+};
+
+struct td_evidence { const char *key; char value[TD_FIELD * 2]; };
+
+struct td_report {
+    enum td_event event;
+    time_t now;
+    enum td_role role;
+    char program[64];
+    int runtime;                       /* enum td_runtime */
+    char host[TD_FIELD];               /* SNI or requested name, raw */
+    char addr[64];                     /* "127.0.0.1:443" */
+
+    /* versions, OpenSSL protocol numbers (TLS1_2_VERSION ...), 0 if unknown */
+    int min_version, max_version, negotiated, peer_version;
+    char version_limit_source[TD_FIELD];
+    int security_level;
+    char cipher[64];
+    char state[64];                    /* SSL_state_string_long at failure */
+
+    int alert_seen, alert_sent, alert_level, alert_desc;
+
+    /* certificate verification */
+    long verify_code;                  /* SSL_get_verify_result, X509_V_OK when fine */
+    int verify_depth;
+    struct td_cert vcert;              /* the certificate that failed, at verify_depth */
+    int chain_sent;                    /* how many certificates the peer sent */
+    struct td_cert top;                /* top of the chain as sent */
+    char requested_name[TD_FIELD];     /* the host or IP checked against the SAN */
+
+    /* OCSP */
+    int ocsp_requested, ocsp_stapled, ocsp_len;
+    struct td_ocsp_info ocsp;
+
+    /* the OpenSSL error peeked at failure */
+    unsigned long err;
+    int err_lib, err_reason;
+    char err_reason_str[128];
+
+    unsigned char first_bytes[5];      /* a record header that was not TLS */
+    int first_bytes_len;
+
+    struct td_hello offered;           /* our hello (client) or the peer's (server) */
+    struct td_hello answer;            /* the ServerHello a client got */
+
+    /* verdict */
+    enum td_section section;
+    const struct td_cause *cause;
+    struct td_evidence evidence[TD_MAX_EVIDENCE];
+    int n_evidence;
+    long repeat_count;                 /* TD_EV_REPEAT_SUMMARY */
+};
+
+/* Add an evidence line; printf-style; silently dropped when full. */
+void td_evidence_add(struct td_report *r, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *td_evidence_get(const struct td_report *r, const char *key);
+
+/* OpenSSL's name for a protocol version ("TLSv1.2"), or "unknown". */
+const char *td_version_name(int version);
+
+#endif
