@@ -57,6 +57,7 @@ clean:
 -include test/test.mk
 -include bench/bench.mk
 -include doc/doc.mk
+-include test/unit/unit.mk
 -include test/fuzz/fuzz.mk
 -include tools/matrix.mk
 
