@@ -7,6 +7,8 @@ CC         ?= cc
 BUILD      ?= build
 PYTHON     ?= /usr/bin/python3
 VERSION    := 0.1.0
+# The clock check ("this machine's clock is wrong") compares against the build time.
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
@@ -24,7 +26,7 @@ ifeq ($(SANITIZE),1)
   SANITIZE_LDFLAGS := -fsanitize=address,undefined
 endif
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(HARDEN) -Iinclude $(OPENSSL_CFLAGS) \
-             -DTLSDIAG_VERSION='"$(VERSION)"'
+             -DTLSDIAG_VERSION='"$(VERSION)"' -DTLSDIAG_BUILD_EPOCH=$(BUILD_EPOCH)L
 SO_LDFLAGS = -shared -Wl,-z,nodelete -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined \
              -Wl,--version-script=provider/tlsdiag.map $(SANITIZE_LDFLAGS)
 

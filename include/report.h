@@ -38,6 +38,7 @@ struct td_report {
     enum td_role role;
     char program[64];
     int runtime;                       /* enum td_runtime */
+    int pymongo, pyopenssl;            /* PyMongo / pyOpenSSL seen in the host */
     char host[TD_FIELD];               /* SNI or requested name, raw */
     char addr[64];                     /* "127.0.0.1:443" */
 
@@ -56,6 +57,8 @@ struct td_report {
     struct td_cert vcert;              /* the certificate that failed, at verify_depth */
     int chain_sent;                    /* how many certificates the peer sent */
     struct td_cert top;                /* top of the chain as sent */
+    struct td_cert leaf;               /* the peer's own certificate */
+    struct td_cert ours;               /* our own certificate, if we have one */
     char requested_name[TD_FIELD];     /* the host or IP checked against the SAN */
 
     /* OCSP */

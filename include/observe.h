@@ -1,0 +1,23 @@
+/* observe: gather the facts about one connection into a td_report, at failure time
+ * (or at handshake end in trace mode). Everything it calls is bracketed by an error mark. */
+#ifndef TLSDIAG_OBSERVE_H
+#define TLSDIAG_OBSERVE_H
+#include <openssl/ssl.h>
+#include "report.h"
+#include "conn.h"
+
+enum td_when { TD_AT_EXIT, TD_AT_FREE, TD_AT_DONE };
+
+void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
+
+/* Trust store facts for CERTIFICATE_VERIFY_FAILED evidence; returns the number of CA
+ * certificates the connection's store could reach (0 means nothing usable was loaded). */
+int td_observe_trust_store(struct td_report *r, SSL *ssl);
+
+/* Where the minimum/maximum version comes from (config file and section, or the application). */
+void td_observe_version_source(struct td_report *r, SSL *ssl);
+
+/* Describe a certificate into dst (subject, issuer, dates, SAN, key, digest, EKU, AIA). */
+void td_cert_describe(X509 *x, struct td_cert *dst);
+
+#endif

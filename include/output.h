@@ -1,0 +1,14 @@
+/* output: deliver finished lines to stderr, a file or syslog without ever blocking,
+ * raising SIGPIPE, or writing into a descriptor the host has since reused. */
+#ifndef TLSDIAG_OUTPUT_H
+#define TLSDIAG_OUTPUT_H
+#include <stddef.h>
+
+/* Remember what stderr is now, so a later reuse of fd 2 is noticed. Call once at init. */
+void td_output_init(void);
+/* Write one or more complete lines. Failures are dropped after one warning. */
+void td_output_write(const char *text, size_t len);
+/* Forget the open file after fork (the child reopens lazily). */
+void td_output_after_fork(void);
+
+#endif

@@ -1,0 +1,18 @@
+/* render: a td_report as text for people or as one JSON Lines object for machines. */
+#ifndef TLSDIAG_RENDER_H
+#define TLSDIAG_RENDER_H
+#include <stddef.h>
+#include "report.h"
+#include "settings.h"
+
+/* Renders into buf (NUL-terminated, truncated safely); returns the length written. */
+size_t td_render(const struct td_report *r, enum td_format format, char *buf, size_t cap);
+
+/* Escaping used by every output: control characters and invalid UTF-8 become visible
+ * escapes; JSON mode also escapes quotes and backslashes. Returns bytes written. */
+size_t td_escape(char *dst, size_t cap, const char *src, int json);
+
+/* Expand {key} placeholders from the report's evidence into dst. */
+void td_expand(const struct td_report *r, const char *tmpl, char *dst, size_t cap);
+
+#endif

@@ -1,0 +1,501 @@
+/* classify: see include/classify.h. The order of the checks matters: the most specific signal
+ * wins (a verify result over the alert it caused, our own error over a generic EOF). */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/conf.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include "classify.h"
+#include "observe.h"
+#include "runtime.h"
+
+static void set_cause(struct td_report *r, const char *id)
+{
+    r->cause = td_cause_find(id);
+    r->section = r->cause != NULL ? r->cause->section : TD_SEC_OTHER;
+}
+
+#define ev td_evidence_add
+
+static void span(long seconds, char *dst, size_t cap)
+{
+    long s = labs(seconds);
+    if (s >= 2 * 86400) snprintf(dst, cap, "%ld days", s / 86400);
+    else if (s >= 2 * 3600) snprintf(dst, cap, "%ld hours", s / 3600);
+    else if (s >= 120) snprintf(dst, cap, "%ld minutes", s / 60);
+    else snprintf(dst, cap, "%ld seconds", s);
+}
+
+static void clock_text(const struct td_report *r, char *dst, size_t cap)
+{
+    struct tm tm;
+    gmtime_r(&r->now, &tm);
+    strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- CERTIFICATE_VERIFY_FAILED ---------------------------------------------------------- */
+
+static void store_fix(struct td_report *r)
+{
+    int debian = access("/etc/debian_version", F_OK) == 0;
+    int fedora = access("/etc/pki/ca-trust", F_OK) == 0;
+    const char *file = secure_getenv("SSL_CERT_FILE"), *dir = secure_getenv("SSL_CERT_DIR");
+    char env[300] = "";
+    if (file != NULL || dir != NULL)
+        snprintf(env, sizeof(env), "SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: "
+                 "unset them or point them at a CA bundle. ");
+    ev(r, "_store_fix", "%sInstall or refresh the system's root certificates: %s", env,
+       debian ? "apt-get install --reinstall ca-certificates && update-ca-certificates"
+       : fedora ? "dnf reinstall ca-certificates && update-ca-trust"
+       : "install your distribution's ca-certificates package");
+}
+
+static int count_not_yet_valid(SSL *ssl, time_t now)
+{
+    int n = 0;
+    STACK_OF(X509) *chain = ssl ? SSL_get_peer_cert_chain(ssl) : NULL;
+    for (int i = 0; i < sk_X509_num(chain); i++)
+        if (X509_cmp_time(X509_get0_notBefore(sk_X509_value(chain, i)), &now) > 0) n++;
+    return n;
+}
+
+static void classify_verify(struct td_report *r, SSL *ssl)
+{
+    const struct td_cert *c = &r->vcert;
+    char clock[32], amount[32];
+    long code = r->verify_code;
+    int server = r->role == TD_ROLE_SERVER;
+
+    clock_text(r, clock, sizeof(clock));
+    if (server) ev(r, "note", "this is the client's certificate, checked by this server");
+    ev(r, "certificate", "%s", c->subject);
+    ev(r, "depth", "%d", r->verify_depth);
+    ev(r, "issuer", "%s", c->issuer);
+    ev(r, "verify", "%ld (%s)", code, X509_verify_cert_error_string(code));
+    ev(r, "_peer_cert", "%s", server ? "the client's certificate" : "the server's certificate");
+    ev(r, "_purpose", "%s", server ? "clientAuth" : "serverAuth");
+
+    switch (code) {
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        set_cause(r, "self_signed");
+        break;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        ev(r, "root", "%s", r->top.subject);
+        ev(r, "chain_sent", "%d", r->chain_sent);
+        set_cause(r, "self_signed_in_chain");
+        break;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+        ev(r, "root", "%s", r->top.subject);
+        ev(r, "root_issuer", "%s", r->top.issuer);
+        ev(r, "chain_sent", "%d", r->chain_sent);
+        int usable = td_observe_trust_store(r, ssl);
+        if (usable == 0) {
+            store_fix(r);
+            set_cause(r, "trust_store_missing");
+        } else if (!r->top.self_signed && r->top.aia_ca_issuers[0] != '\0') {
+            /* An issuer we could fetch but were not sent: the server's chain stops short. */
+            ev(r, "aia", "%s", r->top.aia_ca_issuers);
+            set_cause(r, "missing_intermediate");
+        } else {
+            if (r->chain_sent == 1 && !r->top.self_signed)
+                ev(r, "note", "the %s sent only its own certificate; if its issuer is an "
+                   "intermediate CA, its chain is incomplete", server ? "client" : "server");
+            set_cause(r, "unknown_ca");
+        }
+        break;
+    }
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        span(r->now - c->na, amount, sizeof(amount));
+        ev(r, "valid", "%s to %s", c->not_before, c->not_after);
+        ev(r, "clock", "%s, %s after notAfter", clock, amount);
+        ev(r, "_ago", "%s ago (%s)", amount, c->not_after);
+        ev(r, "_clock_fix", "If this machine's clock (%s) is wrong, fix it (timedatectl, NTP).", clock);
+        set_cause(r, "expired");
+        break;
+    case X509_V_ERR_CERT_NOT_YET_VALID: {
+        span(c->nb - r->now, amount, sizeof(amount));
+        int several = count_not_yet_valid(ssl, r->now);
+        ev(r, "valid", "%s to %s", c->not_before, c->not_after);
+        ev(r, "clock", "%s, %s before notBefore", clock, amount);
+        ev(r, "_ahead", "in %s (%s)", amount, c->not_before);
+        if (several > 1 || r->now < TLSDIAG_BUILD_EPOCH - 86400)
+            ev(r, "_clock_fix", "%d certificates are not valid yet: this machine's clock (%s) is "
+               "most likely wrong. Fix it (timedatectl set-ntp true, or date -s).", several, clock);
+        else
+            ev(r, "_clock_fix", "If the clock (%s) is right, the certificate was issued with a future "
+               "start date: reissue it, or wait %s. If the clock is wrong, fix it (NTP).", clock, amount);
+        set_cause(r, "not_yet_valid");
+        break;
+    }
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+    case X509_V_ERR_EMAIL_MISMATCH:
+        ev(r, "requested", "%s", r->requested_name[0] ? r->requested_name : r->host);
+        if (r->leaf.san[0]) ev(r, "names", "%s", r->leaf.san);
+        else ev(r, "names", "CN=%s (no subjectAltName)", r->leaf.cn);
+        set_cause(r, "hostname_mismatch");
+        break;
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+        if (code == X509_V_ERR_CA_MD_TOO_WEAK)
+            ev(r, "weakness", "a %s signature", c->sig_digest[0] ? c->sig_digest : "weak");
+        else
+            ev(r, "weakness", "a %d-bit %s key", c->key_bits, c->key);
+        ev(r, "security_level", "%d", r->security_level);
+        set_cause(r, "weak_key_or_digest");
+        break;
+    case X509_V_ERR_INVALID_PURPOSE:
+        ev(r, "eku", "%s", c->eku[0] ? c->eku : "(no extendedKeyUsage)");
+        set_cause(r, "bad_purpose");
+        break;
+    case X509_V_ERR_CERT_REVOKED:
+        set_cause(r, "revoked_crl");
+        break;
+    default:
+        set_cause(r, "other_verify");
+        break;
+    }
+}
+
+/* ---- versions ------------------------------------------------------------------------- */
+
+static void versions_list(const struct td_hello *h, char *dst, size_t cap)
+{
+    dst[0] = '\0';
+    size_t o = 0;
+    if (h->n_versions > 0) {
+        for (int i = 0; i < h->n_versions && i < TD_HELLO_MAX_VERSIONS; i++) {
+            const char *n = td_version_name(h->versions[i]);
+            if (!strcmp(n, "unknown")) continue;     /* GREASE and future versions */
+            o += (size_t)snprintf(dst + o, cap - o, "%s%s", o ? ", " : "", n);
+            if (o >= cap) return;
+        }
+    } else if (h->parsed) {
+        snprintf(dst, cap, "up to %s", td_version_name(h->legacy_version));
+    }
+}
+
+static void allowed_text(const struct td_report *r, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%s to %s", r->min_version ? td_version_name(r->min_version) : "any",
+             r->max_version ? td_version_name(r->max_version) : "TLSv1.3");
+}
+
+static void classify_version(struct td_report *r, SSL *ssl, const char *id)
+{
+    char buf[256];
+    int client = r->role == TD_ROLE_CLIENT;
+    set_cause(r, id);
+    if (ssl != NULL) td_observe_version_source(r, ssl);
+    allowed_text(r, buf, sizeof(buf));
+    ev(r, "allowed", "%s", buf);
+    ev(r, "limit_source", "%s", r->version_limit_source);
+    if (client) {
+        versions_list(&r->offered, buf, sizeof(buf));
+        ev(r, "offered", "%s", buf[0] ? buf : "(not seen)");
+    } else {
+        versions_list(&r->offered, buf, sizeof(buf));
+        ev(r, "peer_offered", "%s", buf[0] ? buf : r->peer_version ? td_version_name(r->peer_version) : "(not seen)");
+    }
+    if (r->peer_version) ev(r, "peer_version", "%s", td_version_name(r->peer_version));
+    ev(r, "_peer_version_verb", "%s", client ? "chose" : "offered at most");
+    ev(r, "openssl", "%s", OpenSSL_version(OPENSSL_VERSION));
+    if (r->err_reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED)
+        ev(r, "note", "OpenSSL reports this as '%s': TLS 1.0/1.1 need SHA-1/MD5 signatures that "
+           "security level %d forbids, so it is the same version mismatch", r->err_reason_str,
+           r->security_level);
+    /* Version errors are about the offer, not the outcome. */
+    r->negotiated = 0;
+
+    if (!strcmp(id, "peer_rejected_versions")) {
+        if (r->max_version && r->max_version < TLS1_2_VERSION)
+            ev(r, "_version_fix", "This client is capped at %s (%s). Servers now require TLS 1.2 "
+               "or later: remove that cap (MaxProtocol, or the application's maximum version). "
+               "This OpenSSL (%s) supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too old' "
+               "advice does not apply.", td_version_name(r->max_version),
+               td_evidence_get(r, "config_max") ? td_evidence_get(r, "config_max") : "set by the application",
+               OpenSSL_version(OPENSSL_VERSION));
+        else
+            ev(r, "_version_fix", "The server refused TLS up to %s. Check the server's minimum and "
+               "maximum versions; this OpenSSL (%s) is recent, so the guide's 'upgrade OpenSSL' "
+               "advice does not apply.", r->max_version ? td_version_name(r->max_version) : "TLSv1.3",
+               OpenSSL_version(OPENSSL_VERSION));
+    } else if (!strcmp(id, "peer_version_too_low")) {
+        if (client)
+            ev(r, "_version_fix", "Upgrade the server (or the proxy in front of it) to TLS 1.2 or "
+               "later. To connect to it anyway, lower the limit for this application only, e.g. "
+               "MinProtocol = %s and CipherString = DEFAULT@SECLEVEL=0 in a config .included from the "
+               "one in use; this weakens the connection's security.",
+               r->peer_version ? td_version_name(r->peer_version) : "TLSv1");
+        else
+            ev(r, "_version_fix", "The client must support TLS 1.2 or later (upgrade its TLS "
+               "library or runtime); or lower this server's minimum (%s).", r->version_limit_source);
+    }
+}
+
+/* ---- handshake failure ------------------------------------------------------------------ */
+
+struct cipher_mix { int total, fs, non_fs, tls13, unknown; };
+
+static struct cipher_mix offered_ciphers(const struct td_report *r, SSL *ssl, char *names, size_t cap)
+{
+    struct cipher_mix m = { 0 };
+    size_t o = 0;
+    names[0] = '\0';
+    int n = r->offered.n_ciphers < TD_HELLO_MAX_CIPHERS ? r->offered.n_ciphers : TD_HELLO_MAX_CIPHERS;
+    for (int i = 0; i < n; i++) {
+        uint16_t id = r->offered.ciphers[i];
+        if (id == 0x00ff || (id & 0x0f0f) == 0x0a0a) continue;   /* SCSV, GREASE */
+        unsigned char b[2] = { (unsigned char)(id >> 8), (unsigned char)id };
+        const SSL_CIPHER *c = ssl ? SSL_CIPHER_find(ssl, b) : NULL;
+        m.total++;
+        if (c == NULL) { m.unknown++; continue; }
+        int kx = SSL_CIPHER_get_kx_nid(c);
+        if (kx == NID_kx_any) m.tls13++;
+        else if (kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk || kx == NID_kx_dhe_psk) m.fs++;
+        else m.non_fs++;
+        if (o + 40 < cap) o += (size_t)snprintf(names + o, cap - o, "%s%s", o ? ":" : "", SSL_CIPHER_get_name(c));
+    }
+    return m;
+}
+
+static void classify_handshake_failure(struct td_report *r, SSL *ssl)
+{
+    char names[1024], buf[512];
+    int client = r->role == TD_ROLE_CLIENT;
+    set_cause(r, "no_shared_cipher");
+    struct cipher_mix m = offered_ciphers(r, ssl, names, sizeof(names));
+    if (r->offered.parsed) {
+        versions_list(&r->offered, buf, sizeof(buf));
+        ev(r, client ? "offered_versions" : "client_versions", "%s", buf);
+        ev(r, client ? "offered_ciphers" : "client_ciphers",
+           "%d suites: %d TLS 1.3, %d forward-secret (ECDHE/DHE), %d without forward secrecy%s",
+           m.total, m.tls13, m.fs, m.non_fs, m.non_fs == 0 ? " (forward-secret only)" : "");
+        ev(r, "groups", "%d offered", r->offered.n_groups);
+        ev(r, "sigalgs", "%d offered", r->offered.n_sigalgs);
+        ev(r, "sni", "%s", r->offered.has_sni ? r->offered.sni : "none sent");
+    }
+    if (!client) {
+        STACK_OF(SSL_CIPHER) *ours = ssl ? SSL_get_ciphers(ssl) : NULL;
+        size_t o = 0;
+        buf[0] = '\0';
+        for (int i = 0; i < sk_SSL_CIPHER_num(ours) && o + 40 < sizeof(buf); i++)
+            o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? ":" : "",
+                                  SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ours, i)));
+        ev(r, "server_allows", "%s", buf);
+        ev(r, "client_cipher_names", "%s", names);
+        ev(r, "_hsf_summary", "The client offered %d cipher suites and this server allows none of "
+           "them (no shared cipher).", m.total);
+        ev(r, "_hsf_fix", "Allow a suite the client offers on this server (CipherString / "
+           "Ciphersuites), or upgrade the client. Old clients may lack ECDHE/AES-GCM suites.");
+        return;
+    }
+    if (r->alert_seen && !r->alert_sent)
+        ev(r, "alert", "received fatal '%s' right after our ClientHello",
+           SSL_alert_desc_string_long(r->alert_desc));
+    ev(r, "_hsf_summary", "The server refused our ClientHello with a handshake_failure alert: it "
+       "found nothing it accepts in what we offered, most likely no cipher suite in common.");
+    const char *sni_note = (!r->offered.has_sni && r->offered.parsed)
+        ? " We sent no SNI: if the server hosts several names it may need one (connect by name, not IP)." : "";
+    ev(r, "_hsf_fix", "Compare with what the server allows (its log says 'no shared cipher' if that "
+       "is it).%s If the server is old and offers only RSA key exchange, allow such suites for this "
+       "connection only, or better, upgrade the server.", sni_note);
+    if (m.non_fs == 0 && m.total > 0)
+        ev(r, "_py_fs_hint", "yes");
+}
+
+/* ---- OCSP ------------------------------------------------------------------------------ */
+
+static void classify_ocsp(struct td_report *r)
+{
+    const struct td_ocsp_info *o = &r->ocsp;
+    ev(r, "certificate", "%s", r->leaf.subject);
+    ev(r, "staple", "%s", r->ocsp_stapled ? "" : "no staple");
+    if (r->ocsp_stapled)
+        snprintf(r->evidence[r->n_evidence - 1].value, sizeof(r->evidence[0].value),
+                 "%d bytes stapled, response status %s", r->ocsp_len,
+                 o->response_status_str[0] ? o->response_status_str : "unparsed");
+    if (o->cert_status[0]) ev(r, "cert_status", "%s", o->cert_status);
+    if (o->this_update[0])
+        ev(r, "staple_dates", "thisUpdate %s, nextUpdate %s (%s %ld s from now)", o->this_update,
+           o->next_update[0] ? o->next_update : "none", o->next_update_in < 0 ? "passed," : "in",
+           labs(o->next_update_in));
+    if (o->revocation_time[0])
+        ev(r, "revoked", "at %s, reason %s", o->revocation_time,
+           o->revocation_reason[0] ? o->revocation_reason : "unspecified");
+    if (o->signature_ok == 0) ev(r, "signature", "%s", o->signature_error[0] ? o->signature_error : "does not verify");
+    if (o->response_status >= 0) ev(r, "response_status", "%s", o->response_status_str);
+    ev(r, "must_staple", "%s", r->leaf.must_staple ? "yes" : "no");
+
+    switch (o->verdict) {
+    case TD_OCSP_REVOKED: set_cause(r, "ocsp_revoked"); break;
+    case TD_OCSP_STALE: set_cause(r, "ocsp_stale"); break;
+    case TD_OCSP_UNSUCCESSFUL: set_cause(r, "ocsp_unsuccessful"); break;
+    case TD_OCSP_BAD_SIGNATURE: set_cause(r, "ocsp_bad_signature"); break;
+    case TD_OCSP_WRONG_CERT: set_cause(r, "ocsp_wrong_certificate"); break;
+    case TD_OCSP_MALFORMED: set_cause(r, "ocsp_malformed"); break;
+    case TD_OCSP_NONE:
+        set_cause(r, r->leaf.must_staple ? "ocsp_missing_staple" : "ocsp_rejected");
+        break;
+    default: set_cause(r, "ocsp_rejected"); break;
+    }
+}
+
+/* ---- not TLS --------------------------------------------------------------------------- */
+
+static void classify_not_tls(struct td_report *r)
+{
+    char hex[32] = "", ascii[8] = "";
+    size_t o = 0;
+    for (int i = 0; i < r->first_bytes_len; i++) {
+        o += (size_t)snprintf(hex + o, sizeof(hex) - o, "%s%02X", i ? " " : "", r->first_bytes[i]);
+        ascii[i] = isprint(r->first_bytes[i]) ? (char)r->first_bytes[i] : '.';
+    }
+    ascii[r->first_bytes_len] = '\0';
+    int http = !strncmp(ascii, "HTTP", 4);
+    int server_got_http = r->err_reason == SSL_R_HTTP_REQUEST || r->err_reason == SSL_R_HTTPS_PROXY_REQUEST;
+    if (r->first_bytes_len > 0)
+        ev(r, "first_bytes", "%s \"%s\"%s", hex, ascii, http ? ": an HTTP response" : "");
+    else
+        ev(r, "first_bytes", "%s", server_got_http ? "an HTTP request" : "not recorded");
+    if (server_got_http)
+        ev(r, "_not_tls_fix", "A client spoke plain HTTP to this TLS port: it should use https:// or TLS.");
+    else if (http)
+        ev(r, "_not_tls_fix", "This port serves plain HTTP, not TLS: use the TLS port, or http://.");
+    else
+        ev(r, "_not_tls_fix", "Check the port, and whether the server has TLS enabled (a MongoDB "
+           "server without net.tls.mode, a proxy, or another service may be answering).");
+    set_cause(r, "not_tls");
+}
+
+/* ---- trace mode: a successful handshake ----------------------------------------------- */
+
+static void classify_ok(struct td_report *r)
+{
+    set_cause(r, "ok");
+    if (r->ocsp_stapled) {
+        ev(r, "staple", "%s, next update %s", r->ocsp.cert_status[0] ? r->ocsp.cert_status : "unparsed",
+           r->ocsp.next_update[0] ? r->ocsp.next_update : "none");
+        if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 24 * 3600)
+            ev(r, "warning_staple", "the stapled OCSP response expires in %ld s; the server must refresh it",
+               r->ocsp.next_update_in);
+        if (r->ocsp.verdict != TD_OCSP_GOOD && r->ocsp.verdict != TD_OCSP_NONE)
+            ev(r, "warning_staple_status", "the stapled OCSP response is not good (%s)",
+               r->ocsp.cert_status[0] ? r->ocsp.cert_status : r->ocsp.response_status_str);
+    } else if (r->leaf.must_staple) {
+        ev(r, "warning_must_staple", "the certificate is must-staple but no OCSP response was stapled");
+    }
+}
+
+/* ---- the decision ---------------------------------------------------------------------- */
+
+static int is_cert_alert(int desc)
+{
+    switch (desc) {
+    case SSL3_AD_BAD_CERTIFICATE: case SSL3_AD_UNSUPPORTED_CERTIFICATE:
+    case SSL3_AD_CERTIFICATE_REVOKED: case SSL3_AD_CERTIFICATE_EXPIRED:
+    case SSL3_AD_CERTIFICATE_UNKNOWN: case TLS1_AD_UNKNOWN_CA: case TLS1_AD_ACCESS_DENIED:
+    case TLS13_AD_CERTIFICATE_REQUIRED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void td_classify(struct td_report *r, SSL *ssl)
+{
+    int client = r->role == TD_ROLE_CLIENT;
+    int reason = r->err_lib == ERR_LIB_SSL ? r->err_reason : 0;
+    int received = r->alert_seen && !r->alert_sent ? r->alert_desc : -1;
+    struct td_runtime_info rt;
+
+    ev(r, "_side", "%s", client ? "client" : "server");
+    ev(r, "_peer", "%s", client ? "server" : "client");
+    if (r->event == TD_EV_HANDSHAKE_OK) {
+        classify_ok(r);
+        return;
+    }
+    if (r->alert_seen)
+        ev(r, "alert", "%s fatal '%s' %s the %s", r->alert_sent ? "sent" : "received",
+           SSL_alert_desc_string_long(r->alert_desc), r->alert_sent ? "to" : "from",
+           client ? "server" : "client");
+    ev(r, "error", "%s", r->err ? r->err_reason_str : "none (the connection ended)");
+
+    if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED
+        || (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
+        classify_verify(r, ssl);
+    else if (reason == SSL_R_INVALID_STATUS_RESPONSE)
+        classify_ocsp(r);
+    else if (reason == SSL_R_OCSP_CALLBACK_FAILURE)
+        set_cause(r, "ocsp_callback_failure");
+    else if (reason == SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED) {
+        char *cnf = CONF_get1_default_config_file();
+        const char *env = secure_getenv("OPENSSL_CONF");
+        ev(r, "server_hello", "no renegotiation_info extension%s",
+           r->answer.parsed && !r->answer.renegotiation_info ? " (seen in the ServerHello)" : "");
+        ev(r, "openssl", "%s", OpenSSL_version(OPENSSL_VERSION));
+        ev(r, "_config", "%s", env ? env : cnf ? cnf : "openssl.cnf");
+        OPENSSL_free(cnf);
+        set_cause(r, "legacy_renegotiation");
+    } else if (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW
+               || reason == SSL_R_WRONG_SSL_VERSION
+               || (reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED && r->peer_version
+                   && r->peer_version < TLS1_2_VERSION))
+        classify_version(r, ssl, "peer_version_too_low");
+    else if (reason == SSL_R_NO_PROTOCOLS_AVAILABLE)
+        classify_version(r, ssl, "no_protocols_available");
+    else if (received == SSL_AD_PROTOCOL_VERSION)
+        classify_version(r, ssl, "peer_rejected_versions");
+    else if (reason == SSL_R_NO_SHARED_CIPHER || reason == SSL_R_NO_CIPHERS_AVAILABLE
+             || received == SSL_AD_HANDSHAKE_FAILURE || received == SSL_AD_INSUFFICIENT_SECURITY) {
+        if (client && received == SSL_AD_HANDSHAKE_FAILURE && r->answer.parsed && !r->ours.present)
+            set_cause(r, "client_cert_missing");   /* refused after its ServerHello: our missing cert */
+        else
+            classify_handshake_failure(r, ssl);
+    } else if (reason == SSL_R_NO_SHARED_GROUPS || reason == SSL_R_NO_SUITABLE_KEY_SHARE) {
+        ev(r, "groups", "%d offered", r->offered.n_groups);
+        set_cause(r, "no_common_group");
+    } else if (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_HTTP_REQUEST
+               || reason == SSL_R_HTTPS_PROXY_REQUEST || reason == SSL_R_PACKET_LENGTH_TOO_LONG
+               || r->first_bytes_len > 0)
+        classify_not_tls(r);
+    else if (reason == SSL_R_DH_KEY_TOO_SMALL) {
+        ev(r, "security_level", "%d", r->security_level);
+        set_cause(r, "dh_key_too_small");
+    } else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE || received == TLS13_AD_CERTIFICATE_REQUIRED) {
+        set_cause(r, client ? "client_cert_rejected" : "client_cert_missing");
+    } else if (received >= 0 && is_cert_alert(received)) {
+        if (client) {
+            ev(r, "our_certificate", "%s", r->ours.present ? r->ours.subject : "(none sent)");
+            if (r->ours.present) {
+                ev(r, "our_issuer", "%s", r->ours.issuer);
+                ev(r, "our_validity", "%s to %s", r->ours.not_before, r->ours.not_after);
+            }
+            set_cause(r, "client_cert_rejected");
+        } else {
+            set_cause(r, "peer_rejected_our_certificate");
+        }
+    } else if (received == SSL_AD_INTERNAL_ERROR)
+        set_cause(r, "peer_internal_error");
+    else if (received >= 0)
+        set_cause(r, "peer_alert");
+    else if (reason == SSL_R_UNEXPECTED_EOF_WHILE_READING || r->err == 0) {
+        ev(r, "state", "%s", r->state);
+        set_cause(r, "peer_closed");
+    } else
+        set_cause(r, "unknown");
+
+    /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
+    td_runtime_get(&rt);
+    if (r->cause != NULL && !strcmp(r->cause->id, "no_shared_cipher") && !td_evidence_get(r, "_py_fs_hint"))
+        ev(r, "_no_hint", "1");
+    if (rt.pymongo) ev(r, "host", "PyMongo in %s", rt.program);
+}

@@ -1,0 +1,467 @@
+/* observe: see include/observe.h. Called only when there is something to report, so it may
+ * take its time: re-run verification, read the trust store, parse the staple and the config. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <openssl/bio.h>
+#include <openssl/conf.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include "hello_cache.h"
+#include "observe.h"
+#include "runtime.h"
+
+/* ---- certificates ----------------------------------------------------------------------- */
+
+static void name_to(const X509_NAME *n, char *dst, size_t cap)
+{
+    dst[0] = '\0';
+    BIO *b = BIO_new(BIO_s_mem());
+    if (b == NULL) return;
+    /* RFC 2253 order (CN first) reads best; keep UTF-8 as is, td_escape makes it safe. */
+    if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        int len = BIO_read(b, dst, (int)cap - 1);
+        dst[len > 0 ? len : 0] = '\0';
+    }
+    BIO_free(b);
+}
+
+static time_t asn1_time_to_time(const ASN1_TIME *t)
+{
+    struct tm tm;
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm)) return 0;
+    return timegm(&tm);
+}
+
+static void rfc3339(time_t t, char *dst, size_t cap)
+{
+    struct tm tm;
+    if (t == 0) { dst[0] = '\0'; return; }
+    gmtime_r(&t, &tm);
+    strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void append(char *dst, size_t cap, const char *sep, const char *piece, size_t piece_len)
+{
+    size_t len = strlen(dst);
+    if (len > 0) {
+        size_t sl = strlen(sep);
+        if (len + sl >= cap) return;
+        memcpy(dst + len, sep, sl + 1);
+        len += sl;
+    }
+    if (len + piece_len >= cap) piece_len = cap - len - 1;
+    memcpy(dst + len, piece, piece_len);
+    dst[len + piece_len] = '\0';
+}
+
+static void describe_sans(X509 *x, char *dst, size_t cap)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    dst[0] = '\0';
+    for (int i = 0; names != NULL && i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        char piece[300];
+        if (g->type == GEN_DNS) {
+            int l = ASN1_STRING_length(g->d.dNSName);
+            snprintf(piece, sizeof(piece), "DNS:%.*s", l > 255 ? 255 : l,
+                     (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+        } else if (g->type == GEN_IPADD) {
+            char ip[INET6_ADDRSTRLEN] = "?";
+            int l = ASN1_STRING_length(g->d.iPAddress);
+            const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
+            if (l == 4) inet_ntop(AF_INET, d, ip, sizeof(ip));
+            else if (l == 16) inet_ntop(AF_INET6, d, ip, sizeof(ip));
+            snprintf(piece, sizeof(piece), "IP:%s", ip);
+        } else {
+            continue;
+        }
+        append(dst, cap, ", ", piece, strlen(piece));
+    }
+    GENERAL_NAMES_free(names);
+}
+
+static void describe_aia(X509 *x, char *dst, size_t cap)
+{
+    AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
+    dst[0] = '\0';
+    for (int i = 0; aia != NULL && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+        ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+        if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
+            int l = ASN1_STRING_length(ad->location->d.uniformResourceIdentifier);
+            append(dst, cap, " ", (const char *)ASN1_STRING_get0_data(
+                       ad->location->d.uniformResourceIdentifier), (size_t)l);
+        }
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+}
+
+static void describe_eku(X509 *x, char *dst, size_t cap)
+{
+    static const struct { uint32_t bit; const char *name; } ekus[] = {
+        { XKU_SSL_SERVER, "serverAuth" }, { XKU_SSL_CLIENT, "clientAuth" },
+        { XKU_SMIME, "emailProtection" }, { XKU_CODE_SIGN, "codeSigning" },
+        { XKU_OCSP_SIGN, "OCSPSigning" }, { XKU_TIMESTAMP, "timeStamping" },
+    };
+    dst[0] = '\0';
+    if (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE)) return;
+    uint32_t bits = X509_get_extended_key_usage(x);
+    for (size_t i = 0; i < sizeof(ekus) / sizeof(ekus[0]); i++)
+        if (bits & ekus[i].bit) append(dst, cap, ", ", ekus[i].name, strlen(ekus[i].name));
+    if (dst[0] == '\0') snprintf(dst, cap, "other purposes only");
+}
+
+void td_cert_describe(X509 *x, struct td_cert *d)
+{
+    memset(d, 0, sizeof(*d));
+    if (x == NULL) return;
+    d->present = 1;
+    name_to(X509_get_subject_name(x), d->subject, sizeof(d->subject));
+    name_to(X509_get_issuer_name(x), d->issuer, sizeof(d->issuer));
+    d->nb = asn1_time_to_time(X509_get0_notBefore(x));
+    d->na = asn1_time_to_time(X509_get0_notAfter(x));
+    rfc3339(d->nb, d->not_before, sizeof(d->not_before));
+    rfc3339(d->na, d->not_after, sizeof(d->not_after));
+    describe_sans(x, d->san, sizeof(d->san));
+    int cn = X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1);
+    if (cn >= 0) {
+        const ASN1_STRING *s = X509_NAME_ENTRY_get_data(
+            X509_NAME_get_entry(X509_get_subject_name(x), cn));
+        int l = ASN1_STRING_length(s);
+        snprintf(d->cn, sizeof(d->cn), "%.*s", l > 255 ? 255 : l,
+                 (const char *)ASN1_STRING_get0_data(s));
+    }
+    d->self_signed = X509_self_signed(x, 0) == 1;
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    if (pk != NULL) {
+        d->key_bits = EVP_PKEY_get_bits(pk);
+        const char *type = EVP_PKEY_get0_type_name(pk);
+        snprintf(d->key, sizeof(d->key), "%s-%d", type ? type : "key", d->key_bits);
+    }
+    int md = NID_undef;
+    if (X509_get_signature_info(x, &md, NULL, NULL, NULL) && md != NID_undef)
+        snprintf(d->sig_digest, sizeof(d->sig_digest), "%s", OBJ_nid2sn(md));
+    describe_eku(x, d->eku, sizeof(d->eku));
+    describe_aia(x, d->aia_ca_issuers, sizeof(d->aia_ca_issuers));
+    d->must_staple = td_cert_must_staple(x);
+}
+
+/* ---- verification, re-run ------------------------------------------------------------- */
+
+/* OpenSSL reports the verify code but not where it failed. Re-running the verification with
+ * the connection's own store and parameters (and no application callback) finds the depth and
+ * the certificate. Failures are rare, so the success path never pays for this. */
+static void rerun_verify(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *untrusted)
+{
+    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+    X509_STORE_CTX *v = X509_STORE_CTX_new();
+    if (v == NULL || ctx == NULL) goto done;
+    if (!X509_STORE_CTX_init(v, SSL_CTX_get_cert_store(ctx), leaf, untrusted)) goto done;
+    X509_STORE_CTX_set_default(v, SSL_is_server(ssl) ? "ssl_client" : "ssl_server");
+    X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(v), SSL_get0_param(ssl));
+    if (X509_verify_cert(v) <= 0) {
+        r->verify_depth = X509_STORE_CTX_get_error_depth(v);
+        /* The code OpenSSL gave the application stays the headline; ours adds the depth. */
+        if (r->verify_code == X509_V_OK) r->verify_code = X509_STORE_CTX_get_error(v);
+        X509 *cur = X509_STORE_CTX_get_current_cert(v);
+        if (cur == NULL && untrusted != NULL && r->verify_depth < sk_X509_num(untrusted))
+            cur = sk_X509_value(untrusted, r->verify_depth);
+        td_cert_describe(cur != NULL ? cur : leaf, &r->vcert);
+    }
+done:
+    X509_STORE_CTX_free(v);
+}
+
+/* ---- trust store ------------------------------------------------------------------------ */
+
+static int count_pem_certs(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL) return -1;
+    char line[256];
+    int n = 0;
+    long lines = 0;
+    while (fgets(line, sizeof(line), f) != NULL && ++lines < 2000000)
+        if (!strncmp(line, "-----BEGIN CERTIFICATE-----", 27)
+            || !strncmp(line, "-----BEGIN TRUSTED CERTIFICATE-----", 35))
+            n++;
+    fclose(f);
+    return n;
+}
+
+/* Certificates in a CApath are found through <hash>.<n> names (c_rehash). */
+static int count_hash_links(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d == NULL) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 100000) {
+        const char *s = e->d_name;
+        int hex = 0;
+        while (hex < 8 && ((s[hex] >= '0' && s[hex] <= '9') || (s[hex] >= 'a' && s[hex] <= 'f')))
+            hex++;
+        if (hex == 8 && s[8] == '.' && s[9] >= '0' && s[9] <= '9') n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static int store_cert_count(X509_STORE *store)
+{
+    int n = 0;
+    if (store == NULL || !X509_STORE_lock(store)) return 0;
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++)
+        if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == X509_LU_X509) n++;
+    X509_STORE_unlock(store);
+    return n;
+}
+
+static void describe_path(struct td_report *r, const char *key, const char *path, int is_dir,
+                          const char *from, int *usable)
+{
+    struct stat st;
+    char age[64] = "";
+    if (stat(path, &st) != 0) {
+        td_evidence_add(r, key, "%s (%s) does not exist", path, from);
+        return;
+    }
+    long days = (long)((r->now - st.st_mtime) / 86400);
+    if (days > 365) snprintf(age, sizeof(age), ", last changed %ld days ago", days);
+    int n = is_dir ? count_hash_links(path) : count_pem_certs(path);
+    td_evidence_add(r, key, "%s (%s): %d %s%s", path, from, n < 0 ? 0 : n,
+                    is_dir ? "hashed certificate links" : "certificates", age);
+    if (n > 0) *usable += n;
+}
+
+int td_observe_trust_store(struct td_report *r, SSL *ssl)
+{
+    const char *env_file = X509_get_default_cert_file_env();
+    const char *env_dir = X509_get_default_cert_dir_env();
+    const char *file = secure_getenv(env_file);
+    const char *dir = secure_getenv(env_dir);
+    int usable = 0;
+
+    describe_path(r, "ca_file", file ? file : X509_get_default_cert_file(), 0,
+                  file ? env_file : "OpenSSL default", &usable);
+    describe_path(r, "ca_dir", dir ? dir : X509_get_default_cert_dir(), 1,
+                  dir ? env_dir : "OpenSSL default", &usable);
+    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+    int loaded = store_cert_count(ctx ? SSL_CTX_get_cert_store(ctx) : NULL);
+    td_evidence_add(r, "store_loaded", "%d CA certificates loaded into this connection's store", loaded);
+    td_evidence_add(r, "openssldir", "%s", OpenSSL_version(OPENSSL_DIR));
+    return loaded + usable;
+}
+
+/* ---- version policy -------------------------------------------------------------------- */
+
+static int version_from_name(const char *s)
+{
+    static const struct { const char *name; int v; } names[] = {
+        { "SSLv3", SSL3_VERSION }, { "TLSv1", TLS1_VERSION }, { "TLSv1.1", TLS1_1_VERSION },
+        { "TLSv1.2", TLS1_2_VERSION }, { "TLSv1.3", TLS1_3_VERSION },
+    };
+    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcasecmp(s, names[i].name)) return names[i].v;
+    return 0;
+}
+
+void td_observe_version_source(struct td_report *r, SSL *ssl)
+{
+    char *deflt = NULL;
+    const char *path = secure_getenv("OPENSSL_CONF");
+    if (path == NULL) path = deflt = CONF_get1_default_config_file();
+    const char *init = NULL, *ssl_sect = NULL, *sd = NULL, *minp = NULL, *maxp = NULL, *cs = NULL;
+    CONF *conf = NCONF_new(NULL);
+    long eline = 0;
+    if (conf != NULL && path != NULL && NCONF_load(conf, path, &eline) > 0) {
+        init = NCONF_get_string(conf, NULL, "openssl_conf");
+        if (init) ssl_sect = NCONF_get_string(conf, init, "ssl_conf");
+        if (ssl_sect) sd = NCONF_get_string(conf, ssl_sect, "system_default");
+        if (sd) {
+            minp = NCONF_get_string(conf, sd, "MinProtocol");
+            maxp = NCONF_get_string(conf, sd, "MaxProtocol");
+            cs = NCONF_get_string(conf, sd, "CipherString");
+        }
+    }
+    char *out = r->version_limit_source;
+    size_t cap = sizeof(r->version_limit_source);
+    int cmin = version_from_name(minp);
+    if (r->min_version != 0 && cmin == r->min_version)
+        snprintf(out, cap, "MinProtocol = %s in [%s] of %s", minp, sd, path);
+    else if (r->min_version != 0)
+        snprintf(out, cap, "the application set its own minimum %s (%s %s%s%s)",
+                 td_version_name(r->min_version), path ? path : "the config",
+                 minp ? "says MinProtocol = " : "sets no MinProtocol", minp ? minp : "",
+                 "");
+    else
+        snprintf(out, cap, "no minimum set (%s %s%s); security level %d%s", path ? path : "config",
+                 minp ? "MinProtocol = " : "sets no MinProtocol", minp ? minp : "",
+                 r->security_level,
+                 r->security_level >= 1 ? " rules out the SHA-1/MD5 signatures TLS 1.0 and 1.1 need" : "");
+    if (maxp != NULL)
+        td_evidence_add(r, "config_max", "MaxProtocol = %s in [%s] of %s", maxp, sd, path);
+    if (cs != NULL)
+        td_evidence_add(r, "config_ciphers", "CipherString = %s in [%s] of %s", cs, sd, path);
+    NCONF_free(conf);
+    OPENSSL_free(deflt);
+}
+
+/* ---- the connection -------------------------------------------------------------------- */
+
+static void peer_address(SSL *ssl, char *dst, size_t cap)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    char ip[INET6_ADDRSTRLEN];
+    int fd = SSL_get_rfd(ssl);
+    dst[0] = '\0';
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&sa, &len) != 0) return;
+    if (sa.ss_family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+        snprintf(dst, cap, "%s:%u", ip, ntohs(s4->sin_port));
+    } else if (sa.ss_family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+        snprintf(dst, cap, "[%s]:%u", ip, ntohs(s6->sin6_port));
+    }
+}
+
+static unsigned long pick_error(void)
+{
+    /* The newest error is what Python and most hosts show; an older SSL-library error is the
+     * better cause when the newest came from elsewhere (a provider, a BIO). */
+    unsigned long last = ERR_peek_last_error(), first = ERR_peek_error();
+    if (last != 0 && ERR_GET_LIB(last) != ERR_LIB_SSL && first != 0 && ERR_GET_LIB(first) == ERR_LIB_SSL)
+        return first;
+    return last;
+}
+
+void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
+{
+    struct td_runtime_info rt;
+    td_runtime_get(&rt);
+    r->now = time(NULL);
+    snprintf(r->program, sizeof(r->program), "%s", rt.program);
+    r->runtime = rt.kind;
+    r->pymongo = rt.pymongo;
+    r->pyopenssl = rt.pyopenssl;
+    r->role = SSL_is_server(ssl) ? TD_ROLE_SERVER : TD_ROLE_CLIENT;
+    r->verify_depth = -1;
+
+    /* On 3.0 SSL_free releases the verify parameters before our free_func runs. */
+    int param_ok = when != TD_AT_FREE || OpenSSL_version_num() >= 0x30200000L;
+    X509_VERIFY_PARAM *param = param_ok ? SSL_get0_param(ssl) : NULL;
+
+    const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (sni != NULL) snprintf(r->host, sizeof(r->host), "%s", sni);
+    if (param != NULL && r->role == TD_ROLE_CLIENT) {
+        const char *h = X509_VERIFY_PARAM_get0_host(param, 0);
+        char *ip = X509_VERIFY_PARAM_get1_ip_asc(param);
+        snprintf(r->requested_name, sizeof(r->requested_name), "%s", h ? h : ip ? ip : "");
+        if (r->host[0] == '\0') snprintf(r->host, sizeof(r->host), "%s", r->requested_name);
+        OPENSSL_free(ip);
+    }
+    peer_address(ssl, r->addr, sizeof(r->addr));
+
+    /* The hellos: a client sent the ClientHello and received the ServerHello; a server the
+     * other way round. `offered` is always the ClientHello, `answer` the ServerHello. */
+    int client = r->role == TD_ROLE_CLIENT;
+    td_hello_cache_get(ssl, client, &r->offered);
+    td_hello_cache_get(ssl, !client, &r->answer);
+    if (!client && r->host[0] == '\0' && r->offered.has_sni)
+        snprintf(r->host, sizeof(r->host), "%s", r->offered.sni);
+
+    r->min_version = (int)SSL_get_min_proto_version(ssl);
+    r->max_version = (int)SSL_get_max_proto_version(ssl);
+    r->security_level = SSL_get_security_level(ssl);
+    if (when == TD_AT_DONE) r->negotiated = SSL_version(ssl);
+    else if (r->answer.parsed) r->negotiated = td_hello_version(&r->answer);
+    if (client && r->answer.parsed) r->peer_version = td_hello_version(&r->answer);
+    if (!client && r->offered.parsed) r->peer_version = td_hello_version(&r->offered);
+    else if (!client && SSL_client_version(ssl) > 0 && when != TD_AT_DONE)
+        r->peer_version = SSL_client_version(ssl);
+
+    const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
+    if (cipher == NULL && r->answer.parsed && r->answer.n_ciphers > 0) {
+        unsigned char id[2] = { (unsigned char)(r->answer.ciphers[0] >> 8),
+                                (unsigned char)r->answer.ciphers[0] };
+        cipher = SSL_CIPHER_find(ssl, id);
+    }
+    if (cipher != NULL) snprintf(r->cipher, sizeof(r->cipher), "%s", SSL_CIPHER_get_name(cipher));
+    snprintf(r->state, sizeof(r->state), "%s", SSL_state_string_long(ssl));
+
+    /* Alerts: the one we sent means we refused the peer; one we received, the reverse. */
+    if (c != NULL && (c->flags & TD_CONN_ALERT_SENT)) {
+        r->alert_seen = r->alert_sent = 1;
+        r->alert_level = c->sent_level;
+        r->alert_desc = c->sent_desc;
+    } else if (c != NULL && (c->flags & TD_CONN_ALERT_RECEIVED)) {
+        r->alert_seen = 1;
+        r->alert_level = c->recv_level;
+        r->alert_desc = c->recv_desc;
+    }
+
+    r->err = when == TD_AT_EXIT ? pick_error() : 0;
+    if (r->err == 0 && c != NULL) r->err = c->err_at_alert;
+    if (r->err == 0 && r->alert_seen && !r->alert_sent)
+        r->err = ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + r->alert_desc);
+    if (r->err != 0) {
+        r->err_lib = ERR_GET_LIB(r->err);
+        r->err_reason = ERR_GET_REASON(r->err);
+        const char *s = ERR_reason_error_string(r->err);
+        snprintf(r->err_reason_str, sizeof(r->err_reason_str), "%s", s ? s : "unknown");
+    }
+    if (!r->alert_seen && r->err_lib == ERR_LIB_SSL && r->err_reason > SSL_AD_REASON_OFFSET
+        && r->err_reason < SSL_AD_REASON_OFFSET + 256) {
+        r->alert_seen = 1;
+        r->alert_level = SSL3_AL_FATAL;
+        r->alert_desc = r->err_reason - SSL_AD_REASON_OFFSET;
+    }
+
+    /* The peer's chain as it was sent. A client's list starts with the leaf; a server's
+     * does not include the client's own certificate. */
+    r->verify_code = SSL_get_verify_result(ssl);
+    if (r->verify_code == X509_V_OK && c != NULL && c->verify_at_alert != X509_V_OK)
+        r->verify_code = c->verify_at_alert;
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    X509 *leaf = SSL_get0_peer_certificate(ssl);
+    if (leaf == NULL && client && sk_X509_num(chain) > 0) leaf = sk_X509_value(chain, 0);
+    r->chain_sent = sk_X509_num(chain) > 0 ? sk_X509_num(chain) : 0;
+    if (!client && leaf != NULL) r->chain_sent++;
+    if (leaf != NULL) td_cert_describe(leaf, &r->leaf);
+    if (sk_X509_num(chain) > 0) td_cert_describe(sk_X509_value(chain, sk_X509_num(chain) - 1), &r->top);
+    else if (leaf != NULL) r->top = r->leaf;
+    if (r->verify_code != X509_V_OK && leaf != NULL) {
+        if (param != NULL && when != TD_AT_DONE) rerun_verify(r, ssl, leaf, chain);
+        if (!r->vcert.present) r->vcert = r->leaf;
+    }
+    td_cert_describe(SSL_get_certificate(ssl), &r->ours);
+
+    if (client) {
+        r->ocsp_requested = SSL_get_tlsext_status_type(ssl) == TLSEXT_STATUSTYPE_ocsp;
+        const unsigned char *resp = NULL;
+        long len = SSL_get_tlsext_status_ocsp_resp(ssl, &resp);
+        if (len > 0 && resp != NULL) {
+            r->ocsp_stapled = 1;
+            r->ocsp_len = (int)len;
+            SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+            td_ocsp_check(resp, (size_t)len, leaf, chain, ctx ? SSL_CTX_get_cert_store(ctx) : NULL,
+                          r->now, &r->ocsp);
+        }
+    }
+
+    if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
+        memcpy(r->first_bytes, c->header, c->header_len);
+        r->first_bytes_len = c->header_len;
+    }
+}

@@ -1,0 +1,173 @@
+/* output: see include/output.h. Lines are written with one write() each, so concurrent
+ * threads and processes appending to one file do not interleave within a line. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include "output.h"
+#include "settings.h"
+
+static struct stat stderr_at_init;
+static int stderr_usable;
+static atomic_int file_fd = -1;
+static atomic_int warned;
+static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void td_output_init(void)
+{
+    stderr_usable = fstat(STDERR_FILENO, &stderr_at_init) == 0;
+}
+
+void td_output_after_fork(void)
+{
+    /* The inherited descriptor still works, but a fresh lock is needed in the child. */
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    reopen_lock = fresh;
+}
+
+/* stderr still names the file it named when we started (a daemon may close fd 2 and
+ * have it reused for a socket or a data file we must never write into). */
+static int stderr_still_ours(void)
+{
+    struct stat now;
+    if (!stderr_usable || fstat(STDERR_FILENO, &now) != 0) return 0;
+    return now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino;
+}
+
+static void warn_once(const char *what, int err)
+{
+    if (atomic_exchange(&warned, 1)) return;
+    if (!stderr_still_ours()) return;
+    char msg[256];
+    int n = snprintf(msg, sizeof(msg), "tlsdiag: warning: cannot write diagnostics to %s: %s; "
+                     "further diagnostics are dropped\n", what, strerror(err));
+    if (n > 0) {
+        ssize_t ignored = write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+        (void)ignored;
+    }
+}
+
+/* write() with SIGPIPE blocked in this thread, and a SIGPIPE we caused taken back, so a
+ * closed pipe never kills or signals the host. Returns 0 or an errno. */
+static int write_all_quietly(int fd, const char *buf, size_t len)
+{
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+
+    int err = 0;
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            err = errno;
+            break;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    if (err == EPIPE && !was_pending) {
+        struct timespec zero = { 0, 0 };
+        sigtimedwait(&pipe_only, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return err;
+}
+
+/* Never wait for a slow reader: if a pipe or terminal cannot take data now, drop it. */
+static int ready_now(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+}
+
+static int open_log_file(void)
+{
+    int fd = open(td_settings.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return -errno;
+    return fd;
+}
+
+static void write_file(const char *text, size_t len)
+{
+    int fd = atomic_load(&file_fd);
+    struct stat st;
+    /* Reopen when the file was removed or rotated away, so lines are not lost into it. */
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_nlink == 0) {
+        pthread_mutex_lock(&reopen_lock);
+        fd = atomic_load(&file_fd);
+        if (fd < 0 || fstat(fd, &st) != 0 || st.st_nlink == 0) {
+            int nfd = open_log_file();
+            if (nfd < 0) {
+                pthread_mutex_unlock(&reopen_lock);
+                warn_once(td_settings.path, -nfd);
+                return;
+            }
+            int old = atomic_exchange(&file_fd, nfd);
+            if (old >= 0) close(old);
+            fd = nfd;
+        }
+        pthread_mutex_unlock(&reopen_lock);
+    }
+    int err = write_all_quietly(fd, text, len);
+    if (err) warn_once(td_settings.path, err);
+}
+
+/* syslog(3) would change the host's ident or connection; speak to /dev/log ourselves,
+ * without blocking, one datagram per line. */
+static void write_syslog(const char *text, size_t len)
+{
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) { warn_once("syslog", errno); return; }
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    strcpy(sa.sun_path, "/dev/log");
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        warn_once("syslog (/dev/log)", errno);
+        close(fd);
+        return;
+    }
+    const char *line = text, *end = text + len;
+    while (line < end) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        char msg[2048];
+        int m = snprintf(msg, sizeof(msg), "<12>tlsdiag[%ld]: %.*s", (long)getpid(),
+                         (int)(n < 1900 ? n : 1900), line);
+        if (m > 0 && send(fd, msg, (size_t)m < sizeof(msg) ? (size_t)m : sizeof(msg) - 1,
+                          MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+            warn_once("syslog", errno);
+            break;
+        }
+        line += n + 1;
+    }
+    close(fd);
+}
+
+void td_output_write(const char *text, size_t len)
+{
+    switch (td_settings.sink) {
+    case TD_SINK_FILE:
+        write_file(text, len);
+        break;
+    case TD_SINK_SYSLOG:
+        write_syslog(text, len);
+        break;
+    case TD_SINK_STDERR:
+        if (stderr_still_ours() && ready_now(STDERR_FILENO))
+            write_all_quietly(STDERR_FILENO, text, len);
+        break;
+    }
+}

@@ -1,0 +1,392 @@
+/* render: see include/render.h. Every byte that came from a peer or a certificate passes
+ * through td_escape on its way out, so a hostile subject or SNI cannot forge log lines. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include "render.h"
+#include "runtime.h"
+
+/* ---- escaping -------------------------------------------------------------------------- */
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80) { *cp = c; return 1; }
+    if ((c & 0xe0) == 0xc0) { len = 2; *cp = c & 0x1f; min = 0x80; }
+    else if ((c & 0xf0) == 0xe0) { len = 3; *cp = c & 0x0f; min = 0x800; }
+    else if ((c & 0xf8) == 0xf0) { len = 4; *cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    if (len > n) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        *cp = (*cp << 6) | (s[i] & 0x3f);
+    }
+    if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) return 0;
+    return len;
+}
+
+/* Code points that reorder or hide text on a terminal (C1 controls, bidi overrides). */
+static int sneaky(unsigned cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e)
+        || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+size_t td_escape(char *dst, size_t cap, const char *src, int json)
+{
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)src;
+    size_t n = strlen(src);
+    if (cap == 0) return 0;
+    for (size_t i = 0; i < n;) {
+        char tmp[16];
+        const char *piece = tmp;
+        size_t plen;
+        unsigned cp = 0;
+        size_t ul = utf8_len(s + i, n - i, &cp);
+        if (ul == 0) {
+            plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\\\x%02X" : "\\x%02X", s[i]);
+            ul = 1;
+        } else if (cp < 0x20 || cp == 0x7f) {
+            plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\u%04x" : "\\x%02X", cp);
+        } else if (sneaky(cp)) {
+            plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\u%04x" : "\\u{%04X}", cp);
+        } else if (json && (cp == '"' || cp == '\\')) {
+            tmp[0] = '\\';
+            tmp[1] = (char)cp;
+            plen = 2;
+        } else {
+            piece = (const char *)s + i;
+            plen = ul;
+        }
+        if (o + plen >= cap) break;
+        memcpy(dst + o, piece, plen);
+        o += plen;
+        i += ul;
+    }
+    dst[o] = '\0';
+    return o;
+}
+
+void td_expand(const struct td_report *r, const char *tmpl, char *dst, size_t cap)
+{
+    size_t o = 0;
+    if (cap == 0) return;
+    for (const char *p = tmpl; *p != '\0' && o + 1 < cap;) {
+        const char *close;
+        if (*p == '{' && (close = strchr(p, '}')) != NULL && close - p < 40) {
+            char key[40];
+            memcpy(key, p + 1, (size_t)(close - p - 1));
+            key[close - p - 1] = '\0';
+            const char *v = td_evidence_get(r, key);
+            if (v == NULL) v = "?";
+            size_t vl = strlen(v);
+            if (o + vl >= cap) vl = cap - o - 1;
+            memcpy(dst + o, v, vl);
+            o += vl;
+            p = close + 1;
+        } else {
+            dst[o++] = *p++;
+        }
+    }
+    dst[o] = '\0';
+}
+
+/* ---- a bounded string builder --------------------------------------------------------- */
+
+struct out {
+    char *buf;
+    size_t cap, len;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+    if (o->len + 1 >= o->cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
+}
+
+static void put_escaped(struct out *o, const char *s, int json)
+{
+    if (o->len + 1 >= o->cap) return;
+    o->len += td_escape(o->buf + o->len, o->cap - o->len, s ? s : "", json);
+}
+
+/* JSON: "key":"escaped value" with a leading comma unless first. */
+static void jstr(struct out *o, int *first, const char *key, const char *value)
+{
+    put(o, "%s\"%s\":", *first ? "" : ",", key);
+    *first = 0;
+    if (value == NULL) { put(o, "null"); return; }
+    put(o, "\"");
+    put_escaped(o, value, 1);
+    put(o, "\"");
+}
+
+static void jnum(struct out *o, int *first, const char *key, long value)
+{
+    put(o, "%s\"%s\":%ld", *first ? "" : ",", key, value);
+    *first = 0;
+}
+
+static void jbool(struct out *o, int *first, const char *key, int value)
+{
+    put(o, "%s\"%s\":%s", *first ? "" : ",", key, value ? "true" : "false");
+    *first = 0;
+}
+
+static void jopen(struct out *o, int *first, const char *key)
+{
+    put(o, "%s\"%s\":{", *first ? "" : ",", key);
+    *first = 0;
+}
+
+static const char *event_name(enum td_event e)
+{
+    switch (e) {
+    case TD_EV_HANDSHAKE_OK: return "handshake_ok";
+    case TD_EV_REPEAT_SUMMARY: return "repeat_summary";
+    default: return "handshake_failed";
+    }
+}
+
+static const char *nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static const char *version_or_null(int v)
+{
+    return v ? td_version_name(v) : NULL;
+}
+
+static void rfc3339(time_t t, char *dst, size_t cap)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *hint_for(const struct td_report *r)
+{
+    if (r->cause == NULL || td_evidence_get(r, "_no_hint") != NULL) return NULL;
+    if (r->runtime == TD_RT_PYTHON || r->runtime == TD_RT_PYPY) return r->cause->hint_python;
+    if (r->runtime == TD_RT_CURL) return r->cause->hint_curl;
+    return NULL;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+static void render_json(const struct td_report *r, struct out *o)
+{
+    char when[32], text[2048];
+    int f = 1, g;
+    const struct td_section_info *sec = &td_sections[r->section];
+
+    rfc3339(r->now, when, sizeof(when));
+    put(o, "{");
+    jstr(o, &f, "schema", "tlsdiag/1");
+    jstr(o, &f, "event", event_name(r->event));
+    jstr(o, &f, "time", when);
+    jnum(o, &f, "pid", (long)getpid());
+    jstr(o, &f, "program", r->program);
+    jstr(o, &f, "role", r->role == TD_ROLE_SERVER ? "server" : "client");
+    jopen(o, &f, "peer");
+    g = 1;
+    jstr(o, &g, "host", nonempty(r->host));
+    jstr(o, &g, "addr", nonempty(r->addr));
+    put(o, "}");
+    if (r->event == TD_EV_REPEAT_SUMMARY) {
+        jnum(o, &f, "count", r->repeat_count);
+        jstr(o, &f, "section", sec->id);
+        jstr(o, &f, "cause", r->cause ? r->cause->id : "unknown");
+        put(o, "}\n");
+        return;
+    }
+    jopen(o, &f, "versions");
+    g = 1;
+    jstr(o, &g, "min", version_or_null(r->min_version));
+    jstr(o, &g, "max", version_or_null(r->max_version));
+    jstr(o, &g, "negotiated", version_or_null(r->negotiated));
+    jstr(o, &g, "peer", version_or_null(r->peer_version));
+    jstr(o, &g, "limit_source", nonempty(r->version_limit_source));
+    put(o, "}");
+    jstr(o, &f, "cipher", nonempty(r->cipher));
+    if (r->alert_seen) {
+        jopen(o, &f, "alert");
+        g = 1;
+        jstr(o, &g, "dir", r->alert_sent ? "sent" : "received");
+        jstr(o, &g, "level", r->alert_level == SSL3_AL_FATAL ? "fatal" : "warning");
+        jstr(o, &g, "desc", SSL_alert_desc_string_long(r->alert_desc));
+        jnum(o, &g, "code", r->alert_desc);
+        put(o, "}");
+    }
+    jopen(o, &f, "verify");
+    g = 1;
+    jnum(o, &g, "code", r->verify_code);
+    jstr(o, &g, "message", X509_verify_cert_error_string(r->verify_code));
+    if (r->verify_code != X509_V_OK) {
+        jnum(o, &g, "depth", r->verify_depth);
+        if (r->vcert.present) {
+            jstr(o, &g, "subject", r->vcert.subject);
+            jstr(o, &g, "issuer", r->vcert.issuer);
+            jstr(o, &g, "not_before", r->vcert.not_before);
+            jstr(o, &g, "not_after", r->vcert.not_after);
+            jstr(o, &g, "san", r->vcert.san);
+        }
+    }
+    put(o, "}");
+    jopen(o, &f, "ocsp");
+    g = 1;
+    jbool(o, &g, "requested", r->ocsp_requested);
+    jbool(o, &g, "stapled", r->ocsp_stapled);
+    if (r->ocsp_stapled) {
+        jnum(o, &g, "length", r->ocsp_len);
+        jstr(o, &g, "response_status", nonempty(r->ocsp.response_status_str));
+        jstr(o, &g, "this_update", nonempty(r->ocsp.this_update));
+        jstr(o, &g, "next_update", nonempty(r->ocsp.next_update));
+        jstr(o, &g, "revocation_time", nonempty(r->ocsp.revocation_time));
+        jstr(o, &g, "revocation_reason", nonempty(r->ocsp.revocation_reason));
+    }
+    jstr(o, &g, "cert_status", nonempty(r->ocsp.cert_status));
+    put(o, "}");
+    if (r->err != 0) {
+        jopen(o, &f, "openssl_error");
+        g = 1;
+        jstr(o, &g, "reason", r->err_reason_str);
+        jnum(o, &g, "code", r->err_reason);
+        jnum(o, &g, "lib", r->err_lib);
+        snprintf(text, sizeof(text), "%08lX", r->err);
+        jstr(o, &g, "packed", text);
+        put(o, "}");
+    }
+    jstr(o, &f, "state", nonempty(r->state));
+    jstr(o, &f, "section", sec->id);
+    jstr(o, &f, "cause", r->cause ? r->cause->id : "unknown");
+    if (r->cause != NULL) {
+        td_expand(r, r->cause->summary, text, sizeof(text));
+        jstr(o, &f, "summary", text);
+    }
+    jopen(o, &f, "evidence");
+    g = 1;
+    for (int i = 0; i < r->n_evidence; i++)
+        if (r->evidence[i].key[0] != '_') jstr(o, &g, r->evidence[i].key, r->evidence[i].value);
+    put(o, "}");
+    if (r->cause != NULL && r->event == TD_EV_HANDSHAKE_FAILED) {
+        td_expand(r, r->cause->fix, text, sizeof(text));
+        jstr(o, &f, "fix", text);
+        const char *hint = hint_for(r);
+        if (hint != NULL) {
+            td_expand(r, hint, text, sizeof(text));
+            jstr(o, &f, "hint", text);
+        }
+    }
+    jstr(o, &f, "guide_url", sec->guide_url);
+    put(o, "}\n");
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+static void text_field(struct out *o, const char *label, const char *value)
+{
+    put(o, "  %-9s ", label);
+    put_escaped(o, value, 0);
+    put(o, "\n");
+}
+
+static void render_text(const struct td_report *r, struct out *o)
+{
+    char text[2048];
+    const struct td_section_info *sec = &td_sections[r->section];
+    const char *role = r->role == TD_ROLE_SERVER ? "server" : "client";
+    const char *toward = r->role == TD_ROLE_SERVER ? "from" : "to";
+
+    if (r->event == TD_EV_REPEAT_SUMMARY) {
+        put(o, "tlsdiag: %s (%s) %s ", sec->id, r->cause ? r->cause->id : "unknown", toward);
+        put_escaped(o, r->host[0] ? r->host : r->addr, 0);
+        put(o, ": the same failure happened %ld more time%s (not explained again)\n",
+            r->repeat_count, r->repeat_count == 1 ? "" : "s");
+        return;
+    }
+    if (r->event == TD_EV_HANDSHAKE_OK) {
+        put(o, "tlsdiag: handshake ok: ");
+        put_escaped(o, r->program, 0);
+        put(o, " (%s) %s ", role, toward);
+        put_escaped(o, r->host[0] ? r->host : "-", 0);
+        put(o, " [");
+        put_escaped(o, r->addr[0] ? r->addr : "-", 0);
+        put(o, "] %s %s, verify %ld (%s), staple %s\n", td_version_name(r->negotiated),
+            r->cipher[0] ? r->cipher : "-", r->verify_code,
+            X509_verify_cert_error_string(r->verify_code),
+            r->ocsp_stapled ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : "present")
+                            : (r->ocsp_requested ? "requested, none" : "not requested"));
+        for (int i = 0; i < r->n_evidence; i++) {
+            if (strncmp(r->evidence[i].key, "warning", 7) != 0) continue;
+            put(o, "  warning: ");
+            put_escaped(o, r->evidence[i].value, 0);
+            put(o, "\n");
+        }
+        return;
+    }
+    put(o, "tlsdiag: %s: ", sec->title);
+    put_escaped(o, r->program, 0);
+    put(o, " (%s) %s ", role, toward);
+    put_escaped(o, r->host[0] ? r->host : "-", 0);
+    if (r->addr[0]) {
+        put(o, " [");
+        put_escaped(o, r->addr, 0);
+        put(o, "]");
+    }
+    put(o, "\n");
+    if (r->cause != NULL) {
+        td_expand(r, r->cause->summary, text, sizeof(text));
+        text_field(o, "what:", text);
+    }
+    int shown = 0;
+    for (int i = 0; i < r->n_evidence; i++) {
+        char label[64];
+        if (r->evidence[i].key[0] == '_') continue;   /* template-only values */
+        snprintf(label, sizeof(label), "%s:", r->evidence[i].key);
+        put(o, "  %-9s %-16s ", shown++ == 0 ? "evidence:" : "", label);
+        put_escaped(o, r->evidence[i].value, 0);
+        put(o, "\n");
+    }
+    put(o, "  %-9s %s / %s\n", "cause:", sec->id, r->cause ? r->cause->id : "unknown");
+    if (r->cause != NULL) {
+        td_expand(r, r->cause->fix, text, sizeof(text));
+        text_field(o, "fix:", text);
+        const char *hint = hint_for(r);
+        if (hint != NULL) {
+            td_expand(r, hint, text, sizeof(text));
+            if (text[0] != '\0') text_field(o, "also:", text);
+        }
+    }
+    put(o, "  %-9s %s\n", "guide:", sec->guide_url);
+}
+
+size_t td_render(const struct td_report *r, enum td_format format, char *buf, size_t cap)
+{
+    struct out o = { buf, cap, 0 };
+    if (cap == 0) return 0;
+    buf[0] = '\0';
+    if (format == TD_FORMAT_JSON) render_json(r, &o);
+    else render_text(r, &o);
+    /* A truncated line still ends the line, so the next one starts clean. */
+    if (o.len > 0 && buf[o.len - 1] != '\n') {
+        if (o.len + 1 >= cap) o.len = cap - 2;
+        buf[o.len++] = '\n';
+        buf[o.len] = '\0';
+    }
+    return o.len;
+}
