@@ -44,6 +44,7 @@ struct td_report {
 
     /* versions, OpenSSL protocol numbers (TLS1_2_VERSION ...), 0 if unknown */
     int min_version, max_version, negotiated, peer_version;
+    int min_explicit, max_explicit;    /* set on the SSL (config or application), not defaults */
     char version_limit_source[TD_FIELD];
     int security_level;
     char cipher[64];

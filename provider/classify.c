@@ -185,8 +185,11 @@ static void versions_list(const struct td_hello *h, char *dst, size_t cap)
 
 static void allowed_text(const struct td_report *r, char *dst, size_t cap)
 {
-    snprintf(dst, cap, "%s to %s", r->min_version ? td_version_name(r->min_version) : "any",
-             r->max_version ? td_version_name(r->max_version) : "TLSv1.3");
+    if (r->min_version == 0 || r->max_version == 0 || r->min_version > r->max_version)
+        snprintf(dst, cap, "none (minimum %s, maximum %s)", td_version_name(r->min_version),
+                 td_version_name(r->max_version));
+    else
+        snprintf(dst, cap, "%s to %s", td_version_name(r->min_version), td_version_name(r->max_version));
 }
 
 static void classify_version(struct td_report *r, SSL *ssl, const char *id)
@@ -217,11 +220,10 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
 
     if (!strcmp(id, "peer_rejected_versions")) {
         if (r->max_version && r->max_version < TLS1_2_VERSION)
-            ev(r, "_version_fix", "This client is capped at %s (%s). Servers now require TLS 1.2 "
-               "or later: remove that cap (MaxProtocol, or the application's maximum version). "
-               "This OpenSSL (%s) supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too old' "
-               "advice does not apply.", td_version_name(r->max_version),
-               td_evidence_get(r, "config_max") ? td_evidence_get(r, "config_max") : "set by the application",
+            ev(r, "_version_fix", "This client is capped at %s (see limit_source). Servers now "
+               "require TLS 1.2 or later: remove that cap (MaxProtocol, or the application's maximum "
+               "version). This OpenSSL (%s) supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too "
+               "old' advice does not apply.", td_version_name(r->max_version),
                OpenSSL_version(OPENSSL_VERSION));
         else
             ev(r, "_version_fix", "The server refused TLS up to %s. Check the server's minimum and "
@@ -237,7 +239,8 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
                r->peer_version ? td_version_name(r->peer_version) : "TLSv1");
         else
             ev(r, "_version_fix", "The client must support TLS 1.2 or later (upgrade its TLS "
-               "library or runtime); or lower this server's minimum (%s).", r->version_limit_source);
+               "library or runtime); or lower this server's minimum (see limit_source), knowing "
+               "that TLS 1.0/1.1 are deprecated (RFC 8996).");
     }
 }
 

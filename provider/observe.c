@@ -294,19 +294,24 @@ void td_observe_version_source(struct td_report *r, SSL *ssl)
     }
     char *out = r->version_limit_source;
     size_t cap = sizeof(r->version_limit_source);
-    int cmin = version_from_name(minp);
-    if (r->min_version != 0 && cmin == r->min_version)
-        snprintf(out, cap, "MinProtocol = %s in [%s] of %s", minp, sd, path);
-    else if (r->min_version != 0)
-        snprintf(out, cap, "the application set its own minimum %s (%s %s%s%s)",
-                 td_version_name(r->min_version), path ? path : "the config",
-                 minp ? "says MinProtocol = " : "sets no MinProtocol", minp ? minp : "",
-                 "");
+    int n;
+    if (r->min_explicit && version_from_name(minp) == r->min_version)
+        n = snprintf(out, cap, "minimum: MinProtocol = %s in [%s] of %s", minp, sd, path);
+    else if (r->min_explicit)
+        n = snprintf(out, cap, "minimum: %s, set by the application (%s %s%s)",
+                     td_version_name(r->min_version), path ? path : "the config",
+                     minp ? "says MinProtocol = " : "sets no MinProtocol", minp ? minp : "");
     else
-        snprintf(out, cap, "no minimum set (%s %s%s); security level %d%s", path ? path : "config",
-                 minp ? "MinProtocol = " : "sets no MinProtocol", minp ? minp : "",
-                 r->security_level,
-                 r->security_level >= 1 ? " rules out the SHA-1/MD5 signatures TLS 1.0 and 1.1 need" : "");
+        n = snprintf(out, cap, "minimum: none set (%s has no MinProtocol), security level %d%s",
+                     path ? path : "the config", r->security_level,
+                     r->security_level >= 1 ? " rules out the SHA-1/MD5 signatures TLS 1.0/1.1 need" : "");
+    if (n > 0 && (size_t)n < cap && r->max_explicit) {
+        if (version_from_name(maxp) == r->max_version)
+            snprintf(out + n, cap - (size_t)n, "; maximum: MaxProtocol = %s in [%s] of %s", maxp, sd, path);
+        else
+            snprintf(out + n, cap - (size_t)n, "; maximum: %s, set by the application",
+                     td_version_name(r->max_version));
+    }
     if (maxp != NULL)
         td_evidence_add(r, "config_max", "MaxProtocol = %s in [%s] of %s", maxp, sd, path);
     if (cs != NULL)
@@ -331,8 +336,37 @@ static void peer_address(SSL *ssl, char *dst, size_t cap)
         snprintf(dst, cap, "%s:%u", ip, ntohs(s4->sin_port));
     } else if (sa.ss_family == AF_INET6) {
         struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
-        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-        snprintf(dst, cap, "[%s]:%u", ip, ntohs(s6->sin6_port));
+        /* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; show them as IPv4. */
+        if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+            inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip, sizeof(ip));
+            snprintf(dst, cap, "%s:%u", ip, ntohs(s6->sin6_port));
+        } else {
+            inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+            snprintf(dst, cap, "[%s]:%u", ip, ntohs(s6->sin6_port));
+        }
+    }
+}
+
+/* 0 from the getters means "no limit"; report what that amounts to, minus disabled versions. */
+static void effective_versions(struct td_report *r, SSL *ssl)
+{
+    static const struct { int v; uint64_t off; } all[] = {
+        { TLS1_VERSION, SSL_OP_NO_TLSv1 }, { TLS1_1_VERSION, SSL_OP_NO_TLSv1_1 },
+        { TLS1_2_VERSION, SSL_OP_NO_TLSv1_2 }, { TLS1_3_VERSION, SSL_OP_NO_TLSv1_3 },
+    };
+    uint64_t opts = SSL_get_options(ssl);
+    int lo = (int)SSL_get_min_proto_version(ssl), hi = (int)SSL_get_max_proto_version(ssl);
+    r->min_explicit = lo != 0;
+    r->max_explicit = hi != 0;
+    r->min_version = r->max_version = 0;
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if ((opts & all[i].off) || (lo && all[i].v < lo) || (hi && all[i].v > hi)) continue;
+        if (!r->min_version) r->min_version = all[i].v;
+        r->max_version = all[i].v;
+    }
+    if (!r->min_version) {   /* nothing left: keep the raw limits to show why */
+        r->min_version = lo;
+        r->max_version = hi;
     }
 }
 
@@ -381,8 +415,7 @@ void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_
     if (!client && r->host[0] == '\0' && r->offered.has_sni)
         snprintf(r->host, sizeof(r->host), "%s", r->offered.sni);
 
-    r->min_version = (int)SSL_get_min_proto_version(ssl);
-    r->max_version = (int)SSL_get_max_proto_version(ssl);
+    effective_versions(r, ssl);
     r->security_level = SSL_get_security_level(ssl);
     if (when == TD_AT_DONE) r->negotiated = SSL_version(ssl);
     else if (r->answer.parsed) r->negotiated = td_hello_version(&r->answer);
