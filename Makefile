@@ -62,6 +62,8 @@ clean:
 -include test/unit/unit.mk
 -include test/fuzz/fuzz.mk
 -include tools/matrix.mk
+-include test/guest/guest.mk
+-include test/ocsp/ocsp.mk
 
 # Every fragment above appends its test targets to CHECK_TARGETS. `make check` runs
 # each one, keeps going after a failure, and ends with one "N passed, N failed" line.
