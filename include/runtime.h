@@ -15,8 +15,8 @@ struct td_runtime_info {
     int pyopenssl;         /* pyOpenSSL / cryptography bindings are mapped */
 };
 
-/* Fill out: the executable is read once per process, the mappings every call (modules get
- * imported after the first handshake too). Never fails. */
-void td_runtime_get(struct td_runtime_info *out);
+/* Fill out: the executable is read once per process; with scan_modules, the mappings are read
+ * too (modules get imported after the first handshake, so every time). Never fails. */
+void td_runtime_get(struct td_runtime_info *out, int scan_modules);
 
 #endif

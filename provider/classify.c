@@ -497,7 +497,7 @@ void td_classify(struct td_report *r, SSL *ssl)
         set_cause(r, "unknown");
 
     /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
-    td_runtime_get(&rt);
+    td_runtime_get(&rt, 1);
     if (r->cause != NULL && !strcmp(r->cause->id, "no_shared_cipher") && !td_evidence_get(r, "_py_fs_hint"))
         ev(r, "_no_hint", "1");
     if (rt.pymongo) ev(r, "host", "PyMongo in %s", rt.program);

@@ -383,7 +383,8 @@ static unsigned long pick_error(void)
 void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     struct td_runtime_info rt;
-    td_runtime_get(&rt);
+    int done = when == TD_AT_DONE;
+    td_runtime_get(&rt, !done);
     r->now = time(NULL);
     snprintf(r->program, sizeof(r->program), "%s", rt.program);
     r->runtime = rt.kind;
@@ -410,8 +411,10 @@ void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_
     /* The hellos: a client sent the ClientHello and received the ServerHello; a server the
      * other way round. `offered` is always the ClientHello, `answer` the ServerHello. */
     int client = r->role == TD_ROLE_CLIENT;
-    td_hello_cache_get(ssl, client, &r->offered);
-    td_hello_cache_get(ssl, !client, &r->answer);
+    if (!done) {
+        td_hello_cache_get(ssl, client, &r->offered);
+        td_hello_cache_get(ssl, !client, &r->answer);
+    }
     if (!client && r->host[0] == '\0' && r->offered.has_sni)
         snprintf(r->host, sizeof(r->host), "%s", r->offered.sni);
 
@@ -471,14 +474,22 @@ void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_
     if (leaf == NULL && client && sk_X509_num(chain) > 0) leaf = sk_X509_value(chain, 0);
     r->chain_sent = sk_X509_num(chain) > 0 ? sk_X509_num(chain) : 0;
     if (!client && leaf != NULL) r->chain_sent++;
-    if (leaf != NULL) td_cert_describe(leaf, &r->leaf);
-    if (sk_X509_num(chain) > 0) td_cert_describe(sk_X509_value(chain, sk_X509_num(chain) - 1), &r->top);
-    else if (leaf != NULL) r->top = r->leaf;
-    if (r->verify_code != X509_V_OK && leaf != NULL) {
-        if (param != NULL && when != TD_AT_DONE) rerun_verify(r, ssl, leaf, chain);
-        if (!r->vcert.present) r->vcert = r->leaf;
+    if (done) {
+        /* Trace mode pays per handshake: keep to what its line and staple warnings need. */
+        r->leaf.present = leaf != NULL;
+        r->leaf.must_staple = leaf != NULL && td_cert_must_staple(leaf);
+    } else {
+        if (leaf != NULL) td_cert_describe(leaf, &r->leaf);
+        if (sk_X509_num(chain) > 0)
+            td_cert_describe(sk_X509_value(chain, sk_X509_num(chain) - 1), &r->top);
+        else if (leaf != NULL)
+            r->top = r->leaf;
+        if (r->verify_code != X509_V_OK && leaf != NULL) {
+            if (param != NULL) rerun_verify(r, ssl, leaf, chain);
+            if (!r->vcert.present) r->vcert = r->leaf;
+        }
+        td_cert_describe(SSL_get_certificate(ssl), &r->ours);
     }
-    td_cert_describe(SSL_get_certificate(ssl), &r->ours);
 
     if (client) {
         r->ocsp_requested = SSL_get_tlsext_status_type(ssl) == TLSEXT_STATUSTYPE_ocsp;

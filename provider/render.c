@@ -272,9 +272,10 @@ static void render_json(const struct td_report *r, struct out *o)
         put(o, "}");
     }
     jstr(o, &f, "state", nonempty(r->state));
-    jstr(o, &f, "section", sec->id);
+    /* A success belongs to no guide section. */
+    jstr(o, &f, "section", r->event == TD_EV_HANDSHAKE_OK ? NULL : sec->id);
     jstr(o, &f, "cause", r->cause ? r->cause->id : "unknown");
-    if (r->cause != NULL) {
+    if (r->cause != NULL && r->event == TD_EV_HANDSHAKE_FAILED) {
         td_expand(r, r->cause->summary, text, sizeof(text));
         jstr(o, &f, "summary", text);
     }
@@ -292,7 +293,7 @@ static void render_json(const struct td_report *r, struct out *o)
             jstr(o, &f, "hint", text);
         }
     }
-    jstr(o, &f, "guide_url", sec->guide_url);
+    if (r->event == TD_EV_HANDSHAKE_FAILED) jstr(o, &f, "guide_url", sec->guide_url);
     put(o, "}\n");
 }
 

@@ -44,9 +44,9 @@ static void detect(void)
     info.kind = kind_of(info.program);
 }
 
-void td_runtime_get(struct td_runtime_info *out)
+void td_runtime_get(struct td_runtime_info *out, int scan_modules)
 {
     pthread_once(&once, detect);
     *out = info;
-    if (out->kind == TD_RT_PYTHON || out->kind == TD_RT_PYPY) scan_maps(out);
+    if (scan_modules && (out->kind == TD_RT_PYTHON || out->kind == TD_RT_PYPY)) scan_maps(out);
 }
