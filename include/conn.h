@@ -20,7 +20,8 @@ struct td_conn {
     uint8_t header_len;
     int state_at_alert;             /* OSSL_HANDSHAKE_STATE when the alert went out */
     unsigned long err_at_alert;     /* error peeked when we sent our fatal alert */
-    long verify_at_alert;
+    long verify_seen;               /* a failed verification, seen when its store ctx went */
+    int verify_seen_depth;
 };
 
 #endif

@@ -8,7 +8,14 @@
 
 enum td_when { TD_AT_EXIT, TD_AT_FREE, TD_AT_DONE };
 
-void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
+/* What must be read in the host's own thread: its error queue, the per-thread hello cache, and
+ * plain getters. Touches nothing that could disturb the host. */
+void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
+
+/* The rest: certificates, a re-run of the verification, the staple. Some of OpenSSL's X509
+ * code clears the calling thread's error queue (marks included), so hook.c runs this on a
+ * thread of its own. */
+void td_observe_deep(struct td_report *r, SSL *ssl, enum td_when when);
 
 /* Trust store facts for CERTIFICATE_VERIFY_FAILED evidence; returns the number of CA
  * certificates the connection's store could reach (0 means nothing usable was loaded). */

@@ -90,6 +90,9 @@ void td_evidence_add(struct td_report *r, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *td_evidence_get(const struct td_report *r, const char *key);
 
+/* SSL_alert_desc_string_long, with names for the alerts OpenSSL 3.0 calls "unknown". */
+const char *td_alert_name(int desc);
+
 /* OpenSSL's name for a protocol version ("TLSv1.2"), or "unknown". */
 const char *td_version_name(int version);
 

@@ -226,10 +226,13 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
                "old' advice does not apply.", td_version_name(r->max_version),
                OpenSSL_version(OPENSSL_VERSION));
         else
-            ev(r, "_version_fix", "The server refused TLS up to %s. Check the server's minimum and "
-               "maximum versions; this OpenSSL (%s) is recent, so the guide's 'upgrade OpenSSL' "
-               "advice does not apply.", r->max_version ? td_version_name(r->max_version) : "TLSv1.3",
-               OpenSSL_version(OPENSSL_VERSION));
+            ev(r, "_version_fix", "The server accepts none of %s to %s: it most likely speaks only "
+               "older versions (TLS 1.0/1.1). Upgrade the server or the proxy in front of it. "
+               "This OpenSSL (%s) is recent, so the guide's 'upgrade OpenSSL' advice does not "
+               "apply; to reach such a server anyway, lower the minimum for this application only "
+               "(MinProtocol = TLSv1 with CipherString = DEFAULT@SECLEVEL=0 in a config .included "
+               "from the one in use), which weakens its security.", td_version_name(r->min_version),
+               td_version_name(r->max_version), OpenSSL_version(OPENSSL_VERSION));
     } else if (!strcmp(id, "peer_version_too_low")) {
         if (client)
             ev(r, "_version_fix", "Upgrade the server (or the proxy in front of it) to TLS 1.2 or "
@@ -301,9 +304,9 @@ static void classify_handshake_failure(struct td_report *r, SSL *ssl)
            "Ciphersuites), or upgrade the client. Old clients may lack ECDHE/AES-GCM suites.");
         return;
     }
-    if (r->alert_seen && !r->alert_sent)
-        ev(r, "alert", "received fatal '%s' right after our ClientHello",
-           SSL_alert_desc_string_long(r->alert_desc));
+    if (r->alert_seen && !r->alert_sent && !r->answer.parsed)
+        ev(r, "alert", "received fatal '%s' from the server right after our ClientHello",
+           td_alert_name(r->alert_desc));
     ev(r, "_hsf_summary", "The server refused our ClientHello with a handshake_failure alert: it "
        "found nothing it accepts in what we offered, most likely no cipher suite in common.");
     const char *sni_note = (!r->offered.has_sni && r->offered.parsed)
@@ -428,7 +431,7 @@ void td_classify(struct td_report *r, SSL *ssl)
     }
     if (r->alert_seen)
         ev(r, "alert", "%s fatal '%s' %s the %s", r->alert_sent ? "sent" : "received",
-           SSL_alert_desc_string_long(r->alert_desc), r->alert_sent ? "to" : "from",
+           td_alert_name(r->alert_desc), r->alert_sent ? "to" : "from",
            client ? "server" : "client");
     ev(r, "error", "%s", r->err ? r->err_reason_str : "none (the connection ended)");
 
@@ -473,8 +476,9 @@ void td_classify(struct td_report *r, SSL *ssl)
     else if (reason == SSL_R_DH_KEY_TOO_SMALL) {
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, "dh_key_too_small");
-    } else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE || received == TLS13_AD_CERTIFICATE_REQUIRED) {
-        set_cause(r, client ? "client_cert_rejected" : "client_cert_missing");
+    } else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE
+               || (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
+        set_cause(r, "client_cert_missing");
     } else if (received >= 0 && is_cert_alert(received)) {
         if (client) {
             ev(r, "our_certificate", "%s", r->ours.present ? r->ours.subject : "(none sent)");

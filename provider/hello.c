@@ -8,7 +8,8 @@
  * What the struct holds for a ServerHello, beyond the header's comments:
  *   ciphers[0]   the selected suite (n_ciphers == 1);
  *   versions[0]  the supported_versions selection, when the extension is there (TLS 1.3);
- *   groups[0]    the key_share group (TLS 1.3 ServerHello, or the group a HelloRetryRequest asks for);
+ *   groups[0]    the key_share group: the one a TLS 1.3 ServerHello used, or the one a
+ *                HelloRetryRequest asks for;
  *   has_sni      the server acknowledged SNI with an empty server_name extension (TLS <= 1.2).
  * A HelloRetryRequest is a ServerHello on the wire and is reported as one. */
 #include <string.h>
@@ -17,7 +18,6 @@
 
 #define HS_CLIENT_HELLO 1
 #define HS_SERVER_HELLO 2
-#define HS_HEADER_LEN 4
 #define RANDOM_LEN 32
 #define SESSION_ID_MAX 32
 
@@ -213,48 +213,51 @@ struct extensions_state {
     unsigned seen;     /* enum seen_bit */
 };
 
-static int read_extension(uint16_t type, struct reader *ext, struct td_hello *out,
-                          struct extensions_state *st)
+static int first_time(struct extensions_state *st, unsigned bit)
 {
-    unsigned bit;
-    struct reader inner;
-
-    switch (type) {
-    case EXT_SERVER_NAME: bit = SEEN_SNI; break;
-    case EXT_STATUS_REQUEST: bit = SEEN_STATUS; break;
-    case EXT_SUPPORTED_GROUPS: bit = SEEN_GROUPS; break;
-    case EXT_SIGNATURE_ALGORITHMS: bit = SEEN_SIGALGS; break;
-    case EXT_SUPPORTED_VERSIONS: bit = SEEN_VERSIONS; break;
-    case EXT_KEY_SHARE: bit = SEEN_KEY_SHARE; break;
-    case EXT_RENEGOTIATION_INFO: bit = SEEN_RENEGO; break;
-    default: return 1;
-    }
     if (st->seen & bit)
         return 0;
     st->seen |= bit;
+    return 1;
+}
+
+static int read_extension(uint16_t type, struct reader *ext, struct td_hello *out,
+                          struct extensions_state *st)
+{
+    struct reader inner;
 
     switch (type) {
     case EXT_SERVER_NAME:
-        return read_server_name(ext, out);
+        return first_time(st, SEEN_SNI) && read_server_name(ext, out);
     case EXT_STATUS_REQUEST:
+        if (!first_time(st, SEEN_STATUS))
+            return 0;
         out->status_request = 1;
         return 1;
+    /* Offers that only a client makes: in a ServerHello they are the peer's mistake, which
+     * OpenSSL will report; storing them would blur the key_share group kept in groups[0]. */
     case EXT_SUPPORTED_GROUPS:
-        return read_ext_u16_list16(ext, out->groups, TD_HELLO_MAX_GROUPS, &out->n_groups);
+        return first_time(st, SEEN_GROUPS) &&
+               (out->is_server_hello ||
+                read_ext_u16_list16(ext, out->groups, TD_HELLO_MAX_GROUPS, &out->n_groups));
     case EXT_SIGNATURE_ALGORITHMS:
-        return read_ext_u16_list16(ext, out->sigalgs, TD_HELLO_MAX_SIGALGS, &out->n_sigalgs);
+        return first_time(st, SEEN_SIGALGS) &&
+               (out->is_server_hello ||
+                read_ext_u16_list16(ext, out->sigalgs, TD_HELLO_MAX_SIGALGS, &out->n_sigalgs));
     case EXT_SUPPORTED_VERSIONS:
-        return read_supported_versions(ext, out);
+        return first_time(st, SEEN_VERSIONS) && read_supported_versions(ext, out);
     case EXT_KEY_SHARE:
-        /* A client's key_share says nothing the groups list does not. */
-        return out->is_server_hello ? read_server_key_share(ext, st->retry_request, out) : 1;
+        /* A client's key_share says nothing its supported_groups does not. */
+        return first_time(st, SEEN_KEY_SHARE) &&
+               (!out->is_server_hello || read_server_key_share(ext, st->retry_request, out));
     case EXT_RENEGOTIATION_INFO:
-        if (!read_vector8(ext, &inner) || ext->left != 0)
+        if (!first_time(st, SEEN_RENEGO) || !read_vector8(ext, &inner) || ext->left != 0)
             return 0;
         out->renegotiation_info = 1;
         return 1;
+    default:
+        return 1;
     }
-    return 1;
 }
 
 static int read_extensions(struct reader *body, int retry_request, struct td_hello *out)

@@ -7,7 +7,9 @@
  * (needed later only if this very handshake fails); state is allocated on the first sign of
  * trouble (a fatal alert, a non-TLS record) or at the failure itself. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 
 static int ctx_index = -1;
 static int ssl_index = -1;
+static int store_ctx_index = -1;
 /* Cleared at teardown: callbacks left on live SSL_CTXs then do nothing. */
 static atomic_int hooks_live;
 
@@ -50,6 +53,38 @@ static struct td_conn *conn_get(const SSL *ssl, int create)
 
 /* ---- explaining ------------------------------------------------------------------------- */
 
+struct deep_job {
+    struct td_report *r;
+    SSL *ssl;
+    enum td_when when;
+    int classify;
+};
+
+static void *deep_worker(void *arg)
+{
+    struct deep_job *j = arg;
+    td_observe_deep(j->r, j->ssl, j->when);
+    if (j->classify) td_classify(j->r, j->ssl);
+    ERR_clear_error();          /* this thread's own queue */
+    return NULL;
+}
+
+/* Run the deep observation on a short-lived thread. OpenSSL's X509 code may clear the calling
+ * thread's error queue, marks and all, which would take the host's own errors with it (curl with
+ * a CRL did exactly that); another thread has a queue of its own. The host thread waits, so the
+ * SSL is not used concurrently. Without a thread, skip the deep part rather than risk it. */
+static void run_deep(struct deep_job *j)
+{
+    sigset_t all, old;
+    pthread_t t;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);   /* the worker must never take the host's signals */
+    int rc = pthread_create(&t, NULL, deep_worker, j);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0) pthread_join(t, NULL);
+    else if (j->classify) td_classify(j->r, NULL);
+}
+
 /* Build, classify and emit the report for a failed handshake, once per connection. */
 static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
 {
@@ -58,11 +93,12 @@ static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
     if (r == NULL) return;
     if (c != NULL) c->flags |= TD_CONN_REPORTED;
 
-    ERR_set_mark();
     r->event = TD_EV_HANDSHAKE_FAILED;
-    td_observe(r, ssl, c, when);
-    td_classify(r, ssl);
+    ERR_set_mark();
+    td_observe_local(r, ssl, c, when);
     ERR_pop_to_mark();
+    struct deep_job job = { r, ssl, when, 1 };
+    run_deep(&job);
     if (td_repeat_admit(r)) td_emit(r);
     free(r);
 }
@@ -71,11 +107,19 @@ static void report_done(SSL *ssl, struct td_conn *c)
 {
     struct td_report *r = calloc(1, sizeof(*r));
     if (r == NULL) return;
-    ERR_set_mark();
     r->event = TD_EV_HANDSHAKE_OK;
-    td_observe(r, ssl, c, TD_AT_DONE);
-    td_classify(r, ssl);
+    ERR_set_mark();
+    td_observe_local(r, ssl, c, TD_AT_DONE);
     ERR_pop_to_mark();
+    struct deep_job job = { r, ssl, TD_AT_DONE, 1 };
+    /* Only a staple needs verification code; everything else is safe in the host's thread. */
+    if (r->ocsp_stapled) {
+        run_deep(&job);
+    } else {
+        ERR_set_mark();
+        deep_worker(&job);
+        ERR_pop_to_mark();
+    }
     td_emit(r);
     free(r);
 }
@@ -96,7 +140,10 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
             /* The reason is on the queue now; a host that replaced our info callback
              * may have cleared it by the time the SSL is freed. */
             c->err_at_alert = ERR_peek_last_error();
-            c->verify_at_alert = SSL_get_verify_result(ssl);
+            if (c->verify_seen == X509_V_OK) {
+                c->verify_seen = SSL_get_verify_result(ssl);
+                c->verify_seen_depth = -1;
+            }
             c->state_at_alert = (int)SSL_get_state(ssl);
         }
     } else if (!(c->flags & TD_CONN_ALERT_RECEIVED)) {
@@ -109,6 +156,7 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
 {
+    int saved_errno = errno;    /* hosts read errno after a failed call (curl does) */
     if (atomic_load_explicit(&hooks_live, memory_order_relaxed)) {
         if (where & SSL_CB_ALERT) {
             on_alert(ssl, (where & SSL_CB_WRITE) != 0, (ret >> 8) & 0xff, ret & 0xff);
@@ -118,8 +166,10 @@ static void td_info_cb(const SSL *ssl, int where, int ret)
             if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
         } else if ((where & SSL_CB_EXIT) && ret <= 0) {
             int e = SSL_get_error(ssl, ret);
-            /* WANT_READ/WANT_WRITE and friends are a non-blocking handshake pausing. */
-            if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL) {
+            /* WANT_READ/WANT_WRITE and friends are a non-blocking handshake pausing. A clean
+             * close mid-handshake is ZERO_RETURN when the host set SSL_OP_IGNORE_UNEXPECTED_EOF. */
+            if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL
+                || (e == SSL_ERROR_ZERO_RETURN && !SSL_is_init_finished(ssl))) {
                 struct td_conn *c = conn_get(ssl, 0);
                 int started = SSL_get_state(ssl) != TLS_ST_BEFORE || c != NULL;
                 /* A server sees port probes that connect and leave before saying anything. */
@@ -133,7 +183,21 @@ static void td_info_cb(const SSL *ssl, int where, int ret)
     if (SSL_get_info_callback(ssl) == td_info_cb) {
         SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
         void (*app)(const SSL *, int, int) = ctx != NULL ? SSL_CTX_get_info_callback(ctx) : NULL;
+        errno = saved_errno;
         if (app != NULL && app != td_info_cb) app(ssl, where, ret);
+    }
+    errno = saved_errno;
+}
+
+/* An application that set its own ctx-level info callback replaced ours: come back at SSL
+ * level, where td_info_cb chains to the application's callback. An SSL-level callback of the
+ * application's own is left alone (it would lose its place). */
+static void come_back_at_ssl_level(SSL *ssl)
+{
+    if (SSL_get_info_callback(ssl) == NULL) {
+        SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+        if (ctx != NULL && SSL_CTX_get_info_callback(ctx) != td_info_cb)
+            SSL_set_info_callback(ssl, td_info_cb);
     }
 }
 
@@ -142,6 +206,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
 {
     const unsigned char *p = buf;
     if (!atomic_load_explicit(&hooks_live, memory_order_relaxed) || len == 0) return;
+    int saved_errno = errno;
 
     switch (content_type) {
     case SSL3_RT_ALERT:
@@ -162,13 +227,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     case SSL3_RT_HANDSHAKE:
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO) {
             td_hello_cache_put(ssl, write_p, p, len);
-            /* An application that set its own ctx-level info callback replaced ours;
-             * come back at SSL level and chain to it (see td_info_cb). */
-            if (SSL_get_info_callback(ssl) == NULL) {
-                SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-                if (ctx != NULL && SSL_CTX_get_info_callback(ctx) != td_info_cb)
-                    SSL_set_info_callback(ssl, td_info_cb);
-            }
+            come_back_at_ssl_level(ssl);
         } else if (p[0] == SSL3_MT_CERTIFICATE_REQUEST && !write_p) {
             struct td_conn *c = conn_get(ssl, td_settings.mode == TD_MODE_TRACE);
             if (c != NULL) c->flags |= TD_CONN_CERT_REQUESTED;
@@ -177,6 +236,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     default:
         break;
     }
+    errno = saved_errno;
 }
 
 /* ---- ex_data ---------------------------------------------------------------------------- */
@@ -203,11 +263,37 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
 {
     struct td_conn *c = ptr;
     if (c == NULL) return;
+    int saved_errno = errno;
     if (parent != NULL && atomic_load(&hooks_live) && !(c->flags & TD_CONN_REPORTED)
-        && (c->flags & (TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED | TD_CONN_NOT_TLS)))
+        && ((c->flags & (TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED | TD_CONN_NOT_TLS))
+            /* a verify error the host tolerated (curl -k, Node) ended in a finished handshake */
+            || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
         explain_failure(parent, c, TD_AT_FREE);
     td_hello_cache_forget(parent);
     free(c);
+    errno = saved_errno;
+}
+
+/* A fourth way in, for hosts that replace both the info and the msg callback (s_client -state
+ * -msg): every certificate verification ends by freeing its X509_STORE_CTX, which still holds
+ * the error and the SSL it was for. Failures are recorded; either way the info callback gets a
+ * chance to come back. A success costs two lookups. */
+static void store_ctx_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                           void *argp)
+{
+    X509_STORE_CTX *v = parent;
+    if (v == NULL || !atomic_load_explicit(&hooks_live, memory_order_relaxed)) return;
+    SSL *ssl = X509_STORE_CTX_get_ex_data(v, SSL_get_ex_data_X509_STORE_CTX_idx());
+    if (ssl == NULL) return;            /* not a TLS peer's chain (or our own re-run) */
+    int saved_errno = errno;
+    come_back_at_ssl_level(ssl);        /* if the msg callback was replaced too */
+    int err = X509_STORE_CTX_get_error(v);
+    struct td_conn *c = err != X509_V_OK ? conn_get(ssl, 1) : NULL;
+    if (c != NULL && c->verify_seen == X509_V_OK) {
+        c->verify_seen = err;
+        c->verify_seen_depth = X509_STORE_CTX_get_error_depth(v);
+    }
+    errno = saved_errno;
 }
 
 static void after_fork_child(void)
@@ -229,6 +315,9 @@ int td_hook_install(void)
         ssl_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, NULL, ssl_dup, ssl_free);
     if (ctx_index < 0)
         ctx_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, ctx_new, NULL, NULL);
+    if (store_ctx_index < 0)
+        store_ctx_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_X509_STORE_CTX, 0, NULL, NULL,
+                                                  NULL, store_ctx_free);
     if (ssl_index < 0 || ctx_index < 0) return 0;
     pthread_once(&atfork_once, register_atfork);
     atomic_store(&hooks_live, 1);
@@ -240,5 +329,6 @@ void td_hook_uninstall(void)
     atomic_store(&hooks_live, 0);
     if (ctx_index >= 0) CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, ctx_index);
     if (ssl_index >= 0) CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, ssl_index);
-    ctx_index = ssl_index = -1;
+    if (store_ctx_index >= 0) CRYPTO_free_ex_index(CRYPTO_EX_INDEX_X509_STORE_CTX, store_ctx_index);
+    ctx_index = ssl_index = store_ctx_index = -1;
 }

@@ -370,6 +370,12 @@ static void effective_versions(struct td_report *r, SSL *ssl)
     }
 }
 
+/* On 3.0 SSL_free releases the verify parameters before our free_func runs. */
+static int param_usable(enum td_when when)
+{
+    return when != TD_AT_FREE || OpenSSL_version_num() >= 0x30200000L;
+}
+
 static unsigned long pick_error(void)
 {
     /* The newest error is what Python and most hosts show; an older SSL-library error is the
@@ -380,36 +386,33 @@ static unsigned long pick_error(void)
     return last;
 }
 
-void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
+void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     struct td_runtime_info rt;
     int done = when == TD_AT_DONE;
-    td_runtime_get(&rt, !done);
+    /* First, before any call of ours can add to the queue. */
+    r->err = when == TD_AT_EXIT ? pick_error() : 0;
+    td_runtime_get(&rt, 0);
     r->now = time(NULL);
     snprintf(r->program, sizeof(r->program), "%s", rt.program);
     r->runtime = rt.kind;
-    r->pymongo = rt.pymongo;
-    r->pyopenssl = rt.pyopenssl;
     r->role = SSL_is_server(ssl) ? TD_ROLE_SERVER : TD_ROLE_CLIENT;
     r->verify_depth = -1;
 
-    /* On 3.0 SSL_free releases the verify parameters before our free_func runs. */
-    int param_ok = when != TD_AT_FREE || OpenSSL_version_num() >= 0x30200000L;
-    X509_VERIFY_PARAM *param = param_ok ? SSL_get0_param(ssl) : NULL;
-
+    X509_VERIFY_PARAM *param = param_usable(when) ? SSL_get0_param(ssl) : NULL;
     const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     if (sni != NULL) snprintf(r->host, sizeof(r->host), "%s", sni);
     if (param != NULL && r->role == TD_ROLE_CLIENT) {
         const char *h = X509_VERIFY_PARAM_get0_host(param, 0);
-        char *ip = X509_VERIFY_PARAM_get1_ip_asc(param);
+        char *ip = h == NULL ? X509_VERIFY_PARAM_get1_ip_asc(param) : NULL;
         snprintf(r->requested_name, sizeof(r->requested_name), "%s", h ? h : ip ? ip : "");
         if (r->host[0] == '\0') snprintf(r->host, sizeof(r->host), "%s", r->requested_name);
         OPENSSL_free(ip);
     }
     peer_address(ssl, r->addr, sizeof(r->addr));
 
-    /* The hellos: a client sent the ClientHello and received the ServerHello; a server the
-     * other way round. `offered` is always the ClientHello, `answer` the ServerHello. */
+    /* The hellos live in this thread's cache: a client sent the ClientHello and received the
+     * ServerHello, a server the other way round. `offered` is always the ClientHello. */
     int client = r->role == TD_ROLE_CLIENT;
     if (!done) {
         td_hello_cache_get(ssl, client, &r->offered);
@@ -420,11 +423,11 @@ void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_
 
     effective_versions(r, ssl);
     r->security_level = SSL_get_security_level(ssl);
-    if (when == TD_AT_DONE) r->negotiated = SSL_version(ssl);
+    if (done) r->negotiated = SSL_version(ssl);
     else if (r->answer.parsed) r->negotiated = td_hello_version(&r->answer);
     if (client && r->answer.parsed) r->peer_version = td_hello_version(&r->answer);
     if (!client && r->offered.parsed) r->peer_version = td_hello_version(&r->offered);
-    else if (!client && SSL_client_version(ssl) > 0 && when != TD_AT_DONE)
+    else if (!client && SSL_client_version(ssl) > 0 && !done)
         r->peer_version = SSL_client_version(ssl);
 
     const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
@@ -447,7 +450,6 @@ void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_
         r->alert_desc = c->recv_desc;
     }
 
-    r->err = when == TD_AT_EXIT ? pick_error() : 0;
     if (r->err == 0 && c != NULL) r->err = c->err_at_alert;
     if (r->err == 0 && r->alert_seen && !r->alert_sent)
         r->err = ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + r->alert_desc);
@@ -464,11 +466,37 @@ void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_
         r->alert_desc = r->err_reason - SSL_AD_REASON_OFFSET;
     }
 
+    r->verify_code = SSL_get_verify_result(ssl);
+    if (r->verify_code == X509_V_OK && c != NULL && c->verify_seen != X509_V_OK) {
+        r->verify_code = c->verify_seen;
+        r->verify_depth = c->verify_seen_depth;
+    }
+    if (client) {
+        r->ocsp_requested = SSL_get_tlsext_status_type(ssl) == TLSEXT_STATUSTYPE_ocsp;
+        const unsigned char *resp = NULL;
+        long len = SSL_get_tlsext_status_ocsp_resp(ssl, &resp);
+        r->ocsp_stapled = len > 0 && resp != NULL;
+        r->ocsp_len = r->ocsp_stapled ? (int)len : 0;
+    }
+    if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
+        memcpy(r->first_bytes, c->header, c->header_len);
+        r->first_bytes_len = c->header_len;
+    }
+}
+
+void td_observe_deep(struct td_report *r, SSL *ssl, enum td_when when)
+{
+    struct td_runtime_info rt;
+    int done = when == TD_AT_DONE;
+    int client = r->role == TD_ROLE_CLIENT;
+
+    if (!done) {
+        td_runtime_get(&rt, 1);
+        r->pymongo = rt.pymongo;
+        r->pyopenssl = rt.pyopenssl;
+    }
     /* The peer's chain as it was sent. A client's list starts with the leaf; a server's
      * does not include the client's own certificate. */
-    r->verify_code = SSL_get_verify_result(ssl);
-    if (r->verify_code == X509_V_OK && c != NULL && c->verify_at_alert != X509_V_OK)
-        r->verify_code = c->verify_at_alert;
     STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
     X509 *leaf = SSL_get0_peer_certificate(ssl);
     if (leaf == NULL && client && sk_X509_num(chain) > 0) leaf = sk_X509_value(chain, 0);
@@ -485,27 +513,17 @@ void td_observe(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_
         else if (leaf != NULL)
             r->top = r->leaf;
         if (r->verify_code != X509_V_OK && leaf != NULL) {
-            if (param != NULL) rerun_verify(r, ssl, leaf, chain);
+            if (param_usable(when)) rerun_verify(r, ssl, leaf, chain);
             if (!r->vcert.present) r->vcert = r->leaf;
         }
         td_cert_describe(SSL_get_certificate(ssl), &r->ours);
     }
-
-    if (client) {
-        r->ocsp_requested = SSL_get_tlsext_status_type(ssl) == TLSEXT_STATUSTYPE_ocsp;
+    if (client && r->ocsp_stapled) {
         const unsigned char *resp = NULL;
         long len = SSL_get_tlsext_status_ocsp_resp(ssl, &resp);
-        if (len > 0 && resp != NULL) {
-            r->ocsp_stapled = 1;
-            r->ocsp_len = (int)len;
-            SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+        SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+        if (len > 0 && resp != NULL)
             td_ocsp_check(resp, (size_t)len, leaf, chain, ctx ? SSL_CTX_get_cert_store(ctx) : NULL,
                           r->now, &r->ocsp);
-        }
-    }
-
-    if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
-        memcpy(r->first_bytes, c->header, c->header_len);
-        r->first_bytes_len = c->header_len;
     }
 }

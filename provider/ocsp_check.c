@@ -133,35 +133,31 @@ static OCSP_SINGLERESP *find_single(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer
 }
 
 /* Status, reason and dates of the leaf's SingleResponse. 0 when its times do not parse. */
-static int read_single(OCSP_SINGLERESP *single, time_t now, struct td_ocsp_info *out,
+static int read_single(OCSP_SINGLERESP *single, time_t now, struct td_ocsp_info *out, int *status,
                        int *has_next_update)
 {
-    int reason = OCSP_REVOKED_STATUS_NOSTATUS, status;
+    int reason = OCSP_REVOKED_STATUS_NOSTATUS;
     ASN1_GENERALIZEDTIME *revoked_at = NULL, *this_update = NULL, *next_update = NULL;
 
-    status = OCSP_single_get0_status(single, &reason, &revoked_at, &this_update, &next_update);
-    switch (status) {
-    case V_OCSP_CERTSTATUS_GOOD: copy_text(out->cert_status, sizeof(out->cert_status), "good"); break;
-    case V_OCSP_CERTSTATUS_REVOKED: copy_text(out->cert_status, sizeof(out->cert_status), "revoked"); break;
-    case V_OCSP_CERTSTATUS_UNKNOWN: copy_text(out->cert_status, sizeof(out->cert_status), "unknown"); break;
-    default: return 0;
-    }
-    if (status == V_OCSP_CERTSTATUS_REVOKED) {
-        if (revoked_at != NULL &&
-            !read_time(revoked_at, now, out->revocation_time, sizeof(out->revocation_time), NULL))
+    *status = OCSP_single_get0_status(single, &reason, &revoked_at, &this_update, &next_update);
+    if (*status != V_OCSP_CERTSTATUS_GOOD && *status != V_OCSP_CERTSTATUS_REVOKED &&
+        *status != V_OCSP_CERTSTATUS_UNKNOWN)
+        return 0;
+    copy_text(out->cert_status, sizeof(out->cert_status), OCSP_cert_status_str(*status));
+    if (*status == V_OCSP_CERTSTATUS_REVOKED) {
+        if (revoked_at != NULL && !read_time(revoked_at, now, out->revocation_time,
+                                             sizeof(out->revocation_time), NULL))
             return 0;
         if (reason != OCSP_REVOKED_STATUS_NOSTATUS)
             copy_text(out->revocation_reason, sizeof(out->revocation_reason),
                       OCSP_crl_reason_str(reason));
     }
-    if (this_update == NULL ||
-        !read_time(this_update, now, out->this_update, sizeof(out->this_update), &out->this_update_in))
+    if (this_update == NULL || !read_time(this_update, now, out->this_update,
+                                          sizeof(out->this_update), &out->this_update_in))
         return 0;
     *has_next_update = next_update != NULL;
-    if (next_update != NULL &&
-        !read_time(next_update, now, out->next_update, sizeof(out->next_update), &out->next_update_in))
-        return 0;
-    return 1;
+    return next_update == NULL || read_time(next_update, now, out->next_update,
+                                            sizeof(out->next_update), &out->next_update_in);
 }
 
 /* The newest error on the queue as "reason: detail", for the report. */
@@ -186,7 +182,8 @@ static void describe_last_error(char *text, size_t size)
 
 /* The signature and the responder's authority, with the peer's chain as untrusted helpers.
  * Without a trust store the issuer found in the chain is the anchor: the question is then only
- * "did the leaf's CA (or its delegate) sign this", which is what a stapled response must show. */
+ * "did the leaf's CA (or its delegate) sign this", which is what a stapled response must show.
+ * OCSP_basic_verify takes no clock: the responder's certificate is judged at the real time. */
 static void check_signature(OCSP_BASICRESP *bs, STACK_OF(X509) *chain, X509_STORE *trust,
                             X509 *issuer, struct td_ocsp_info *out)
 {
@@ -235,7 +232,7 @@ static enum td_ocsp_verdict check(const unsigned char *der, size_t len, X509 *le
     OCSP_SINGLERESP *single = NULL;
     X509 *issuer = NULL;
     enum td_ocsp_verdict verdict;
-    int times_ok = 1, has_next_update = 0;
+    int times_ok = 1, status = -1, has_next_update = 0;
 
     if (len > LONG_MAX || (resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len)) == NULL)
         return TD_OCSP_MALFORMED;
@@ -255,7 +252,7 @@ static enum td_ocsp_verdict check(const unsigned char *der, size_t len, X509 *le
         issuer = find_issuer(leaf, chain, trust);
         single = find_single(bs, leaf, issuer);
         if (single != NULL)
-            times_ok = read_single(single, now, out, &has_next_update);
+            times_ok = read_single(single, now, out, &status, &has_next_update);
     }
     check_signature(bs, chain, trust, issuer, out);
     out->responder_delegated = signer_is_delegate(bs, chain, leaf, issuer);
@@ -268,13 +265,13 @@ static enum td_ocsp_verdict check(const unsigned char *der, size_t len, X509 *le
         verdict = TD_OCSP_WRONG_CERT;
     else if (out->signature_ok != 1)
         verdict = TD_OCSP_BAD_SIGNATURE;
-    else if (strcmp(out->cert_status, "revoked") == 0)
+    else if (status == V_OCSP_CERTSTATUS_REVOKED)
         verdict = TD_OCSP_REVOKED;
     else if (out->this_update_in > 0 || (has_next_update && out->next_update_in < 0))
         /* No grace period, as PyMongo's check has none: a response dated a second ahead
          * of this clock is what makes such a client refuse it. */
         verdict = TD_OCSP_STALE;
-    else if (strcmp(out->cert_status, "unknown") == 0)
+    else if (status == V_OCSP_CERTSTATUS_UNKNOWN)
         verdict = TD_OCSP_UNKNOWN_STATUS;
     else
         verdict = TD_OCSP_GOOD;

@@ -228,7 +228,7 @@ static void render_json(const struct td_report *r, struct out *o)
         g = 1;
         jstr(o, &g, "dir", r->alert_sent ? "sent" : "received");
         jstr(o, &g, "level", r->alert_level == SSL3_AL_FATAL ? "fatal" : "warning");
-        jstr(o, &g, "desc", SSL_alert_desc_string_long(r->alert_desc));
+        jstr(o, &g, "desc", td_alert_name(r->alert_desc));
         jnum(o, &g, "code", r->alert_desc);
         put(o, "}");
     }

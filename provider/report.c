@@ -7,9 +7,15 @@
 
 void td_evidence_add(struct td_report *r, const char *key, const char *fmt, ...)
 {
-    if (r->n_evidence >= TD_MAX_EVIDENCE) return;
-    struct td_evidence *e = &r->evidence[r->n_evidence++];
-    e->key = key;
+    struct td_evidence *e = NULL;
+    /* A key appears once: a later, more specific observation replaces an earlier one. */
+    for (int i = 0; i < r->n_evidence; i++)
+        if (!strcmp(r->evidence[i].key, key)) e = &r->evidence[i];
+    if (e == NULL) {
+        if (r->n_evidence >= TD_MAX_EVIDENCE) return;
+        e = &r->evidence[r->n_evidence++];
+        e->key = key;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->value, sizeof(e->value), fmt, ap);
@@ -21,6 +27,18 @@ const char *td_evidence_get(const struct td_report *r, const char *key)
     for (int i = 0; i < r->n_evidence; i++)
         if (!strcmp(r->evidence[i].key, key)) return r->evidence[i].value;
     return NULL;
+}
+
+const char *td_alert_name(int desc)
+{
+    /* OpenSSL 3.0 has no long names for the TLS 1.3 alerts. */
+    switch (desc) {
+    case 109: return "missing extension";
+    case 115: return "unknown PSK identity";
+    case 116: return "certificate required";
+    case 120: return "no application protocol";
+    default: return SSL_alert_desc_string_long(desc);
+    }
 }
 
 const char *td_version_name(int version)
