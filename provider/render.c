@@ -359,7 +359,7 @@ static void render_text(const struct td_report *r, struct out *o)
         char label[64];
         if (r->evidence[i].key[0] == '_') continue;   /* template-only values */
         snprintf(label, sizeof(label), "%s:", r->evidence[i].key);
-        put(o, "  %-9s %-16s ", shown++ == 0 ? "evidence:" : "", label);
+        put(o, "  %-9s %-17s ", shown++ == 0 ? "evidence:" : "", label);
         put_escaped(o, r->evidence[i].value, 0);
         put(o, "\n");
     }
