@@ -1,0 +1,999 @@
+/* explain: read a TLS error message pasted from a log (Python ssl, PyMongo, pyOpenSSL, curl,
+ * the openssl CLI, Node, the MongoDB C driver) and say which guide section it belongs to, which
+ * causes the text can and cannot tell apart, and which tlsdiag command would decide.
+ *
+ * The text is matched on OpenSSL's own identifiers, not on any one program's wording: reason
+ * strings, X509 verify strings and alert names come from the linked OpenSSL at run time, packed
+ * error codes are decoded with ERR_reason_error_string, and matching ignores case, '-' and '_'
+ * so "[SSL: CERTIFICATE_VERIFY_FAILED]", "self signed" (1.1.1) and "self-signed" (3.x), and Node's
+ * ERR_SSL_* and X509 codes all meet the same needles. Sections, cause ids and their meanings
+ * come from the catalogue the provider uses (provider/catalogue.c). */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include "catalogue.h"
+#include "cli.h"
+
+#define TEXT_MAX (1 << 20)
+#define MAX_CAUSES 16
+
+enum source {
+    SRC_UNKNOWN, SRC_PYTHON, SRC_PYMONGO, SRC_PYOPENSSL, SRC_CURL, SRC_OPENSSL_CLI, SRC_NODE,
+    SRC_MONGOC, SRC_COUNT
+};
+
+static const struct {
+    const char *id, *name, *run;
+} sources[SRC_COUNT] = {
+    [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]" },
+    [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py" },
+    [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py" },
+    [SRC_PYOPENSSL] = { "pyopenssl", "pyOpenSSL (PyMongo's OCSP path)", "python3 YOUR_SCRIPT.py" },
+    [SRC_CURL] = { "curl", "curl", "curl -sS https://HOST:PORT/" },
+    [SRC_OPENSSL_CLI] = { "openssl", "the openssl command", "openssl s_client -connect HOST:PORT" },
+    [SRC_NODE] = { "node", "Node.js", "node YOUR_SCRIPT.js" },
+    [SRC_MONGOC] = { "mongoc", "the MongoDB C driver", "YOUR_PROGRAM [ARGS...]" },
+};
+
+struct text {
+    const char *orig;
+    char *norm;          /* lower case, '-' and '_' as ' ', same length as orig */
+    char *extra;         /* reason strings decoded from packed codes, normalised */
+};
+
+struct verdict {
+    enum td_section section;
+    const char *causes[MAX_CAUSES];
+    int n_causes;
+    char matched[320];          /* the words in the text that decided, as written */
+    long verify_code;           /* -1 when none */
+    int alert;                  /* alert received, -1 when none */
+    const char *undecided;      /* what tells the candidates apart */
+    const char *outside;        /* when the verdict was made outside OpenSSL's handshake */
+    int network;                /* not a TLS failure at all */
+    enum source source;
+    int pyopenssl;
+    char host[256], port[8];
+    int own_certificate;        /* a failure loading this program's own certificate */
+    int port_assumed;           /* the text named a host but no port */
+};
+
+/* ---- text helpers ---- */
+
+static void normalise(const char *in, char *out, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        out[i] = (c == '-' || c == '_' || c == '\n' || c == '\t' || c == '\r') ? ' ' : (char)tolower(c);
+    }
+    out[len] = '\0';
+}
+
+static char *normalised_copy(const char *s)
+{
+    size_t len = strlen(s);
+    char *n = malloc(len + 1);
+    if (n != NULL) normalise(s, n, len);
+    return n;
+}
+
+/* Where a normalised needle occurs in the text or in the decoded reasons; -1 when absent.
+ * Returns the offset in the original text, or the length of the text for a decoded hit. */
+static long find(const struct text *t, const char *needle)
+{
+    char nn[256];
+    size_t len = strlen(needle);
+    if (len == 0 || len >= sizeof(nn)) return -1;
+    normalise(needle, nn, len);
+    const char *hit = strstr(t->norm, nn);
+    if (hit != NULL) return hit - t->norm;
+    if (t->extra != NULL && strstr(t->extra, nn) != NULL) return (long)strlen(t->orig);
+    return -1;
+}
+
+static int has(const struct text *t, const char *needle)
+{
+    return find(t, needle) >= 0;
+}
+
+/* Like has(), but not where the words name an alert ("sslv3 alert certificate revoked" is the
+ * peer's alert 44, not verify error 23 "certificate revoked"). */
+static int has_outside_alert(const struct text *t, const char *needle)
+{
+    char nn[256];
+    size_t len = strlen(needle);
+    if (len == 0 || len >= sizeof(nn)) return 0;
+    normalise(needle, nn, len);
+    for (const char *hay = t->norm; hay != NULL && *hay; ) {
+        const char *hit = strstr(hay, nn);
+        if (hit == NULL) break;
+        if (hit - t->norm < 6 || strncmp(hit - 6, "alert ", 6) != 0) return 1;
+        hay = hit + 1;
+    }
+    for (const char *hay = t->extra; hay != NULL && *hay; ) {
+        const char *hit = strstr(hay, nn);
+        if (hit == NULL) break;
+        if (hit - t->extra < 6 || strncmp(hit - 6, "alert ", 6) != 0) return 1;
+        hay = hit + 1;
+    }
+    return 0;
+}
+
+/* Quote what matched, from the original text, so the user sees their own words. */
+static void note_match(struct verdict *v, const struct text *t, const char *needle, const char *what)
+{
+    long at = find(t, needle);
+    size_t len = strlen(needle);
+    if (v->matched[0] != '\0') return;
+    if (at >= 0 && (size_t)at < strlen(t->orig))
+        snprintf(v->matched, sizeof(v->matched), "\"%.*s\"%s%s", (int)len, t->orig + at,
+                 what ? " " : "", what ? what : "");
+    else
+        snprintf(v->matched, sizeof(v->matched), "\"%s\"%s%s", needle, what ? " " : "",
+                 what ? what : "");
+}
+
+static void add_cause(struct verdict *v, const char *id)
+{
+    for (int i = 0; i < v->n_causes; i++)
+        if (!strcmp(v->causes[i], id)) return;
+    if (td_cause_find(id) == NULL) {
+        /* The catalogue is the contract; a rule naming an id it lacks is a bug here. */
+        fprintf(stderr, "tlsdiag: explain: internal: cause '%s' is not in the catalogue\n", id);
+        return;
+    }
+    if (v->n_causes < MAX_CAUSES) v->causes[v->n_causes++] = id;
+}
+
+static void add_causes(struct verdict *v, const char *const *ids)
+{
+    for (; *ids != NULL; ids++) add_cause(v, *ids);
+}
+
+static void add_section_causes(struct verdict *v, enum td_section s)
+{
+    for (int i = 0; i < td_cause_count; i++)
+        if (td_causes[i].section == s && strcmp(td_causes[i].id, "ok") != 0)
+            add_cause(v, td_causes[i].id);
+}
+
+/* ---- what OpenSSL itself calls things ---- */
+
+/* Packed codes "error:0A000086" (3.x: lib << 23 | reason) and "error:1416F086" (1.1.1:
+ * lib << 24 | func << 12 | reason) become their reason strings, so a log that carries only
+ * the code still matches. */
+static char *decode_codes(const char *orig)
+{
+    size_t cap = 4096, len = 0;
+    char *out = calloc(1, cap);
+    if (out == NULL) return NULL;
+    for (const char *p = orig; (p = strcasestr(p, "error:")) != NULL; p += 6) {
+        const char *h = p + 6;
+        int n = 0;
+        while (n < 8 && isxdigit((unsigned char)h[n])) n++;
+        if (n != 8 || isxdigit((unsigned char)h[8])) continue;
+        unsigned long code = strtoul(h, NULL, 16);
+        const char *reason = NULL;
+        if (((code >> 23) & 0xff) != 0 && (code & 0x80000000UL) == 0) reason = ERR_reason_error_string(code);
+        if (reason == NULL && (code >> 24) == ERR_LIB_SSL)
+            reason = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, code & 0xfff));
+        if (reason == NULL || len + strlen(reason) + 2 >= cap) continue;
+        len += (size_t)snprintf(out + len, cap - len, "%s|", reason);
+    }
+    char *norm = normalised_copy(out);
+    free(out);
+    return norm;
+}
+
+/* The alert the text says was received: OpenSSL's reason for received alert N is reason
+ * 1000 + N ("tlsv1 alert protocol version"); "SSL alert number N" is how the error data
+ * says it. Returns -1 when none. */
+static int find_alert(const struct text *t, struct verdict *v)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (int n = 0; n < 256; n++) {
+        const char *reason = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, 1000 + n));
+        if (reason == NULL || strlen(reason) <= best_len || !has(t, reason)) continue;
+        best = n;
+        best_len = strlen(reason);
+        v->matched[0] = '\0';
+        note_match(v, t, reason, "(an alert received from the peer)");
+    }
+    const char *num = strcasestr(t->orig, "alert number ");
+    if (best < 0 && num != NULL) {
+        best = atoi(num + 13);
+        v->matched[0] = '\0';
+        snprintf(v->matched, sizeof(v->matched), "\"%.*s\" (%s)", (int)(13 + strspn(num + 13, "0123456789")),
+                 num, SSL_alert_desc_string_long(best));
+    }
+    return best;
+}
+
+/* Node names verify failures by the X509_V_ERR_* name without the prefix. */
+static const struct { const char *name; int code; } x509_names[] = {
+    { "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 20 }, { "UNABLE_TO_GET_ISSUER_CERT", 2 },
+    { "UNABLE_TO_VERIFY_LEAF_SIGNATURE", 21 }, { "DEPTH_ZERO_SELF_SIGNED_CERT", 18 },
+    { "SELF_SIGNED_CERT_IN_CHAIN", 19 }, { "CERT_HAS_EXPIRED", 10 }, { "CERT_NOT_YET_VALID", 9 },
+    { "CERT_SIGNATURE_FAILURE", 7 }, { "CERT_REVOKED", 23 }, { "INVALID_PURPOSE", 26 },
+    { "CERT_UNTRUSTED", 27 }, { "CERT_REJECTED", 28 }, { "HOSTNAME_MISMATCH", 62 },
+    { "IP_ADDRESS_MISMATCH", 64 }, { "INVALID_CA", 24 }, { "CERT_CHAIN_TOO_LONG", 22 },
+    /* Not EE_KEY_TOO_SMALL / CA_MD_TOO_WEAK: they are also SSL reasons for this program's own
+     * certificate; Node's message carries the verify string for the peer's case anyway. */
+};
+
+/* The verify error the text names, by number where a program prints one, else by OpenSSL's
+ * own string for it (the longest that occurs, so "self-signed certificate in certificate
+ * chain" beats "self-signed certificate"), else by Node's code. -1 when none. */
+static long find_verify_code(const struct text *t, struct verdict *v)
+{
+    static const char *const numbered[] = { "verify return code: ", "verify error:num=",
+                                            "certificate verify failed (", "verify_code=",
+                                            "verify_code: " };
+    for (size_t i = 0; i < sizeof(numbered) / sizeof(numbered[0]); i++) {
+        const char *at = strcasestr(t->orig, numbered[i]);
+        if (at == NULL) continue;
+        at += strlen(numbered[i]);
+        long code = strtol(at, NULL, 10);
+        if (code > 0 && code < 100) {
+            snprintf(v->matched, sizeof(v->matched), "\"%s%ld\" (%s)", numbered[i], code,
+                     X509_verify_cert_error_string(code));
+            return code;
+        }
+    }
+    long best = -1;
+    size_t best_len = 0;
+    for (long code = 1; code < 95; code++) {
+        const char *s = X509_verify_cert_error_string(code);
+        size_t len = strlen(s);
+        /* Short or generic strings ("out of memory") say nothing about verification. */
+        if (code == 17 || len < 12 || len <= best_len || !has_outside_alert(t, s)) continue;
+        best = code;
+        best_len = len;
+    }
+    if (best > 0) {
+        v->matched[0] = '\0';
+        note_match(v, t, X509_verify_cert_error_string(best), "(an X509 verify error)");
+        return best;
+    }
+    for (size_t i = 0; i < sizeof(x509_names) / sizeof(x509_names[0]); i++) {
+        if (!has(t, x509_names[i].name)) continue;
+        v->matched[0] = '\0';
+        note_match(v, t, x509_names[i].name, "(Node's name for an X509 verify error)");
+        return x509_names[i].code;
+    }
+    return -1;
+}
+
+/* ---- where the text came from ---- */
+
+static enum source find_source(const struct text *t, int *pyopenssl)
+{
+    *pyopenssl = has(t, "[('ssl routines'") || has(t, "openssl.ssl.error") || has(t, "pyopenssl")
+                 || has(t, "service_identity") || has(t, "verificationerror(errors=");
+    if (has(t, "pymongo") || has(t, "serverselectiontimeouterror") || has(t, "autoreconnect")
+        || has(t, "ssl handshake failed:") || has(t, "topology description"))
+        return SRC_PYMONGO;
+    if (*pyopenssl) return SRC_PYOPENSSL;
+    if (has(t, "calling hello on") || has(t, "calling ismaster on") || has(t, "no suitable servers found")
+        || has(t, "mongoc") || has(t, "tls handshake failed: failed"))
+        return SRC_MONGOC;
+    if (has(t, "err_ssl_") || has(t, "err_tls_") || has(t, "at tlssocket") || has(t, "node:internal")
+        || has(t, "deps/openssl") || has(t, "code: '") || has(t, "mongoserverselectionerror")
+        || has(t, "mongonetworkerror") || has(t, "unable_to_verify_leaf_signature")
+        || has(t, "depth_zero_self_signed_cert") || has(t, "self_signed_cert_in_chain")
+        || has(t, "unable_to_get_issuer_cert_locally") || has(t, "cert_has_expired")
+        || has(t, "does not match certificate's altnames") || has(t, "econnreset"))
+        return SRC_NODE;
+    if (has(t, "curl: (") || !strncmp(t->norm, "curl", 4) || has(t, "* ssl certificate problem"))
+        return SRC_CURL;
+    if (has(t, "[ssl:") || has(t, "_ssl.c:") || has(t, "sslcertverificationerror")
+        || has(t, "ssl.sslerror") || has(t, "sslzeroreturnerror") || has(t, "sslerror(")
+        || has(t, "eof occurred in violation of protocol") || has(t, "hostname mismatch, certificate is not valid"))
+        return SRC_PYTHON;
+    if (has(t, "ssl routines:") || has(t, "verify return code") || has(t, "verify error:num=")
+        || has(t, "connected(") || has(t, "s_client"))
+        return SRC_OPENSSL_CLI;
+    return SRC_UNKNOWN;
+}
+
+/* ---- host and port ---- */
+
+static int plausible_host(const char *h, size_t len)
+{
+    static const char *const code_suffixes[] = { ".c", ".cc", ".cpp", ".h", ".py", ".js", ".ts",
+                                                 ".rs", ".go", ".java", ".mjs", ".cjs" };
+    int letters = 0, dots = 0;
+    if (len == 0 || len > 253) return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (isalpha(c)) letters++;
+        else if (c == '.') dots++;
+        else if (!isdigit(c) && c != '-' && c != '_') return 0;
+    }
+    for (size_t i = 0; i < sizeof(code_suffixes) / sizeof(code_suffixes[0]); i++) {
+        size_t sl = strlen(code_suffixes[i]);
+        if (len > sl && !strncasecmp(h + len - sl, code_suffixes[i], sl)) return 0;
+    }
+    if (letters == 0) return dots == 3;     /* a dotted IPv4 address */
+    return dots > 0 || (len == 9 && !strncasecmp(h, "localhost", 9));
+}
+
+static int set_host(struct verdict *v, const char *h, size_t hlen, const char *p, size_t plen)
+{
+    if (hlen == 0 || hlen >= sizeof(v->host) || plen >= sizeof(v->port)) return 0;
+    memcpy(v->host, h, hlen);
+    v->host[hlen] = '\0';
+    if (plen) {
+        memcpy(v->port, p, plen);
+        v->port[plen] = '\0';
+        long n = atol(v->port);
+        if (n < 1 || n > 65535) v->port[0] = '\0';
+    }
+    return 1;
+}
+
+/* In order of trust: PyMongo's ('host', port) tuple, the C driver's "on 'host:port'", a URL,
+ * curl's "Failed to connect to HOST port N", Node's "Host: NAME." and "host: 'NAME'", then any
+ * HOST:PORT or [V6]:PORT token that looks like a host and not like a source file. */
+static void find_host(const char *s, struct verdict *v, int single_label_ok)
+{
+    const char *p;
+    int https = 0;
+    if ((p = strstr(s, "('")) != NULL) {
+        for (; p != NULL; p = strstr(p + 2, "('")) {
+            const char *q = strchr(p + 2, '\'');
+            if (q && !strncmp(q, "', ", 3) && isdigit((unsigned char)q[3])
+                && set_host(v, p + 2, (size_t)(q - p - 2), q + 3, strspn(q + 3, "0123456789")))
+                return;
+        }
+    }
+    if ((p = strstr(s, " on '")) != NULL) {
+        const char *h = p + 5, *colon = strpbrk(h, ":'");
+        if (colon && *colon == ':' && set_host(v, h, (size_t)(colon - h), colon + 1,
+                                               strspn(colon + 1, "0123456789")))
+            return;
+    }
+    if ((p = strstr(s, "://")) != NULL) {
+        const char *h = p + 3;
+        https = p - s >= 5 && !strncasecmp(p - 5, "https", 5);
+        const char *at = strpbrk(h, "@/ ");
+        if (at && *at == '@') h = at + 1;   /* mongodb://user:pass@host */
+        if (*h == '[') {
+            const char *close = strchr(h, ']');
+            if (close && set_host(v, h + 1, (size_t)(close - h - 1), close[1] == ':' ? close + 2 : "",
+                                  close[1] == ':' ? strspn(close + 2, "0123456789") : 0))
+                goto url_default;
+        } else {
+            size_t hl = strcspn(h, ":/,?' \"");
+            if (hl && set_host(v, h, hl, h[hl] == ':' ? h + hl + 1 : "",
+                               h[hl] == ':' ? strspn(h + hl + 1, "0123456789") : 0))
+                goto url_default;
+        }
+    }
+    if ((p = strstr(s, "host='")) != NULL) {   /* urllib3: HTTPSConnectionPool(host='h', port=443) */
+        const char *h = p + 6, *q = strchr(h, '\''), *port = q ? strstr(q, "port=") : NULL;
+        int near = port != NULL && port - q < 4;
+        if (q && set_host(v, h, (size_t)(q - h), near ? port + 5 : "", near ? strspn(port + 5, "0123456789") : 0))
+            return;
+    }
+    if ((p = strcasestr(s, "failed to connect to ")) != NULL) {
+        const char *h = p + 21, *sp = strstr(h, " port ");
+        if (sp && set_host(v, h, (size_t)(sp - h), sp + 6, strspn(sp + 6, "0123456789"))) return;
+    }
+    if ((p = strstr(s, "Host: ")) != NULL) {
+        const char *h = p + 6;
+        size_t hl = strcspn(h, ". \n");
+        while (h[hl] == '.' && h[hl + 1] != ' ' && h[hl + 1] != '\0' && h[hl + 1] != '\n')
+            hl += 1 + strcspn(h + hl + 1, ". \n");
+        if (hl && set_host(v, h, hl, "", 0)) goto port_only;
+    }
+    if ((p = strstr(s, "host: '")) != NULL || (p = strstr(s, "hostname: '")) != NULL) {
+        const char *h = strchr(p, '\'') + 1, *q = strchr(h, '\'');
+        if (q && set_host(v, h, (size_t)(q - h), "", 0)) goto port_only;
+    }
+    for (p = s; *p; p++) {
+        if (*p == '[') {
+            const char *close = strchr(p, ']');
+            if (close && close[1] == ':' && isdigit((unsigned char)close[2]) && memchr(p, ':', (size_t)(close - p))
+                && set_host(v, p + 1, (size_t)(close - p - 1), close + 2, strspn(close + 2, "0123456789")))
+                return;
+            continue;
+        }
+        if (*p != ':' || !isdigit((unsigned char)p[1]) || p == s) continue;
+        size_t plen = strspn(p + 1, "0123456789");
+        if (isalnum((unsigned char)p[1 + plen]) || p[1 + plen] == '.') continue;
+        const char *h = p;
+        while (h > s && (isalnum((unsigned char)h[-1]) || h[-1] == '.' || h[-1] == '-' || h[-1] == '_')) h--;
+        size_t hl = (size_t)(p - h);
+        int ok = plausible_host(h, hl);
+        /* A single-label name ("mongo1:27017") only where a driver put it, "host:port: ". */
+        if (!ok && single_label_ok && hl && p[1 + plen] == ':' && (h == s || h[-1] == ' ' || h[-1] == '\'')) {
+            ok = 1;
+            for (size_t i = 0; i < hl; i++)
+                if (!isalnum((unsigned char)h[i]) && h[i] != '-') ok = 0;
+            ok = ok && isalpha((unsigned char)h[0]);
+        }
+        if (ok && set_host(v, h, hl, p + 1, plen)) return;
+    }
+    return;
+url_default:
+    if (!v->port[0] && https) snprintf(v->port, sizeof(v->port), "443");
+    return;
+port_only:
+    if ((p = strstr(s, "port: ")) != NULL && isdigit((unsigned char)p[6]))
+        set_host(v, v->host, strlen(v->host), p + 6, strspn(p + 6, "0123456789"));
+}
+
+/* ---- the rules ---- */
+
+static const char *const cvf_trust[] = { "trust_store_missing", "unknown_ca", "missing_intermediate", NULL };
+static const char *const cvf_first[] = { "missing_intermediate", "unknown_ca", "trust_store_missing", NULL };
+static const char *const ocsp_all[] = { "ocsp_revoked", "ocsp_stale", "ocsp_unsuccessful",
+                                        "ocsp_bad_signature", "ocsp_wrong_certificate",
+                                        "ocsp_missing_staple", "ocsp_malformed", "ocsp_rejected", NULL };
+static const char *const hsf_all[] = { "no_shared_cipher", "no_common_group", "client_cert_missing", NULL };
+static const char *const closed_all[] = { "peer_closed", "no_shared_cipher", "client_cert_missing",
+                                          "peer_internal_error", NULL };
+static const char *const cert_alert[] = { "client_cert_rejected", "peer_rejected_our_certificate", NULL };
+
+static void verify_causes(struct verdict *v, long code)
+{
+    v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
+    switch (code) {
+    case 2: case 20:
+        add_causes(v, cvf_trust);
+        v->undecided = "whether the trust store is empty, the CA is not in it, or the server left out "
+                       "an intermediate shows only in the chain the server sends and the CA file the "
+                       "application loads";
+        break;
+    case 21:
+        add_causes(v, cvf_first);
+        v->undecided = "whether the server left out its intermediate or the CA is simply unknown here "
+                       "shows only in the chain the server sends and the CA file the application loads";
+        break;
+    case 18: add_cause(v, "self_signed"); break;
+    case 19: add_cause(v, "self_signed_in_chain");
+        v->undecided = "which root it is (a private CA, or a TLS-intercepting proxy's) shows in the chain";
+        break;
+    case 9: add_cause(v, "not_yet_valid");
+        v->undecided = "whether the certificate is really not valid yet or this machine's clock is wrong, "
+                       "and which certificate of the chain it is";
+        break;
+    case 10: add_cause(v, "expired");
+        v->undecided = "whether the certificate really expired or this machine's clock is wrong, and "
+                       "which certificate of the chain it is";
+        break;
+    case 62: case 64: add_cause(v, "hostname_mismatch"); break;
+    case 66: case 67: case 68: add_cause(v, "weak_key_or_digest"); break;
+    case 26: add_cause(v, "bad_purpose"); break;
+    case 23: add_cause(v, "revoked_crl"); break;
+    default: add_cause(v, "other_verify"); break;
+    }
+}
+
+static void hostname_phrase(struct verdict *v, const struct text *t)
+{
+    static const struct { const char *needle, *outside; } phrases[] = {
+        { "hostname mismatch", NULL },
+        { "ip address mismatch", NULL },
+        { "does not match certificate's altnames",
+          "Node checks the name itself after the handshake, so `tlsdiag run -- node` sees a "
+          "successful handshake; `tlsdiag check` makes OpenSSL check the name and shows it" },
+        { "err tls cert altname invalid",
+          "Node checks the name itself after the handshake, so `tlsdiag run -- node` sees a "
+          "successful handshake; `tlsdiag check` makes OpenSSL check the name and shows it" },
+        { "no alternative certificate subject name matches",
+          "curl checks the name itself after the handshake, so `tlsdiag run -- curl` sees a "
+          "successful handshake; `tlsdiag check` makes OpenSSL check the name and shows it" },
+        { "does not match target host name",
+          "curl checks the name itself after the handshake, so `tlsdiag run -- curl` sees a "
+          "successful handshake; `tlsdiag check` makes OpenSSL check the name and shows it" },
+        { "dnsmismatch",
+          "pyOpenSSL (PyMongo's OCSP path) checks the name with service_identity after the "
+          "handshake, which tlsdiag's hooks do not see; `tlsdiag check` shows it" },
+        { "ipaddressmismatch",
+          "pyOpenSSL (PyMongo's OCSP path) checks the name with service_identity after the "
+          "handshake, which tlsdiag's hooks do not see; `tlsdiag check` shows it" },
+        { "doesn't match", "this is PyMongo's (or ssl.match_hostname's) own check, after the handshake" },
+        { "tls handshake failed: failed certificate verification",
+          "the C driver checks the name itself after the handshake (a certificate that does not "
+          "verify fails inside it, with an OpenSSL error); `tlsdiag check` shows it" },
+    };
+    for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+        if (!has(t, phrases[i].needle)) continue;
+        if (!strcmp(phrases[i].needle, "doesn't match") && !has(t, "hostname")) continue;
+        v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
+        add_cause(v, "hostname_mismatch");
+        v->outside = phrases[i].outside;
+        note_match(v, t, phrases[i].needle, NULL);
+        return;
+    }
+}
+
+static int decide_tls(struct verdict *v, const struct text *t)
+{
+    if (has(t, "unsafe legacy renegotiation disabled")) {
+        v->section = TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED;
+        add_cause(v, "legacy_renegotiation");
+        note_match(v, t, "unsafe legacy renegotiation disabled", NULL);
+        return 1;
+    }
+
+    /* OCSP: OpenSSL's verdict on the application's status callback, or a program's own. */
+    if (has(t, "ocsp callback failure")) {
+        v->section = TD_SEC_INVALID_STATUS_RESPONSE;
+        add_cause(v, "ocsp_callback_failure");
+        note_match(v, t, "ocsp callback failure", NULL);
+        return 1;
+    }
+    if (has(t, "invalid status response") || has(t, "bad certificate status response")) {
+        v->section = TD_SEC_INVALID_STATUS_RESPONSE;
+        add_causes(v, ocsp_all);
+        note_match(v, t, has(t, "invalid status response") ? "invalid status response"
+                                                           : "bad certificate status response", NULL);
+        v->undecided = "what is wrong with the staple (revoked, outdated, not signed by the issuer, "
+                       "about another certificate, unparseable, or missing for a must-staple "
+                       "certificate) is only in the staple itself";
+        return 1;
+    }
+    static const struct { const char *needle, *cause; } curl_ocsp[] = {
+        { "no ocsp response received", "ocsp_missing_staple" },
+        { "revocation reason", "ocsp_revoked" },
+        { "certificate status: revoked", "ocsp_revoked" },
+        { "ocsp response has expired", "ocsp_stale" },
+        { "invalid ocsp response status", "ocsp_unsuccessful" },
+        { "ocsp response verification failed", "ocsp_bad_signature" },
+        { "could not find certificate id in ocsp response", "ocsp_wrong_certificate" },
+        { "invalid ocsp response", "ocsp_malformed" },
+        { "failed ocsp verification", NULL },
+    };
+    for (size_t i = 0; i < sizeof(curl_ocsp) / sizeof(curl_ocsp[0]); i++) {
+        if (!has(t, curl_ocsp[i].needle)) continue;
+        v->section = TD_SEC_INVALID_STATUS_RESPONSE;
+        if (curl_ocsp[i].cause) {
+            add_cause(v, curl_ocsp[i].cause);
+            v->outside = "curl judges the staple itself (--cert-status) after the handshake, so "
+                         "`tlsdiag run -- curl` sees a successful handshake; `tlsdiag check` "
+                         "checks the staple the way a strict driver does";
+        } else {
+            add_causes(v, ocsp_all);
+            v->undecided = "the C driver's message does not say what is wrong with the staple";
+            v->outside = "the C driver checks OCSP itself after the handshake; `tlsdiag check` "
+                         "checks the staple the way it does";
+        }
+        note_match(v, t, curl_ocsp[i].needle, NULL);
+        return 1;
+    }
+
+    /* Protocol versions. */
+    static const struct { const char *needle, *cause; } versions[] = {
+        { "tlsv1 alert protocol version", "peer_rejected_versions" },
+        { "unsupported protocol", "peer_version_too_low" },
+        { "version too low", "peer_version_too_low" },
+        /* A TLS 1.0/1.1 server signs with MD5+SHA-1, which security level 1 and up refuse:
+         * with no MinProtocol set, that is where a too-old server is turned away. */
+        { "legacy sigalg disallowed or unsupported", "peer_version_too_low" },
+        { "no protocols available", "no_protocols_available" },
+        { "curl sslversion max incompatible with curl sslversion", "no_protocols_available" },
+    };
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        if (!has(t, versions[i].needle)) continue;
+        v->section = TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION;
+        add_cause(v, versions[i].cause);
+        note_match(v, t, versions[i].needle, NULL);
+        if (i == 0) {
+            v->alert = 70;
+            v->undecided = "which side's limit it is (this program's maximum, or the server's "
+                           "minimum) shows in the versions offered and accepted";
+        }
+        if (i == 3)
+            v->undecided = "the server most likely speaks only TLS 1.0 or 1.1, whose signatures "
+                           "this security level refuses; the version it picks shows in the handshake";
+        return 1;
+    }
+
+    /* Certificate verification, by verify code when the text has one. */
+    long code = find_verify_code(t, v);
+    if (code > 0) {
+        v->verify_code = code;
+        verify_causes(v, code);
+        return 1;
+    }
+    hostname_phrase(v, t);
+    if (v->n_causes) return 1;
+    if (has(t, "certificate verify failed") || has(t, "certificate_verify_failed")
+        || has(t, "certificate problem")) {
+        v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
+        add_section_causes(v, TD_SEC_CERTIFICATE_VERIFY_FAILED);
+        note_match(v, t, has(t, "certificate verify failed") ? "certificate verify failed"
+                                                             : "certificate problem", NULL);
+        v->undecided = "the message does not say which check failed (no verify code or reason "
+                       "follows it)";
+        return 1;
+    }
+    static const char *const ca_load[] = { "error setting certificate verify locations",
+                                           "error setting certificate file", "error adding trust anchors",
+                                           "no certificate or crl found" };
+    for (size_t i = 0; i < sizeof(ca_load) / sizeof(ca_load[0]); i++) {
+        if (!has(t, ca_load[i])) continue;
+        v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
+        add_cause(v, "trust_store_missing");
+        note_match(v, t, ca_load[i], "(the CA file or directory could not be loaded, before any handshake)");
+        return 1;
+    }
+
+    /* Handshake failure, and what the guide shows next to it. */
+    if (has(t, "sslv3 alert handshake failure") || has(t, "alert handshake failure")) {
+        v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
+        v->alert = 40;
+        add_causes(v, hsf_all);
+        note_match(v, t, "alert handshake failure", "(alert 40 received from the peer)");
+        v->undecided = "whether it is the cipher suites, the key-exchange groups, or a client "
+                       "certificate the server requires (and whether SNI was sent) shows only in "
+                       "the handshake itself";
+        return 1;
+    }
+    if (has(t, "no shared cipher") || has(t, "no ciphers available") || has(t, "no cipher match")) {
+        v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
+        add_cause(v, "no_shared_cipher");
+        note_match(v, t, has(t, "no shared cipher") ? "no shared cipher"
+                         : has(t, "no ciphers available") ? "no ciphers available" : "no cipher match", NULL);
+        return 1;
+    }
+    if (has(t, "no suitable key share") || has(t, "no shared groups")) {
+        v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
+        add_cause(v, "no_common_group");
+        note_match(v, t, has(t, "no suitable key share") ? "no suitable key share" : "no shared groups", NULL);
+        return 1;
+    }
+
+    /* Everything else is in OTHER. */
+    v->section = TD_SEC_OTHER;
+    if (has(t, "dh key too small")) {
+        add_cause(v, "dh_key_too_small");
+        note_match(v, t, "dh key too small", NULL);
+        return 1;
+    }
+    if (has(t, "ee key too small") || has(t, "ca md too weak")) {
+        add_cause(v, "weak_key_or_digest");
+        v->own_certificate = 1;
+        note_match(v, t, has(t, "ee key too small") ? "ee key too small" : "ca md too weak",
+                   "(this program's own certificate, refused when it was loaded)");
+        return 1;
+    }
+    static const char *const not_tls[] = { "wrong version number", "http request", "unknown protocol",
+                                           "packet length too long", "record layer failure",
+                                           "https proxy request", "record too long" };
+    for (size_t i = 0; i < sizeof(not_tls) / sizeof(not_tls[0]); i++) {
+        if (!has(t, not_tls[i])) continue;
+        add_cause(v, "not_tls");
+        note_match(v, t, not_tls[i], NULL);
+        v->undecided = "what answered instead (plain MongoDB, an HTTP server or proxy, a "
+                       "middlebox) shows in the first bytes received";
+        return 1;
+    }
+    if (has(t, "peer did not return a certificate") || has(t, "no ssl certificate provided by peer")
+        || has(t, "certificate required")) {
+        add_cause(v, "client_cert_missing");
+        note_match(v, t, has(t, "certificate required") ? "certificate required"
+                         : has(t, "peer did not return a certificate") ? "peer did not return a certificate"
+                                                                       : "no ssl certificate provided by peer", NULL);
+        return 1;
+    }
+    int alert = find_alert(t, v);
+    if (alert >= 0) {
+        v->alert = alert;
+        switch (alert) {
+        case 80: add_cause(v, "peer_internal_error"); break;
+        case 42: case 43: case 44: case 45: case 46: case 48: case 49:
+            add_causes(v, cert_alert);
+            v->undecided = "a client reads this as the server rejecting its certificate; in a "
+                           "server's log it means the client rejected the server's certificate";
+            break;
+        default: add_cause(v, "peer_alert"); break;
+        }
+        return 1;
+    }
+    static const char *const closed[] = { "unexpected eof while reading", "eof occurred in violation of protocol",
+                                          "unexpected eof", "connection reset by peer", "econnreset",
+                                          "socket disconnected before secure tls connection",
+                                          "ssl_error_syscall", "ssl error syscall", "connection closed by peer",
+                                          "connection has been closed (eof)" };
+    for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
+        if (!has(t, closed[i])) continue;
+        add_causes(v, closed_all);
+        note_match(v, t, closed[i], NULL);
+        v->undecided = "the server closed the connection without saying why: how far the handshake "
+                       "got, and what the server's log says, tell an old server without common "
+                       "ciphers (the guide shows this EOF under SSLV3_ALERT_HANDSHAKE_FAILURE), a "
+                       "required client certificate, and an IP allow-list (MongoDB Atlas) apart";
+        return 1;
+    }
+    return 0;
+}
+
+static int decide_network(struct verdict *v, const struct text *t)
+{
+    static const char *const net[] = { "connection refused", "econnrefused", "name or service not known",
+                                       "getaddrinfo", "enotfound", "could not resolve host",
+                                       "nodename nor servname", "temporary failure in name resolution",
+                                       "no route to host", "network is unreachable", "timed out",
+                                       "etimedout", "failed to connect to" };
+    for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+        if (!has(t, net[i])) continue;
+        v->section = TD_SEC_OTHER;
+        v->network = 1;
+        note_match(v, t, net[i], "(a network error: no TLS handshake took place)");
+        return 1;
+    }
+    return 0;
+}
+
+static void explain_text(const char *input, struct verdict *v)
+{
+    struct text t = { .orig = input };
+    memset(v, 0, sizeof(*v));
+    v->verify_code = -1;
+    v->alert = -1;
+    t.norm = normalised_copy(input);
+    t.extra = decode_codes(input);
+    if (t.norm == NULL) return;
+    v->source = find_source(&t, &v->pyopenssl);
+    if (!decide_tls(v, &t) && !decide_network(v, &t)) {
+        v->section = TD_SEC_OTHER;
+        v->n_causes = 0;
+        add_cause(v, "unknown");
+        snprintf(v->matched, sizeof(v->matched), "nothing tlsdiag recognises");
+    }
+    find_host(input, v, v->source == SRC_PYMONGO || v->source == SRC_MONGOC);
+    if (v->host[0] && !v->port[0]) {
+        snprintf(v->port, sizeof(v->port), "%s", v->source == SRC_CURL ? "443" : "27017");
+        v->port_assumed = 1;
+    }
+    free(t.norm);
+    free(t.extra);
+}
+
+/* ---- output ---- */
+
+static void target(const struct verdict *v, char *buf, size_t cap)
+{
+    if (!v->host[0]) snprintf(buf, cap, "HOST:PORT");
+    else if (strchr(v->host, ':')) snprintf(buf, cap, "[%s]:%s", v->host, v->port);
+    else snprintf(buf, cap, "%s:%s", v->host, v->port);
+}
+
+static void run_command(const struct verdict *v, char *buf, size_t cap)
+{
+    char tgt[300];
+    target(v, tgt, sizeof(tgt));
+    const char *tmpl = sources[v->source].run;
+    const char *hp = strstr(tmpl, "HOST:PORT");
+    if (hp == NULL) snprintf(buf, cap, "tlsdiag run -- %s", tmpl);
+    else snprintf(buf, cap, "tlsdiag run -- %.*s%s%s", (int)(hp - tmpl), tmpl, tgt, hp + 9);
+}
+
+/* Which command decides: the server side of a failure is the same for every client, so a
+ * handshake from here (check) shows it; what the application itself configures (its CA
+ * file, version limits, ciphers, its own OCSP rules) only shows inside it (run). */
+static const char *decider(const struct verdict *v)
+{
+    if (v->network) return "check";
+    if (v->outside) return "check";
+    if (v->own_certificate) return "run";
+    for (int i = 0; i < v->n_causes; i++) {
+        const char *id = v->causes[i];
+        if (!strcmp(id, "trust_store_missing") || !strcmp(id, "no_protocols_available")
+            || !strcmp(id, "ocsp_rejected") || !strcmp(id, "ocsp_callback_failure"))
+            return "both";
+    }
+    return "check";
+}
+
+static void print_text(const struct verdict *v)
+{
+    const struct td_section_info *s = &td_sections[v->section];
+    char check[320], run[400];
+    target(v, check, sizeof(check));
+    run_command(v, run, sizeof(run));
+
+    printf("%ssection:%s %s%s%s", term_on(SGR_BOLD), term_off(), term_on(SGR_BOLD), s->id, term_off());
+    if (strcmp(s->title, s->id) != 0) printf(" (%s)", s->title);
+    printf("\n         %s\n", s->guide_url);
+    printf("%sfrom:%s    %s%s\n", term_on(SGR_BOLD), term_off(), sources[v->source].name,
+           v->pyopenssl && v->source == SRC_PYMONGO ? " on its pyOpenSSL path" : "");
+    printf("%smatched:%s %s\n", term_on(SGR_BOLD), term_off(), v->matched);
+    if (v->network) {
+        printf("\nThis is not a TLS failure: the connection itself failed, before any handshake.\n"
+               "Check the address, the port, DNS and firewalls; `tlsdiag check` says the same.\n");
+    } else if (v->n_causes == 1) {
+        const struct td_cause *c = td_cause_find(v->causes[0]);
+        printf("\n%scause:%s   %s%s%s: %s\n", term_on(SGR_BOLD), term_off(), term_on(SGR_GREEN), c->id,
+               term_off(), c->meaning);
+        printf("The text alone decides this.%s%s\n", v->undecided ? " Still open: " : "",
+               v->undecided ? v->undecided : "");
+        const char *hint = NULL;
+        if ((v->source == SRC_PYTHON || v->source == SRC_PYMONGO || v->source == SRC_PYOPENSSL)
+            && c->hint_python)
+            hint = c->hint_python;
+        if (v->source == SRC_CURL && c->hint_curl) hint = c->hint_curl;
+        if (hint) printf("%shint:%s    %s\n", term_on(SGR_BOLD), term_off(), hint);
+    } else {
+        printf("\nThe text alone cannot tell these causes apart:\n");
+        for (int i = 0; i < v->n_causes; i++) {
+            const struct td_cause *c = td_cause_find(v->causes[i]);
+            printf("  %s%-24s%s %s", term_on(SGR_YELLOW), c->id, term_off(), c->meaning);
+            if (c->section != v->section) printf(" (guide section %s)", td_sections[c->section].id);
+            putchar('\n');
+        }
+        if (v->undecided) printf("What tells them apart: %s.\n", v->undecided);
+    }
+    if (!v->network && v->n_causes > 0 && strcmp(v->causes[0], "unknown") != 0) {
+        int ruled = 0;
+        for (int i = 0; i < td_cause_count; i++) {
+            const struct td_cause *c = &td_causes[i];
+            int listed = 0;
+            for (int k = 0; k < v->n_causes; k++) listed |= !strcmp(v->causes[k], c->id);
+            if (listed || c->section != v->section || !strcmp(c->id, "ok")) continue;
+            printf("%s%s", ruled++ ? ", " : "Ruled out by the text: ", c->id);
+        }
+        if (ruled) printf(".\n");
+    }
+    if (v->outside) printf("%snote:%s    %s.\n", term_on(SGR_BOLD), term_off(), v->outside);
+    if (v->source == SRC_PYOPENSSL || v->pyopenssl)
+        printf("%snote:%s    pyOpenSSL from a pip wheel carries its own OpenSSL, which tlsdiag cannot "
+               "hook; Debian's python3-openssl uses the system one.\n", term_on(SGR_BOLD), term_off());
+    printf("\nTo decide, run:\n");
+    const char *d = decider(v);
+    if (strcmp(d, "run") != 0)
+        printf("  tlsdiag check %s%s\n", check,
+               v->section == TD_SEC_CERTIFICATE_VERIFY_FAILED && !v->network
+                   ? "          (add --ca FILE if the application uses its own CA file)" : "");
+    if (strcmp(d, "check") != 0 || (!v->outside && !v->network))
+        printf("  %s%s\n", run,
+               strcmp(d, "check") ? "" : "   (to see it inside the application itself)");
+    if (strcmp(d, "run") != 0 && !v->host[0])
+        printf("(HOST:PORT: the server the application connects to; the text does not say.)\n");
+    else if (strcmp(d, "run") != 0 && v->port_assumed)
+        printf("(the text names no port: %s assumed)\n", v->port);
+}
+
+static void print_json(const struct verdict *v)
+{
+    const struct td_section_info *s = &td_sections[v->section];
+    char check[320], run[400], cmd[400];
+    target(v, check, sizeof(check));
+    run_command(v, run, sizeof(run));
+    printf("{\"schema\":\"tlsdiag-explain/1\",\"section\":\"%s\",\"title\":", s->id);
+    json_string(stdout, s->title);
+    printf(",\"guide_url\":");
+    json_string(stdout, s->guide_url);
+    printf(",\"source\":\"%s\",\"matched\":", sources[v->source].id);
+    json_string(stdout, v->matched);
+    printf(",\"network_error\":%s", v->network ? "true" : "false");
+    if (v->verify_code > 0) printf(",\"verify_code\":%ld", v->verify_code);
+    if (v->alert >= 0) printf(",\"alert\":%d", v->alert);
+    printf(",\"causes\":[");
+    for (int i = 0; i < v->n_causes; i++) {
+        const struct td_cause *c = td_cause_find(v->causes[i]);
+        printf("%s{\"id\":\"%s\",\"section\":\"%s\",\"meaning\":", i ? "," : "", c->id,
+               td_sections[c->section].id);
+        json_string(stdout, c->meaning);
+        printf("}");
+    }
+    printf("],\"decided\":%s,\"undecided\":", v->n_causes == 1 ? "true" : "false");
+    json_string(stdout, v->undecided ? v->undecided : "");
+    printf(",\"outside_openssl\":");
+    json_string(stdout, v->outside ? v->outside : "");
+    printf(",\"host\":");
+    json_string(stdout, v->host);
+    printf(",\"port\":%s,\"port_assumed\":%s,\"commands\":[", v->port[0] ? v->port : "null",
+           v->port_assumed ? "true" : "false");
+    const char *d = decider(v);
+    int first = 1;
+    if (strcmp(d, "run") != 0) {
+        snprintf(cmd, sizeof(cmd), "tlsdiag check %s", check);
+        json_string(stdout, cmd);
+        first = 0;
+    }
+    if (strcmp(d, "check") != 0 || (!v->outside && !v->network)) {
+        if (!first) printf(",");
+        json_string(stdout, run);
+    }
+    printf("]}\n");
+}
+
+static void explain_usage(FILE *out)
+{
+    fputs("usage: tlsdiag explain [--json] 'ERROR TEXT'\n"
+          "       tlsdiag explain [--json] -        (read the text from stdin)\n"
+          "\n"
+          "Read a TLS error message as pasted from a log (Python ssl, PyMongo, pyOpenSSL, curl,\n"
+          "openssl s_client, Node, the MongoDB C driver) and name the guide section, the causes\n"
+          "the text can and cannot tell apart, and the tlsdiag check or tlsdiag run command that\n"
+          "would decide. Host and port are taken from the text when it has them.\n"
+          "\n"
+          "  --json       one JSON object instead of text\n"
+          "  -h, --help   this text\n",
+          out);
+}
+
+static char *read_stdin(void)
+{
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    if (buf == NULL) return NULL;
+    while ((n = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            if (cap >= TEXT_MAX) break;
+            char *bigger = realloc(buf, cap * 2);
+            if (bigger == NULL) break;
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int json = 0, c;
+    opterr = 0;
+    optind = 1;
+    /* "-" alone is the stdin marker, not an option: getopt leaves it as an operand. */
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'h': explain_usage(stdout); return CLI_OK;
+        default:
+            cli_error("explain", "unknown option '%s'", argv[optind - 1]);
+            explain_usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("explain", "no text given (pass it as one argument, or - to read stdin)");
+        explain_usage(stderr);
+        return CLI_USAGE;
+    }
+    char *joined = NULL;
+    if (optind == argc - 1 && !strcmp(argv[optind], "-")) {
+        joined = read_stdin();
+    } else {
+        /* Unquoted words are joined back with spaces, as the shell split them. */
+        size_t len = 1;
+        for (int i = optind; i < argc; i++) len += strlen(argv[i]) + 1;
+        joined = calloc(1, len);
+        for (int i = optind; joined && i < argc; i++) {
+            if (i > optind) strcat(joined, " ");
+            strcat(joined, argv[i]);
+        }
+    }
+    if (joined == NULL || joined[strspn(joined, " \t\r\n")] == '\0') {
+        cli_error("explain", "the text is empty");
+        free(joined);
+        return CLI_USAGE;
+    }
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+    struct verdict v;
+    explain_text(joined, &v);
+    if (json) print_json(&v);
+    else print_text(&v);
+    free(joined);
+    return CLI_OK;
+}

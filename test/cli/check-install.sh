@@ -1,0 +1,131 @@
+#!/bin/sh
+# check-install.sh BUILD MAKE: `make install` into a scratch DESTDIR with PREFIX=/usr, then
+#  - the installed files are where they belong, and the installed configs name the final
+#    module path (not the DESTDIR one);
+#  - a real python3 handshake with the INSTALLED module (a config in the scratch root that
+#    points at the DESTDIR copy) fails and is explained; the installed tlsdiag runs;
+#  - the man pages render without warnings;
+#  - `make uninstall` with the same DESTDIR leaves no file behind.
+set -eu
+build=$1 make=${2:-make}
+python=${PYTHON:-/usr/bin/python3}
+root=$(mktemp -d "${TMPDIR:-/tmp}/tlsdiag-install.XXXXXX")
+server_pid= sleeper=
+cleanup() {
+    [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+    [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
+    rm -rf "$root"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "check-install: FAIL: $*" >&2; exit 1; }
+
+modulesdir=$(pkg-config --variable=modulesdir libcrypto)
+[ -n "$modulesdir" ] || fail "pkg-config knows no modulesdir for libcrypto"
+dest=$root/dest
+
+$make --no-print-directory install BUILD="$build" DESTDIR="$dest" PREFIX=/usr >"$root/install.log" 2>&1 ||
+    { cat "$root/install.log" >&2; fail "make install failed"; }
+
+for f in "$modulesdir/tlsdiag.so" /usr/bin/tlsdiag /usr/share/tlsdiag/openssl.cnf \
+         /usr/share/tlsdiag/tlsdiag-enable.cnf /usr/share/man/man1/tlsdiag.1 /usr/share/man/man7/tlsdiag.7; do
+    [ -f "$dest$f" ] || fail "make install did not install $f"
+done
+[ -x "$dest/usr/bin/tlsdiag" ] || fail "/usr/bin/tlsdiag is not executable"
+extra=$(cd "$dest" && find . -type f | sort | sed 's|^\.||' |
+        grep -v -x -e "$modulesdir/tlsdiag.so" -e /usr/bin/tlsdiag -e /usr/share/tlsdiag/openssl.cnf \
+            -e /usr/share/tlsdiag/tlsdiag-enable.cnf -e /usr/share/man/man1/tlsdiag.1 \
+            -e /usr/share/man/man7/tlsdiag.7 || true)
+[ -z "$extra" ] || fail "make install put unexpected files: $extra"
+
+# Both configs name the module's final path; the snippet must not include the system config
+# (it is meant to be included BY it).
+for cnf in openssl.cnf tlsdiag-enable.cnf; do
+    grep -q "^module = $modulesdir/tlsdiag.so\$" "$dest/usr/share/tlsdiag/$cnf" ||
+        fail "$cnf does not name $modulesdir/tlsdiag.so"
+    ! grep -q "$dest" "$dest/usr/share/tlsdiag/$cnf" || fail "$cnf mentions the DESTDIR"
+done
+! grep -q '^\.include' "$dest/usr/share/tlsdiag/tlsdiag-enable.cnf" || fail "tlsdiag-enable.cnf must not .include anything"
+grep -q '^\.include ' "$dest/usr/share/tlsdiag/openssl.cnf" || fail "openssl.cnf must include the system config"
+
+# The installed configs, pointed at the DESTDIR module: the standalone one as is, and the
+# snippet appended to a copy of the system config, the way an administrator would.
+sed "s|^module = .*|module = $dest$modulesdir/tlsdiag.so|" "$dest/usr/share/tlsdiag/openssl.cnf" > "$root/standalone.cnf"
+system_cnf=$(openssl version -d | sed 's/^OPENSSLDIR: "\(.*\)"/\1/')/openssl.cnf
+{ cat "$system_cnf"; echo; echo ".include $root/snippet.cnf"; } > "$root/system-with-snippet.cnf"
+sed "s|^module = .*|module = $dest$modulesdir/tlsdiag.so|" "$dest/usr/share/tlsdiag/tlsdiag-enable.cnf" > "$root/snippet.cnf"
+
+# A self-signed server the client does not trust: the handshake fails on verification.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$root/key.pem" -out "$root/cert.pem" -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1 || fail "cannot make a certificate"
+mkfifo "$root/stdin"
+sleep 60 > "$root/stdin" &
+sleeper=$!
+OPENSSL_CONF=/dev/null openssl s_server -accept 127.0.0.1:0 -naccept 10 -cert "$root/cert.pem" \
+    -key "$root/key.pem" < "$root/stdin" > "$root/server.log" 2>&1 &
+server_pid=$!
+port=
+for _ in $(seq 100); do
+    port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$root/server.log")
+    [ -n "$port" ] && break
+    sleep 0.05
+done
+[ -n "$port" ] || fail "s_server did not start: $(cat "$root/server.log")"
+
+client='
+import socket, ssl, sys
+try:
+    with socket.create_connection(("localhost", int(sys.argv[1]))) as s:
+        ssl.create_default_context().wrap_socket(s, server_hostname="localhost")
+except ssl.SSLError as e:
+    sys.exit(3)
+'
+for cnf in standalone.cnf system-with-snippet.cnf; do
+    status=0
+    OPENSSL_CONF="$root/$cnf" TLSDIAG=1 TLSDIAG_FORMAT=json "$python" -c "$client" "$port" \
+        2> "$root/events.jsonl" || status=$?
+    [ "$status" = 3 ] || fail "$cnf: the python client should fail with 3, got $status"
+    "$python" - "$root/events.jsonl" "$cnf" <<'PY' || exit 1
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+ok = len(events) == 1 and events[0]["event"] == "handshake_failed" \
+     and events[0]["section"] == "CERTIFICATE_VERIFY_FAILED" and events[0]["cause"] == "self_signed" \
+     and events[0]["program"].startswith("python3")
+if not ok:
+    sys.exit("check-install: FAIL: %s: the installed module did not explain the failure: %s"
+             % (sys.argv[2], open(sys.argv[1]).read()))
+PY
+    # Off unless TLSDIAG asks: loaded from the system config, it must stay silent.
+    status=0
+    OPENSSL_CONF="$root/$cnf" "$python" -c "$client" "$port" 2> "$root/quiet.txt" || status=$?
+    [ "$status" = 3 ] && [ ! -s "$root/quiet.txt" ] || fail "$cnf: without TLSDIAG the module must be silent"
+done
+
+# The installed command: it runs, finds its own installed config relative to itself, and
+# under a caller's OPENSSL_CONF that already activates tlsdiag uses it as it is.
+"$dest/usr/bin/tlsdiag" --version | grep -q '^tlsdiag ' || fail "installed tlsdiag --version"
+status=0
+OPENSSL_CONF="$root/standalone.cnf" "$dest/usr/bin/tlsdiag" run -v -- "$python" -c "$client" "$port" \
+    2> "$root/run.txt" || status=$?
+[ "$status" = 3 ] || fail "installed tlsdiag run: want the child's status 3, got $status"
+grep -q "OPENSSL_CONF=$root/standalone.cnf (OPENSSL_CONF, already activates tlsdiag)" "$root/run.txt" ||
+    fail "installed tlsdiag run did not reuse the caller's config: $(cat "$root/run.txt")"
+grep -q 'CERTIFICATE_VERIFY_FAILED' "$root/run.txt" || fail "installed tlsdiag run: no explanation"
+status=0
+env -u OPENSSL_CONF "$dest/usr/bin/tlsdiag" run -v -- true 2> "$root/run2.txt" || status=$?
+grep -q "OPENSSL_CONF=$dest/usr/share/tlsdiag/openssl.cnf" "$root/run2.txt" ||
+    fail "installed tlsdiag should find $dest/usr/share/tlsdiag/openssl.cnf: $(cat "$root/run2.txt")"
+
+# The man pages render cleanly.
+for page in man1/tlsdiag.1 man7/tlsdiag.7; do
+    warnings=$(LC_ALL=C.UTF-8 groff -man -ww -z -Tutf8 "$dest/usr/share/man/$page" 2>&1) ||
+        fail "$page does not render"
+    [ -z "$warnings" ] || fail "$page: groff warnings: $warnings"
+done
+
+$make --no-print-directory uninstall BUILD="$build" DESTDIR="$dest" PREFIX=/usr >"$root/uninstall.log" 2>&1 ||
+    { cat "$root/uninstall.log" >&2; fail "make uninstall failed"; }
+left=$(find "$dest" -type f -o -type l)
+[ -z "$left" ] || fail "make uninstall left files behind: $left"
+[ ! -e "$dest/usr/share/tlsdiag" ] || fail "make uninstall left /usr/share/tlsdiag"
+
+echo "check-install: ok (installed, explained a failure with the installed module, uninstalled)"

@@ -1,0 +1,612 @@
+#!/usr/bin/python3
+"""check-cli: the tlsdiag command against real local servers and real clients.
+
+  check    one faulty server per failure class (exit 1, the section in --json, and the
+           provider's own event inside it); a good server (exit 0 and the report); network
+           and usage errors (exit 2)
+  run      python3, curl and node under `tlsdiag run` print the provider's explanation and
+           exit with the child's status; a caller's OPENSSL_CONF policy stays in force
+  explain  every case of test/cli/explain-corpus.txt; and for each failure class, the error
+           a real client printed is explained in the section the provider found
+
+Certificates come from test/pki/make-pki.sh and test/pki/ocsp-fixtures.sh, generated at run
+time; servers listen on 127.0.0.1 ports they pick themselves.
+Usage: check_cli.py --build BUILD [-k SUBSTRING]
+"""
+import argparse
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "harness"))
+import tdlib  # noqa: E402  (shared servers, clients and environment scrubbing)
+
+PY = tdlib.PYTHON
+SERVERS = tdlib.ROOT / "test" / "servers"
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(cond, what, result=None):
+    if not cond:
+        raise Failure(what + ("; " + result.describe() if result is not None else ""))
+
+
+class Ctx:
+    def __init__(self, build):
+        self.build = Path(build).resolve()
+        self.exe = str(self.build / "tlsdiag")
+        self.scratch = tdlib.scratch_dir("tlsdiag-cli-")
+        self.pki = tdlib.make_pki(self.build)
+        ocsp = self.build / "unit" / "pki"
+        r = tdlib.run(["sh", str(tdlib.ROOT / "test/pki/ocsp-fixtures.sh"), str(ocsp)], tdlib.base_env(), timeout=120)
+        if r.rc != 0:
+            raise SystemExit("ocsp-fixtures.sh failed: " + r.describe())
+        self.ocsp = ocsp
+        self.logs = 0
+
+    def env(self, **extra):
+        env = tdlib.base_env()
+        # Keep the scratch files of `run` (generated configs) inside this test's directory.
+        env["XDG_RUNTIME_DIR"] = str(self.scratch)
+        env.update(extra)
+        return env
+
+    def log(self, name):
+        self.logs += 1
+        return self.scratch / ("%02d-%s.log" % (self.logs, name))
+
+    def s_server(self, name, *args, env=None):
+        argv = ["openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "100"] + list(args)
+        return tdlib.Server(argv, env or self.env(OPENSSL_CONF="/dev/null"), self.log(name))
+
+    def script_server(self, script):
+        return tdlib.Server([PY, str(SERVERS / script)], self.env(), self.log(script))
+
+    def tlsdiag(self, *args, env=None, timeout=30, stdin=None):
+        if stdin is None:
+            return tdlib.run([self.exe] + list(args), env or self.env(), timeout=timeout)
+        p = subprocess.run([self.exe] + list(args), input=stdin.encode(), capture_output=True,
+                           env=env or self.env(), timeout=timeout)
+        return tdlib.Result(p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"))
+
+    def check_json(self, *args, env=None):
+        r = self.tlsdiag("check", "--json", "--timeout", "5", *args, env=env)
+        try:
+            doc = json.loads(r.stdout)
+        except ValueError:
+            raise Failure("check --json did not print one JSON object; " + r.describe())
+        return r, doc
+
+    def cert(self, name):
+        return [str(self.pki / (name + ".crt")), str(self.pki / (name + ".key"))]
+
+
+def server_args(ctx, cert, chain=True, *extra):
+    crt, key = ctx.cert(cert)
+    args = ["-cert", crt, "-key", key]
+    if chain:
+        args += ["-cert_chain", str(ctx.pki / "inter.crt")]
+    return args + list(extra)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# ---- a real client's own words, for the explain cross-check ----
+
+PY_CLIENT = r"""
+import socket, ssl, sys
+host, port, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ctx = ssl.create_default_context(cafile=cafile)
+if len(sys.argv) > 4:
+    ctx.maximum_version = getattr(ssl.TLSVersion, sys.argv[4])
+try:
+    with socket.create_connection((host, port), timeout=5) as s:
+        with ctx.wrap_socket(s, server_hostname=host):
+            pass
+except Exception as e:
+    print("%s.%s: %s" % (type(e).__module__, type(e).__name__, e))
+    sys.exit(3)
+print("connected")
+"""
+
+
+def python_error(ctx, port, cafile, max_version=None, env=None):
+    argv = [PY, "-c", PY_CLIENT, "localhost", str(port), cafile] + ([max_version] if max_version else [])
+    r = tdlib.run(argv, env or ctx.env(OPENSSL_CONF="/dev/null"))
+    expect(r.rc == 3, "the plain python client should fail against this server", r)
+    return r.stdout.strip()
+
+
+# ---- the failure classes ----
+
+def class_cases(ctx):
+    """(name, server factory, extra check args, section, cause, client error factory)."""
+    root = str(ctx.pki / "root.crt")
+    fx = ctx.ocsp
+    return [
+        ("self-signed", lambda: ctx.s_server("selfsigned", *server_args(ctx, "selfsigned", False)),
+         [], "CERTIFICATE_VERIFY_FAILED", "self_signed",
+         lambda p: python_error(ctx, p, root)),
+        ("expired", lambda: ctx.s_server("expired", *server_args(ctx, "expired")),
+         ["--ca", root], "CERTIFICATE_VERIFY_FAILED", "expired",
+         lambda p: python_error(ctx, p, root)),
+        ("wrong-host", lambda: ctx.s_server("wronghost", *server_args(ctx, "wronghost")),
+         ["--ca", root], "CERTIFICATE_VERIFY_FAILED", "hostname_mismatch",
+         lambda p: python_error(ctx, p, root)),
+        ("tls13-only", lambda: ctx.s_server("tls13", *server_args(ctx, "good"), "-tls1_3"),
+         ["--ca", root, "--max", "1.2"], "TLSV1_ALERT_PROTOCOL_VERSION", "peer_rejected_versions",
+         lambda p: python_error(ctx, p, root, "TLSv1_2")),
+        ("tls10-only", lambda: ctx.s_server("tls10", *server_args(ctx, "good"), "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"),
+         ["--ca", root], "TLSV1_ALERT_PROTOCOL_VERSION", "peer_version_too_low",
+         lambda p: python_error(ctx, p, root)),
+        ("revoked-staple", lambda: ctx.s_server("ocsp-revoked", "-cert", str(fx / "revoked.pem"),
+                                                "-key", str(fx / "revoked.key"), "-cert_chain", str(fx / "chain.pem"),
+                                                "-status_file", str(fx / "revoked.der")),
+         ["--ca", str(fx / "root.pem")], "INVALID_STATUS_RESPONSE", "ocsp_revoked",
+         lambda p: curl_error(ctx, p, str(fx / "root.pem"), "--cert-status")),
+        ("no-shared-cipher", lambda: ctx.s_server("anon", "-nocert", "-tls1_2", "-cipher", "aNULL:@SECLEVEL=0"),
+         [], "SSLV3_ALERT_HANDSHAKE_FAILURE", None,
+         lambda p: python_error(ctx, p, root)),
+        ("no-renegotiation-info", lambda: ctx.script_server("norenego.py"),
+         ["--ca", root], "UNSAFE_LEGACY_RENEGOTIATION_DISABLED", "legacy_renegotiation",
+         lambda p: python_error(ctx, p, root)),
+        ("plain-http", lambda: ctx.script_server("http.py"),
+         ["--ca", root], "OTHER", "not_tls",
+         lambda p: python_error(ctx, p, root)),
+    ]
+
+
+def curl_error(ctx, port, cafile, *args):
+    r = tdlib.run(["curl", "-sS", "--cacert", cafile] + list(args) + ["https://localhost:%d/" % port],
+                  ctx.env(OPENSSL_CONF="/dev/null"))
+    expect(r.rc != 0, "the plain curl client should fail against this server", r)
+    return r.stderr.strip()
+
+
+def test_check_failure_classes(ctx):
+    for name, make, args, section, cause, client_error in class_cases(ctx):
+        with make() as srv:
+            r, doc = ctx.check_json(*args, "localhost:%d" % srv.port)
+            where = "check %s: " % name
+            expect(r.rc == 1, where + "exit status should be 1 (handshake failed)", r)
+            expect(doc.get("result") == "handshake_failed", where + "result %r" % doc.get("result"), r)
+            expect(doc.get("section") == section, where + "section %r, want %r" % (doc.get("section"), section), r)
+            if cause:
+                expect(doc.get("cause") == cause, where + "cause %r, want %r" % (doc.get("cause"), cause), r)
+            failed = [e for e in doc.get("events", []) if e.get("event") == "handshake_failed"]
+            expect(len(failed) == 1, where + "want exactly the provider's one handshake_failed event", r)
+            expect(failed[0].get("section") == section and failed[0].get("program") == "tlsdiag",
+                   where + "the event is not the provider's report of this handshake", r)
+            expect(not tdlib.contract_problems(failed[0]),
+                   where + "event breaks the contract: %s" % tdlib.contract_problems(failed[0]))
+            # What a real client printed for the same server must land in the same section.
+            text = client_error(srv.port)
+            e = ctx.tlsdiag("explain", "--json", text)
+            got = json.loads(e.stdout) if e.rc == 0 else {}
+            expect(got.get("section") == section,
+                   where + "explain put the client's %r in %r, the provider in %r" % (text, got.get("section"), section), e)
+            if cause:
+                expect(cause in [c["id"] for c in got.get("causes", [])],
+                       where + "explain's candidates for %r lack %r" % (text, cause), e)
+
+
+def test_check_text_failure(ctx):
+    with ctx.s_server("selfsigned-text", *server_args(ctx, "selfsigned", False)) as srv:
+        r = ctx.tlsdiag("check", "localhost:%d" % srv.port)
+        expect(r.rc == 1, "text check of a self-signed server should exit 1", r)
+        for needle in ("handshake failed", "✗ CN=localhost", "self-signed certificate",
+                       "CERTIFICATE_VERIFY_FAILED", "self_signed"):
+            expect(needle in r.stdout, "text check lacks %r" % needle, r)
+        expect("\033[" not in r.stdout, "colour codes although stdout is not a terminal", r)
+
+
+def test_check_good(ctx):
+    root = str(ctx.pki / "root.crt")
+    with ctx.s_server("good", *server_args(ctx, "good"), "-status_file", str(ctx.pki / "good.ocsp.der")) as srv:
+        target = "localhost:%d" % srv.port
+        r = ctx.tlsdiag("check", "--ca", root, target)
+        expect(r.rc == 0, "check of a good server with --ca should exit 0", r)
+        lines = r.stdout.splitlines()
+        for needle in ("handshake ok: TLSv1.3", "trust anchor: CN=tlsdiag Test Root CA",
+                       "found in file %s (--ca)" % root, "OCSP staple: stapled, good"):
+            expect(needle in r.stdout, "good check lacks %r" % needle, r)
+        chain = [l for l in lines if "✓" in l or "✗" in l]
+        expect(len(chain) == 4 and all("✓" in l for l in chain[1:]),
+               "want the status line and three ✓ certificate lines (leaf, intermediate, root)", r)
+        expect("CN=localhost" in chain[1] and "Intermediate" in chain[2] and "(trust anchor)" in chain[3],
+               "chain lines out of order", r)
+
+        r, doc = ctx.check_json("--ca", root, target)
+        expect(r.rc == 0 and doc["result"] == "ok" and doc["version"] == "TLSv1.3", "json good check", r)
+        expect([c["depth"] for c in doc["chain"]] == [0, 1, 2] and all(c["ok"] for c in doc["chain"]),
+               "json chain should be three verified certificates", r)
+        expect(doc["ocsp"]["stapled"] is True and "good" in doc["ocsp"]["status"], "json staple", r)
+        expect(doc["events"] == [], "a good handshake outside trace mode must not produce events", r)
+        # An expires_soon warning for exactly the certificates with less than 30 days left
+        # (make-pki's leaf lives 30 days, its CAs a year).
+        soon = sorted(w["text"].split(" expires in ")[0] for w in doc["warnings"] if w["id"] == "expires_soon")
+        want = sorted(c["subject"] for c in doc["chain"] if c["days_left"] < 30)
+        expect(soon == want and want, "expires_soon warnings %s, want %s" % (soon, want), r)
+
+        # Trace mode: the provider reports the successful handshake too.
+        r = ctx.tlsdiag("check", "--json", "-v", "--ca", root, target)
+        doc = json.loads(r.stdout)
+        expect(r.rc == 0 and [e["event"] for e in doc["events"]] == ["handshake_ok"],
+               "check -v should carry the provider's handshake_ok event", r)
+
+        # Without --ca, SSL_CERT_FILE is where a default client finds the anchor.
+        r, doc = ctx.check_json(target, env=ctx.env(SSL_CERT_FILE=root))
+        expect(r.rc == 0 and doc["trust_anchor"] == {"source": "file", "path": root, "origin": "SSL_CERT_FILE"},
+               "anchor should be reported as found in SSL_CERT_FILE", r)
+
+        # A hashed directory (--ca DIR) is searched the way OpenSSL does.
+        hashdir = ctx.scratch / "hashed"
+        hashdir.mkdir(exist_ok=True)
+        h = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", root], capture_output=True,
+                           text=True, env=ctx.env(OPENSSL_CONF="/dev/null")).stdout.strip()
+        shutil.copy(root, hashdir / (h + ".0"))
+        r, doc = ctx.check_json("--ca", str(hashdir), target)
+        expect(r.rc == 0 and doc["trust_anchor"]["source"] == "directory"
+               and doc["trust_anchor"]["path"] == str(hashdir / (h + ".0")), "anchor in a hashed --ca dir", r)
+
+        # --servername: SNI and the name checked are that name, not the address dialled.
+        r, doc = ctx.check_json("--ca", root, "--servername", "other.example", "127.0.0.1:%d" % srv.port)
+        expect(r.rc == 1 and doc["section"] == "CERTIFICATE_VERIFY_FAILED" and doc["cause"] == "hostname_mismatch",
+               "--servername other.example must be checked against the certificate", r)
+        # An IP literal is checked as an address (the leaf has IP:127.0.0.1).
+        r, doc = ctx.check_json("--ca", root, "127.0.0.1:%d" % srv.port)
+        expect(r.rc == 0, "127.0.0.1 is in the leaf's SAN", r)
+
+
+def ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def test_check_ipv6(ctx):
+    if not ipv6_loopback():
+        print("  (no ::1 on this machine: IPv6 targets not tested)")
+        return
+    root = str(ctx.pki / "root.crt")
+    argv = ["openssl", "s_server", "-accept", "[::1]:0", "-naccept", "10"] + server_args(ctx, "good")
+    with tdlib.Server(argv, ctx.env(OPENSSL_CONF="/dev/null"), ctx.log("ipv6")) as srv:
+        target = "[::1]:%d" % srv.port
+        r, doc = ctx.check_json("--ca", root, target)
+        # The leaf names 127.0.0.1 and localhost, not ::1: an address checked as an address.
+        expect(r.rc == 1 and doc["cause"] == "hostname_mismatch" and doc["addr"] == target,
+               "check [::1]:PORT should reach ::1 and check the address against the SAN", r)
+        r, doc = ctx.check_json("--ca", root, "--servername", "localhost", target)
+        expect(r.rc == 0 and doc["host"] == "::1" and doc["port"] == srv.port, "check [::1]:PORT --servername localhost", r)
+
+
+def test_check_tls12_only(ctx):
+    root = str(ctx.pki / "root.crt")
+    with ctx.s_server("tls12", *server_args(ctx, "good"), "-tls1_2") as srv:
+        target = "localhost:%d" % srv.port
+        r, doc = ctx.check_json("--ca", root, target)
+        ids = [w["id"] for w in doc.get("warnings", [])]
+        expect(r.rc == 0 and doc["version"] == "TLSv1.2" and "no_tls13" in ids,
+               "a TLS 1.2-only server should warn no_tls13", r)
+        # With --max 1.2 we never offered 1.3: a second, 1.3-only probe decides, and its
+        # failure is not part of the report.
+        r, doc = ctx.check_json("--ca", root, "--max", "TLSv1.2", target)
+        expect(r.rc == 0 and "no_tls13" in [w["id"] for w in doc["warnings"]] and doc["events"] == [],
+               "--max 1.2 against a 1.2-only server: probe refused, warning, no events", r)
+    with ctx.s_server("tls13", *server_args(ctx, "good")) as srv:
+        r, doc = ctx.check_json("--ca", root, "--max", "1.2", "localhost:%d" % srv.port)
+        expect(r.rc == 0 and doc["version"] == "TLSv1.2" and "no_tls13" not in [w["id"] for w in doc["warnings"]],
+               "the probe should find TLS 1.3 on a server that has it", r)
+
+
+def test_check_must_staple(ctx):
+    fx = ctx.ocsp
+    with ctx.s_server("muststaple", "-cert", str(fx / "muststaple.pem"), "-key", str(fx / "muststaple.key"),
+                      "-cert_chain", str(fx / "chain.pem")) as srv:
+        r, doc = ctx.check_json("--ca", str(fx / "root.pem"), "localhost:%d" % srv.port)
+        expect(r.rc == 0 and doc["ocsp"]["must_staple"] is True and doc["ocsp"]["stapled"] is False,
+               "must-staple certificate served without a staple", r)
+        expect("must_staple_missing" in [w["id"] for w in doc["warnings"]], "want must_staple_missing", r)
+
+
+def test_check_client_certificate(ctx):
+    root = str(ctx.pki / "root.crt")
+    with ctx.s_server("mtls", *server_args(ctx, "good"), "-Verify", "1", "-CAfile", root,
+                      "-verify_return_error") as srv:
+        target = "localhost:%d" % srv.port
+        # TLS 1.3: the refusal arrives after the client has finished its side.
+        r, doc = ctx.check_json("--ca", root, target)
+        expect(r.rc == 1 and doc["section"] == "OTHER" and doc["cause"] == "client_cert_missing",
+               "a server that requires a client certificate refuses us after the handshake", r)
+        r, doc = ctx.check_json("--ca", root, "--cert", str(ctx.pki / "client-chain.pem"),
+                                "--key", str(ctx.pki / "client.key"), target)
+        expect(r.rc == 0 and doc["result"] == "ok", "--cert/--key satisfy it", r)
+        r = ctx.tlsdiag("check", "--ca", root, "--cert", str(ctx.scratch / "missing.pem"), target)
+        expect(r.rc == 2 and "cannot set up the client" in r.stderr, "an unreadable --cert is exit 2", r)
+
+
+def weak_policy_conf(ctx):
+    """A caller's own config that lowers the security level, as some sites do."""
+    conf = ctx.scratch / "seclevel1.cnf"
+    conf.write_text("openssl_conf = site_init\n[site_init]\nssl_conf = site_ssl\n"
+                    "[site_ssl]\nsystem_default = site_default\n"
+                    "[site_default]\nCipherString = DEFAULT@SECLEVEL=0\n")
+    return conf
+
+
+def test_check_weak_warnings(ctx):
+    """Weak keys and SHA-1 fail at the default security level; with a caller's OPENSSL_CONF
+    that lowers it (kept in force by tlsdiag), the handshake passes and check warns."""
+    root = str(ctx.pki / "root.crt")
+    env = ctx.env(OPENSSL_CONF=str(weak_policy_conf(ctx)))
+    for cert, warning in (("weakkey", "weak_key"), ("sha1", "sha1_signature")):
+        with ctx.s_server(cert, *server_args(ctx, cert), "-cipher", "DEFAULT:@SECLEVEL=0") as srv:
+            target = "localhost:%d" % srv.port
+            r, doc = ctx.check_json("--ca", root, target)
+            expect(r.rc == 1, "%s fails at the default security level" % cert, r)
+            r, doc = ctx.check_json("--ca", root, target, env=env)
+            expect(r.rc == 0 and warning in [w["id"] for w in doc["warnings"]],
+                   "%s under the caller's SECLEVEL=0 config: want exit 0 and %s" % (cert, warning), r)
+
+
+def test_check_errors(ctx):
+    r, doc = ctx.check_json("localhost:%d" % free_port())
+    expect(r.rc == 2 and doc["result"] == "error" and "refused" in doc["error"].lower(),
+           "connection refused is exit 2", r)
+    r = ctx.tlsdiag("check", "no-such-host.invalid:27017")
+    expect(r.rc == 2 and "cannot resolve" in r.stdout + r.stderr, "an unknown name is exit 2", r)
+    with ctx.script_server("closer.py") as srv:
+        r, doc = ctx.check_json("[::1]:%d" % srv.port)
+        expect(r.rc == 2, "nothing listens on ::1 for a 127.0.0.1 server: exit 2", r)
+        r, doc = ctx.check_json("127.0.0.1:%d" % srv.port)
+        expect(r.rc == 1 and doc["section"] == "OTHER" and doc["cause"] == "peer_closed",
+               "a server closing mid-handshake is a failed handshake (exit 1, peer_closed)", r)
+
+
+def test_usage_errors(ctx):
+    cases = [
+        [], ["bogus"], ["check"], ["check", "a:1", "b:2"], ["check", "--min", "1.9", "h"],
+        ["check", "host:99999"], ["check", "--bogus", "h"], ["check", "--timeout", "0", "h"],
+        ["check", "--min", "1.3", "--max", "1.2", "h"], ["check", "--key", "k.pem", "h"],
+        ["check", "[::1"], ["run"], ["run", "--bogus", "--", "true"], ["explain"],
+        ["explain", "--bogus", "x"], ["explain", "   "],
+    ]
+    for args in cases:
+        r = ctx.tlsdiag(*args)
+        expect(r.rc == 2, "tlsdiag %s should be a usage error (exit 2)" % " ".join(args), r)
+        expect(r.stderr.strip() and not r.stdout.strip(), "usage errors go to stderr only: %s" % args, r)
+    r = ctx.tlsdiag("run", "--", "/nonexistent/program")
+    expect(r.rc == 127 and "cannot run" in r.stderr, "an unknown command exits 127 like a shell", r)
+    for args in (["--help"], ["run", "--help"], ["check", "--help"], ["explain", "--help"]):
+        r = ctx.tlsdiag(*args)
+        expect(r.rc == 0 and r.stdout.startswith("usage: tlsdiag"), "tlsdiag %s" % " ".join(args), r)
+    r = ctx.tlsdiag("--version")
+    expect(r.rc == 0 and r.stdout.startswith("tlsdiag "), "--version", r)
+
+
+def run_on_pty(argv, env):
+    """Run with stdout on a terminal; return what it printed."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif p.poll() is not None:
+            break
+    p.wait(timeout=10)
+    os.close(master)
+    return p.returncode, out.decode(errors="replace")
+
+
+def test_colour(ctx):
+    text = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"
+    rc, out = run_on_pty([ctx.exe, "explain", text], ctx.env())
+    expect(rc == 0 and "\033[" in out, "colour expected on a terminal: %r" % out[:200])
+    rc, out = run_on_pty([ctx.exe, "explain", text], ctx.env(NO_COLOR="1"))
+    expect(rc == 0 and "\033[" not in out and "expired" in out, "NO_COLOR must switch colour off: %r" % out[:200])
+
+
+PY_EXIT = r"""
+import socket, ssl, sys
+port, code_on_failure = int(sys.argv[1]), int(sys.argv[2])
+try:
+    with socket.create_connection(("localhost", port), timeout=5) as s:
+        with ssl.create_default_context().wrap_socket(s, server_hostname="localhost"):
+            pass
+except ssl.SSLError as e:
+    print("python:", e)
+    sys.exit(code_on_failure)
+"""
+
+
+def test_run(ctx):
+    with ctx.s_server("run-selfsigned", *server_args(ctx, "selfsigned", False)) as srv:
+        r = ctx.tlsdiag("run", "--", PY, "-c", PY_EXIT, str(srv.port), "7")
+        expect(r.rc == 7, "run must exit with python's status", r)
+        for needle in ("CERTIFICATE_VERIFY_FAILED", "self_signed", "python3"):
+            expect(needle in r.stderr, "run -- python3: explanation lacks %r" % needle, r)
+        r = ctx.tlsdiag("run", "--json", "--", "curl", "-sS", "https://localhost:%d/" % srv.port)
+        expect(r.rc == 60, "run must exit with curl's status (60)", r)
+        events = [json.loads(l) for l in r.stderr.splitlines() if l.startswith("{")]
+        expect(len(events) == 1 and events[0]["section"] == "CERTIFICATE_VERIFY_FAILED"
+               and events[0]["program"] == "curl", "run --json -- curl: one CERTIFICATE_VERIFY_FAILED event", r)
+        # A child that succeeds or fails for other reasons keeps its own status.
+        r = ctx.tlsdiag("run", PY, "-c", "import sys; sys.exit(0)")
+        expect(r.rc == 0 and r.stderr == "", "run without -- and a silent child", r)
+    # -v: trace mode (successful handshakes reported) and the config used.
+    with ctx.s_server("run-good", *server_args(ctx, "good")) as srv:
+        env = ctx.env(SSL_CERT_FILE=str(ctx.pki / "root.crt"))
+        r = ctx.tlsdiag("run", "-v", "--json", "--", PY, "-c", PY_EXIT, str(srv.port), "5", env=env)
+        events = [json.loads(l) for l in r.stderr.splitlines() if l.startswith("{")]
+        expect(r.rc == 0 and "OPENSSL_CONF=%s" % (ctx.build / "openssl.cnf") in r.stderr
+               and [e["event"] for e in events] == ["handshake_ok"],
+               "run -v names build/openssl.cnf and reports the successful handshake", r)
+
+
+def test_run_keeps_callers_openssl_conf(ctx):
+    """A caller's OPENSSL_CONF (here: MinProtocol = TLSv1.3) stays in force under run, and
+    the provider is added to it: the child fails the same way, now with an explanation."""
+    conf = ctx.scratch / "min13.cnf"
+    conf.write_text("openssl_conf = site_init\n[site_init]\nssl_conf = site_ssl\n"
+                    "[site_ssl]\nsystem_default = site_default\n[site_default]\nMinProtocol = TLSv1.3\n")
+    env = ctx.env(OPENSSL_CONF=str(conf), SSL_CERT_FILE=str(ctx.pki / "root.crt"))
+    with ctx.s_server("run-tls12", *server_args(ctx, "good"), "-tls1_2") as srv:
+        plain = tdlib.run([PY, "-c", PY_EXIT, str(srv.port), "4"], env)
+        expect(plain.rc == 4 and "protocol version" in plain.stdout and not plain.stderr,
+               "without tlsdiag the caller's MinProtocol makes python fail, silently", plain)
+        r = ctx.tlsdiag("run", "-v", "--", PY, "-c", PY_EXIT, str(srv.port), "4", env=env)
+        expect(r.rc == 4 and "protocol version" in r.stdout, "under run the same policy applies", r)
+        expect("TLSV1_ALERT_PROTOCOL_VERSION" in r.stderr, "and the provider explains it", r)
+        expect("includes %s" % conf in r.stderr and "adds tlsdiag" in r.stderr,
+               "run -v should name the generated config that includes the caller's", r)
+        # The same under `check`: the caller's policy decides the handshake.
+        r, doc = ctx.check_json("localhost:%d" % srv.port, env=env)
+        expect(r.rc == 1 and doc["section"] == "TLSV1_ALERT_PROTOCOL_VERSION",
+               "check keeps the caller's MinProtocol", r)
+
+
+NODE_CLIENT = r"""
+const tls = require('tls');
+const s = tls.connect({host: 'localhost', port: +process.argv[1], maxVersion: 'TLSv1.2'});
+s.on('secureConnect', () => { s.end(); process.exit(0); });
+s.on('error', e => { console.log('node:', e.code); process.exit(9); });
+"""
+
+
+def test_run_node(ctx):
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        print("  (node is not installed: tlsdiag run -- node not tested)")
+        return
+    with ctx.s_server("run-node", *server_args(ctx, "good"), "-tls1_3") as srv:
+        env = ctx.env(LD_DEBUG="files")
+        r = ctx.tlsdiag("run", "-v", "--", node, "-e", NODE_CLIENT, str(srv.port), env=env)
+        expect(r.rc == 9 and "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION" in r.stdout, "node's own status and error", r)
+        loaded = [l for l in r.stderr.splitlines() if "tlsdiag.so" in l and "dynamically loaded by" in l]
+        expect(loaded, "node did not load the tlsdiag provider under run", r)
+        conf = Path(r.stderr.split("OPENSSL_CONF=")[1].split()[0])
+        expect("nodejs_conf = " in conf.read_text(), "the config node got lacks nodejs_conf", r)
+
+
+def load_corpus(path):
+    cases, cur = [], None
+    for n, line in enumerate(Path(path).read_text().splitlines(), 1):
+        if line.startswith("@ "):
+            fields = line[2:].split()
+            cur = {"line": n, "section": fields[0], "cause": fields[1],
+                   "target": fields[2] if len(fields) > 2 else None, "text": []}
+            cases.append(cur)
+        elif cur is not None:
+            cur["text"].append(line)
+    for c in cases:
+        c["text"] = "\n".join(c["text"]).strip("\n")
+    return cases
+
+
+def test_explain_corpus(ctx):
+    cases = load_corpus(HERE / "explain-corpus.txt")
+    expect(len(cases) >= 100, "the corpus has only %d cases" % len(cases))
+    sections = set()
+    bad = []
+    for c in cases:
+        r = ctx.tlsdiag("explain", "--json", "-", stdin=c["text"])
+        try:
+            doc = json.loads(r.stdout)
+        except ValueError:
+            bad.append("line %d: no JSON: %s" % (c["line"], r.describe()))
+            continue
+        ids = [x["id"] for x in doc["causes"]]
+        target = None
+        if doc["host"]:
+            target = ("[%s]:%s" if ":" in doc["host"] else "%s:%s") % (doc["host"], doc["port"])
+        problems = []
+        if r.rc != 0 or r.stderr:
+            problems.append("exit %d, stderr %r" % (r.rc, r.stderr))
+        if doc["section"] != c["section"]:
+            problems.append("section %s" % doc["section"])
+        if c["cause"] == "-":
+            if not doc["network_error"] or ids:
+                problems.append("want a network error without causes, got %s" % ids)
+        elif c["cause"] not in ids:
+            problems.append("causes %s lack %s" % (ids, c["cause"]))
+        if c["target"] and c["target"] != target:
+            problems.append("target %s, want %s" % (target, c["target"]))
+        if c["target"] and "tlsdiag check %s" % c["target"] not in doc["commands"] and not doc["network_error"]:
+            problems.append("commands %s lack `tlsdiag check %s`" % (doc["commands"], c["target"]))
+        if problems:
+            bad.append("line %d (%s %s): %s" % (c["line"], c["section"], c["cause"], "; ".join(problems)))
+        sections.add(c["section"])
+    expect(not bad, "%d of %d corpus cases wrong:\n    %s" % (len(bad), len(cases), "\n    ".join(bad)))
+    expect(sections == tdlib.SECTIONS, "the corpus should cover every section, has %s" % sorted(sections))
+    # Text mode names the section, the causes and the deciding command.
+    r = ctx.tlsdiag("explain", "pymongo.errors.ServerSelectionTimeoutError: db1.example.net:27017: "
+                    "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local "
+                    "issuer certificate (_ssl.c:1006)")
+    for needle in ("section: CERTIFICATE_VERIFY_FAILED", "cannot tell these causes apart", "missing_intermediate",
+                   "Ruled out by the text:", "tlsdiag check db1.example.net:27017", "tlsdiag run -- python3"):
+        expect(needle in r.stdout, "explain text lacks %r" % needle, r)
+
+
+TESTS = [test_usage_errors, test_explain_corpus, test_colour, test_check_errors, test_check_failure_classes,
+         test_check_text_failure, test_check_good, test_check_ipv6, test_check_tls12_only, test_check_must_staple,
+         test_check_client_certificate, test_check_weak_warnings, test_run, test_run_keeps_callers_openssl_conf, test_run_node]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("-k", default="", help="run only tests whose name contains this")
+    args = ap.parse_args()
+    ctx = Ctx(args.build)
+    failed = 0
+    start = time.monotonic()
+    for test in TESTS:
+        if args.k not in test.__name__:
+            continue
+        t0 = time.monotonic()
+        try:
+            test(ctx)
+            print("ok   %s (%.1fs)" % (test.__name__, time.monotonic() - t0))
+        except (Failure, tdlib.ServerError) as e:
+            failed += 1
+            print("FAIL %s: %s" % (test.__name__, e))
+    print("check-cli: %d failed, %.1fs%s" % (failed, time.monotonic() - start,
+                                             ", logs in %s" % ctx.scratch if failed else ""))
+    if failed == 0:
+        shutil.rmtree(ctx.scratch, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
