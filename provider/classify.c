@@ -219,11 +219,12 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
     r->negotiated = 0;
 
     if (!strcmp(id, "peer_rejected_versions")) {
-        if (r->max_version && r->max_version < TLS1_2_VERSION)
-            ev(r, "_version_fix", "This client is capped at %s (see limit_source). Servers now "
-               "require TLS 1.2 or later: remove that cap (MaxProtocol, or the application's maximum "
+        if (r->max_version && r->max_version < TLS1_3_VERSION)
+            ev(r, "_version_fix", "This client is capped at %s (see limit_source) and the server "
+               "wants something newer%s: remove that cap (MaxProtocol, or the application's maximum "
                "version). This OpenSSL (%s) supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too "
                "old' advice does not apply.", td_version_name(r->max_version),
+               r->max_version < TLS1_2_VERSION ? " (most servers now require TLS 1.2 or later)" : "",
                OpenSSL_version(OPENSSL_VERSION));
         else
             ev(r, "_version_fix", "The server accepts none of %s to %s: it most likely speaks only "
