@@ -332,14 +332,17 @@ static void classify_ocsp(struct td_report *r)
                  o->response_status_str[0] ? o->response_status_str : "unparsed");
     if (o->cert_status[0]) ev(r, "cert_status", "%s", o->cert_status);
     if (o->this_update[0])
-        ev(r, "staple_dates", "thisUpdate %s, nextUpdate %s (%s %ld s from now)", o->this_update,
-           o->next_update[0] ? o->next_update : "none", o->next_update_in < 0 ? "passed," : "in",
-           labs(o->next_update_in));
+        ev(r, "staple_dates", "thisUpdate %s, nextUpdate %s (%s %ld s %s)%s", o->this_update,
+           o->next_update[0] ? o->next_update : "none", o->next_update_in < 0 ? "passed" : "in",
+           labs(o->next_update_in), o->next_update_in < 0 ? "ago" : "from now",
+           o->this_update_in > 0 ? "; thisUpdate is in the future" : "");
     if (o->revocation_time[0])
         ev(r, "revoked", "at %s, reason %s", o->revocation_time,
            o->revocation_reason[0] ? o->revocation_reason : "unspecified");
-    if (o->signature_ok == 0) ev(r, "signature", "%s", o->signature_error[0] ? o->signature_error : "does not verify");
-    if (o->response_status >= 0) ev(r, "response_status", "%s", o->response_status_str);
+    if (r->ocsp_stapled && o->signature_ok == 0)
+        ev(r, "signature", "%s", o->signature_error[0] ? o->signature_error : "does not verify");
+    if (r->ocsp_stapled && o->response_status >= 0) ev(r, "response_status", "%s", o->response_status_str);
+    if (r->ocsp_stapled) ev(r, "_staple_bytes", "%d bytes", r->ocsp_len);
     ev(r, "must_staple", "%s", r->leaf.must_staple ? "yes" : "no");
 
     switch (o->verdict) {
@@ -385,18 +388,37 @@ static void classify_not_tls(struct td_report *r)
 
 /* ---- trace mode: a successful handshake ----------------------------------------------- */
 
+static const char *verdict_text(const struct td_ocsp_info *o)
+{
+    switch (o->verdict) {
+    case TD_OCSP_REVOKED: return "revoked";
+    case TD_OCSP_UNKNOWN_STATUS: return "certStatus unknown";
+    case TD_OCSP_STALE: return o->this_update_in > 0 ? "thisUpdate is in the future" : "nextUpdate has passed";
+    case TD_OCSP_UNSUCCESSFUL: return "response status not successful";
+    case TD_OCSP_BAD_SIGNATURE: return "signature or responder does not verify";
+    case TD_OCSP_WRONG_CERT: return "it is about another certificate";
+    case TD_OCSP_MALFORMED: return "it does not parse";
+    case TD_OCSP_NO_ISSUER: return "the certificate's issuer is unknown";
+    default: return "good";
+    }
+}
+
 static void classify_ok(struct td_report *r)
 {
     set_cause(r, "ok");
     if (r->ocsp_stapled) {
-        ev(r, "staple", "%s, next update %s", r->ocsp.cert_status[0] ? r->ocsp.cert_status : "unparsed",
+        ev(r, "staple", "%s, next update %s",
+           r->ocsp.cert_status[0] ? r->ocsp.cert_status : verdict_text(&r->ocsp),
            r->ocsp.next_update[0] ? r->ocsp.next_update : "none");
-        if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 24 * 3600)
+        if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 0)
+            ev(r, "warning_staple", "the stapled OCSP response expired %ld s ago; the server must refresh it",
+               -r->ocsp.next_update_in);
+        else if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 24 * 3600)
             ev(r, "warning_staple", "the stapled OCSP response expires in %ld s; the server must refresh it",
                r->ocsp.next_update_in);
         if (r->ocsp.verdict != TD_OCSP_GOOD && r->ocsp.verdict != TD_OCSP_NONE)
             ev(r, "warning_staple_status", "the stapled OCSP response is not good (%s)",
-               r->ocsp.cert_status[0] ? r->ocsp.cert_status : r->ocsp.response_status_str);
+               verdict_text(&r->ocsp));
     } else if (r->leaf.must_staple) {
         ev(r, "warning_must_staple", "the certificate is must-staple but no OCSP response was stapled");
     }
@@ -441,8 +463,14 @@ void td_classify(struct td_report *r, SSL *ssl)
         classify_verify(r, ssl);
     else if (reason == SSL_R_INVALID_STATUS_RESPONSE)
         classify_ocsp(r);
-    else if (reason == SSL_R_OCSP_CALLBACK_FAILURE)
+    else if (reason == SSL_R_OCSP_CALLBACK_FAILURE && r->ocsp_stapled
+             && r->ocsp.verdict == TD_OCSP_MALFORMED) {
+        classify_ocsp(r);
+        ev(r, "note", "the application's OCSP callback raised an error on these bytes (alert internal_error)");
+    } else if (reason == SSL_R_OCSP_CALLBACK_FAILURE) {
+        classify_ocsp(r);                       /* for the staple evidence */
         set_cause(r, "ocsp_callback_failure");
+    }
     else if (reason == SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED) {
         char *cnf = CONF_get1_default_config_file();
         const char *env = secure_getenv("OPENSSL_CONF");
