@@ -1,0 +1,19 @@
+/* fuzz_hello: td_hello_parse on arbitrary bytes. libFuzzer hands each input over in a heap block
+ * of exactly its size, so ASan stops any read past the end; the invariants catch a parse that
+ * "succeeds" into nonsense, or a refusal that leaves half-filled fields behind. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "invariants.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct td_hello h;
+    int ok = td_hello_parse(data, size, &h);
+
+    if (ok ? !hello_sane(&h) : !hello_all_zero(&h))
+        abort();
+    return 0;
+}

@@ -1,0 +1,38 @@
+# Unit tests of the two byte parsers, provider/hello.c and provider/ocsp_check.c, each linked on
+# its own against OpenSSL (not the whole provider), so they run while the rest does not build.
+#   make unit        build with ALL_CFLAGS and run both test programs
+#   make unit-asan   the same, built with -fsanitize=address,undefined into build-asan/
+# test_ocsp reads the responses test/pki/ocsp-fixtures.sh makes in $(BUILD)/unit/pki.
+
+UNIT_DIR := $(BUILD)/unit
+UNIT_PKI := $(UNIT_DIR)/pki
+UNIT_BINS := $(UNIT_DIR)/test_hello $(UNIT_DIR)/test_ocsp
+# Sanitizer findings must fail the run, not scroll past.
+UNIT_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+$(UNIT_DIR):
+	mkdir -p $@
+
+$(UNIT_DIR)/test_hello: test/unit/test_hello.c provider/hello.c include/hello.h \
+                        test/unit/check.h test/unit/invariants.h | $(UNIT_DIR)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) $(SANITIZE_LDFLAGS)
+
+$(UNIT_DIR)/test_ocsp: test/unit/test_ocsp.c provider/ocsp_check.c include/ocsp_check.h \
+                       test/unit/check.h test/unit/invariants.h | $(UNIT_DIR)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) -lpthread $(SANITIZE_LDFLAGS)
+
+# Both programs run even when the first fails, so one run reports everything.
+unit: $(UNIT_BINS)
+	@sh test/pki/ocsp-fixtures.sh $(UNIT_PKI)
+	@status=0; \
+	$(UNIT_ENV) $(UNIT_DIR)/test_hello || status=1; \
+	$(UNIT_ENV) $(UNIT_DIR)/test_ocsp $(UNIT_PKI) || status=1; \
+	exit $$status
+
+# SANITIZE=1 is the Makefile's own sanitizer switch; build-asan/ keeps those objects apart.
+unit-asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=build-asan unit
+
+.PHONY: unit unit-asan
+CHECK_TARGETS += unit unit-asan
