@@ -2,6 +2,7 @@
 #ifndef TLSDIAG_CONN_H
 #define TLSDIAG_CONN_H
 #include <stdint.h>
+#include <openssl/x509.h>
 
 enum {
     TD_CONN_ALERT_SENT = 1 << 0,    /* we sent a fatal alert */
@@ -22,6 +23,10 @@ struct td_conn {
     unsigned long err_at_alert;     /* error peeked when we sent our fatal alert */
     long verify_seen;               /* a failed verification, seen when its store ctx went */
     int verify_seen_depth;
+    /* What that verification was given. A server does not keep a client's chain that failed,
+     * so this is the only place to describe it from. References, freed with the state. */
+    X509 *failed_leaf;
+    STACK_OF(X509) *failed_chain;
 };
 
 #endif

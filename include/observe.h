@@ -15,7 +15,7 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
 /* The rest: certificates, a re-run of the verification, the staple. Some of OpenSSL's X509
  * code clears the calling thread's error queue (marks included), so hook.c runs this on a
  * thread of its own. */
-void td_observe_deep(struct td_report *r, SSL *ssl, enum td_when when);
+void td_observe_deep(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 
 /* Trust store facts for CERTIFICATE_VERIFY_FAILED evidence; returns the number of CA
  * certificates the connection's store could reach (0 means nothing usable was loaded). */

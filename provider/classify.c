@@ -72,7 +72,7 @@ static void classify_verify(struct td_report *r, SSL *ssl)
     int server = r->role == TD_ROLE_SERVER;
 
     clock_text(r, clock, sizeof(clock));
-    if (server) ev(r, "note", "this is the client's certificate, checked by this server");
+    if (server) ev(r, "about", "the client's certificate, checked by this server");
     ev(r, "certificate", "%s", c->subject);
     ev(r, "depth", "%d", r->verify_depth);
     ev(r, "issuer", "%s", c->issuer);

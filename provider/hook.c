@@ -56,6 +56,7 @@ static struct td_conn *conn_get(const SSL *ssl, int create)
 struct deep_job {
     struct td_report *r;
     SSL *ssl;
+    const struct td_conn *c;
     enum td_when when;
     int classify;
 };
@@ -63,7 +64,7 @@ struct deep_job {
 static void *deep_worker(void *arg)
 {
     struct deep_job *j = arg;
-    td_observe_deep(j->r, j->ssl, j->when);
+    td_observe_deep(j->r, j->ssl, j->c, j->when);
     if (j->classify) td_classify(j->r, j->ssl);
     ERR_clear_error();          /* this thread's own queue */
     return NULL;
@@ -97,7 +98,7 @@ static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
     ERR_set_mark();
     td_observe_local(r, ssl, c, when);
     ERR_pop_to_mark();
-    struct deep_job job = { r, ssl, when, 1 };
+    struct deep_job job = { r, ssl, c, when, 1 };
     run_deep(&job);
     if (td_repeat_admit(r)) td_emit(r);
     free(r);
@@ -111,7 +112,7 @@ static void report_done(SSL *ssl, struct td_conn *c)
     ERR_set_mark();
     td_observe_local(r, ssl, c, TD_AT_DONE);
     ERR_pop_to_mark();
-    struct deep_job job = { r, ssl, TD_AT_DONE, 1 };
+    struct deep_job job = { r, ssl, c, TD_AT_DONE, 1 };
     /* Only a staple needs verification code; everything else is safe in the host's thread. */
     if (r->ocsp_stapled) {
         run_deep(&job);
@@ -270,6 +271,8 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
             || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
         explain_failure(parent, c, TD_AT_FREE);
     td_hello_cache_forget(parent);
+    X509_free(c->failed_leaf);
+    sk_X509_pop_free(c->failed_chain, X509_free);
     free(c);
     errno = saved_errno;
 }
@@ -292,6 +295,9 @@ static void store_ctx_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     if (c != NULL && c->verify_seen == X509_V_OK) {
         c->verify_seen = err;
         c->verify_seen_depth = X509_STORE_CTX_get_error_depth(v);
+        X509 *leaf = X509_STORE_CTX_get0_cert(v);
+        if (leaf != NULL && X509_up_ref(leaf)) c->failed_leaf = leaf;
+        c->failed_chain = X509_chain_up_ref(X509_STORE_CTX_get0_untrusted(v));
     }
     errno = saved_errno;
 }

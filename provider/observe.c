@@ -484,7 +484,7 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
     }
 }
 
-void td_observe_deep(struct td_report *r, SSL *ssl, enum td_when when)
+void td_observe_deep(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     struct td_runtime_info rt;
     int done = when == TD_AT_DONE;
@@ -502,6 +502,12 @@ void td_observe_deep(struct td_report *r, SSL *ssl, enum td_when when)
     if (leaf == NULL && client && sk_X509_num(chain) > 0) leaf = sk_X509_value(chain, 0);
     r->chain_sent = sk_X509_num(chain) > 0 ? sk_X509_num(chain) : 0;
     if (!client && leaf != NULL) r->chain_sent++;
+    if (leaf == NULL && c != NULL && c->failed_leaf != NULL) {
+        /* A chain that failed verification and was not kept (a server's client chain). */
+        leaf = c->failed_leaf;
+        chain = c->failed_chain;
+        r->chain_sent = sk_X509_num(chain) > 0 ? sk_X509_num(chain) : 1;
+    }
     if (done) {
         /* Trace mode pays per handshake: keep to what its line and staple warnings need. */
         r->leaf.present = leaf != NULL;

@@ -22,6 +22,7 @@
 #   client                   client certificate (EKU clientAuth) under inter;
 #                            client-combined.pem is key + certificate in one file (PyMongo)
 #   inter.crl.pem            CRL of inter, revoking "revoked"
+#   dh1024.pem               1024-bit DH parameters (too small at security level 2)
 #   good.ocsp.der            OCSP response (status good) for good, signed by inter
 #   revoked.ocsp.der         OCSP response (status revoked) for revoked, signed by inter
 set -eu
@@ -192,6 +193,9 @@ cat unknown.crt other-inter.crt > unknown-chain.pem
 openssl req -x509 -new -key leaf.key -subj "/O=tlsdiag tests/CN=localhost" -days 30 -sha256 \
     -extensions selfsigned -config ext.cnf -out selfsigned.crt 2>/dev/null
 cp leaf.key selfsigned.key
+
+# Diffie-Hellman parameters too small for security level 2 (dh_key_too_small).
+openssl dhparam -dsaparam -out dh1024.pem 1024 2>/dev/null
 
 cat good.crt inter.crt root.crt > good-fullchain.pem
 cat inter.crt root.crt > chain-with-root.pem

@@ -19,11 +19,14 @@ HANDSHAKE_CLIENT_HELLO = 1
 IO_TIMEOUT = 5.0
 
 
-def parse_args(description):
+def parse_args(description, extra=()):
+    """The common options, plus (name, argparse kwargs) pairs a server needs of its own."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--port", type=int, default=0, help="port to listen on, 0 picks a free one")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--ready-file", help="written (port number) once the socket listens")
+    for name, kwargs in extra:
+        p.add_argument(name, **kwargs)
     return p.parse_args()
 
 
