@@ -64,6 +64,7 @@ clean:
 -include tools/matrix.mk
 -include test/guest/guest.mk
 -include test/ocsp/ocsp.mk
+-include test/nginx/nginx.mk
 
 # Every fragment above appends its test targets to CHECK_TARGETS. `make check` runs
 # each one, keeps going after a failure, and ends with one "N passed, N failed" line.
