@@ -259,6 +259,12 @@ const struct td_cause td_causes[] = {
       "Check the chain this server sends (intermediates included), its names, and its dates; "
       "the client's own log says which check failed.",
       NULL, NULL },
+    { "sni_rejected", OTHER,
+      "the server does not serve the name the client asked for (SNI), or needed one and got none",
+      "{_sni_summary}",
+      "Connect with a name the server is configured for (the SNI comes from the host in the "
+      "connection string; an IP address sends none), or add this name to the server's configuration.",
+      NULL, NULL },
     { "peer_alert", OTHER,
       "the peer ended the handshake with an alert",
       "The {_peer} ended the handshake with the alert '{alert}'.",

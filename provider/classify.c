@@ -508,6 +508,19 @@ void td_classify(struct td_report *r, SSL *ssl)
     } else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE
                || (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
         set_cause(r, "client_cert_missing");
+    } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {
+        const char *sni = r->offered.parsed ? (r->offered.has_sni ? r->offered.sni : NULL)
+                                            : (r->host[0] ? r->host : NULL);
+        ev(r, "sni", "%s", sni ? sni : "none sent");
+        if (client)
+            ev(r, "_sni_summary", "The server refused the name we asked for (%s%s%s) with an "
+               "unrecognized_name alert: it does not serve that name.", sni ? "SNI '" : "no SNI",
+               sni ? sni : "", sni ? "'" : "");
+        else
+            ev(r, "_sni_summary", "The client asked for %s%s%s, which this server does not serve; we "
+               "refused it with an unrecognized_name alert.", sni ? "'" : "no name (no SNI)",
+               sni ? sni : "", sni ? "'" : "");
+        set_cause(r, "sni_rejected");
     } else if (received >= 0 && is_cert_alert(received)) {
         if (client) {
             ev(r, "our_certificate", "%s", r->ours.present ? r->ours.subject : "(none sent)");
