@@ -6,6 +6,9 @@
 
 /* Remember what stderr is now, so a later reuse of fd 2 is noticed. Call once at init. */
 void td_output_init(void);
+/* A warning line for the user on stderr, if stderr is still the one we started with;
+ * never raises SIGPIPE. */
+void td_output_warning(const char *line);
 /* Write one or more complete lines. Failures are dropped after one warning. */
 void td_output_write(const char *text, size_t len);
 /* Forget the open file after fork (the child reopens lazily). */

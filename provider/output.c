@@ -26,6 +26,11 @@ static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
 void td_output_init(void)
 {
     stderr_usable = fstat(STDERR_FILENO, &stderr_at_init) == 0;
+    /* A daemon that closed fd 2 and then opened a data file read-write got that file as fd 2.
+     * Shells redirect stderr write-only; a read-write regular file is the host's data. */
+    int fl = fcntl(STDERR_FILENO, F_GETFL);
+    if (stderr_usable && S_ISREG(stderr_at_init.st_mode) && fl >= 0 && (fl & O_ACCMODE) == O_RDWR)
+        stderr_usable = 0;
 }
 
 void td_output_after_fork(void)
@@ -44,22 +49,33 @@ static int stderr_still_ours(void)
     return now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino;
 }
 
+static int write_all_quietly(int fd, const char *buf, size_t len);
+
+void td_output_warning(const char *line)
+{
+    if (stderr_still_ours()) write_all_quietly(STDERR_FILENO, line, strlen(line));
+}
+
 static void warn_once(const char *what, int err)
 {
     if (atomic_exchange(&warned, 1)) return;
-    if (!stderr_still_ours()) return;
     char msg[256];
-    int n = snprintf(msg, sizeof(msg), "tlsdiag: warning: cannot write diagnostics to %s: %s; "
-                     "further diagnostics are dropped\n", what, strerror(err));
-    if (n > 0) {
-        ssize_t ignored = write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
-        (void)ignored;
-    }
+    snprintf(msg, sizeof(msg), "tlsdiag: warning: cannot write diagnostics to %s: %s; "
+             "further diagnostics are dropped\n", what, strerror(err));
+    td_output_warning(msg);
 }
 
 /* write() with SIGPIPE blocked in this thread, and a SIGPIPE we caused taken back, so a
- * closed pipe never kills or signals the host. Returns 0 or an errno. */
+ * closed pipe never kills or signals the host. Returns 0 or an errno; *done gets the bytes
+ * written when it is not NULL. */
+static int write_counted(int fd, const char *buf, size_t len, size_t *done);
+
 static int write_all_quietly(int fd, const char *buf, size_t len)
+{
+    return write_counted(fd, buf, len, NULL);
+}
+
+static int write_counted(int fd, const char *buf, size_t len, size_t *done)
 {
     sigset_t pipe_only, old, pending;
     sigemptyset(&pipe_only);
@@ -78,6 +94,7 @@ static int write_all_quietly(int fd, const char *buf, size_t len)
         }
         buf += n;
         len -= (size_t)n;
+        if (done != NULL) *done += (size_t)n;
     }
     if (err == EPIPE && !was_pending) {
         struct timespec zero = { 0, 0 };
@@ -122,8 +139,18 @@ static void write_file(const char *text, size_t len)
         }
         pthread_mutex_unlock(&reopen_lock);
     }
-    int err = write_all_quietly(fd, text, len);
-    if (err) warn_once(td_settings.path, err);
+    /* A full disk may take part of a line; cut it back, so every line in the file parses
+     * (unless another writer appended meanwhile, whose line must stay). */
+    off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
+    size_t done = 0;
+    int err = write_counted(fd, text, len, &done);
+    if (err) {
+        if (done > 0 && before >= 0 && fstat(fd, &st) == 0 && st.st_size == before + (off_t)done) {
+            int ignored = ftruncate(fd, before);
+            (void)ignored;
+        }
+        warn_once(td_settings.path, err);
+    }
 }
 
 /* syslog(3) would change the host's ident or connection; speak to /dev/log ourselves,

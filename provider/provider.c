@@ -104,9 +104,9 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 
     pthread_mutex_lock(&instances_lock);
     if (!settings_resolved) {
+        td_output_init();           /* first: settings warnings go through it */
         read_config(handle, get_params, config);
         td_settings_resolve(&td_settings, config);
-        td_output_init();
         settings_resolved = 1;
     }
     if (instances++ == 0 && td_settings.mode != TD_MODE_OFF)

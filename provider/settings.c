@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "output.h"
+#include "render.h"
 #include "settings.h"
 
 const char *const td_key_names[TD_KEY_COUNT] = { "mode", "output", "format", "repeat_window" };
@@ -15,8 +17,12 @@ struct td_settings td_settings = { .mode = TD_MODE_OFF, .repeat_window = 60 };
 
 static void warn_bad(const char *name, const char *value, const char *expected, const char *fallback)
 {
-    fprintf(stderr, "tlsdiag: warning: %s=\"%.64s\" is not understood (expected %s); using %s\n",
-            name, value, expected, fallback);
+    char line[512], shown[300];
+    /* The value came from outside: show it escaped. */
+    td_escape(shown, sizeof(shown), value, 0);
+    snprintf(line, sizeof(line), "tlsdiag: warning: %s=\"%.64s\" is not understood (expected %s); "
+             "using %s\n", name, shown, expected, fallback);
+    td_output_warning(line);
 }
 
 static int parse_mode(const char *v, enum td_mode *out)

@@ -1,0 +1,102 @@
+# Guest checks: tlsdiag inside real processes (threads, fork, several library contexts, output
+# faults, hostile peers, setuid). Included by the main Makefile; every target below is in
+# CHECK_TARGETS. `make check-guest` runs them all. test/guest/run.py holds the checks.
+#
+# Builds: $(BUILD)/guest/ has the C hosts for the normal provider; build-tsan/ is a
+# ThreadSanitizer copy of the provider and of the threads host (clang); build-asan/ is the
+# main Makefile's SANITIZE=1 provider, with ASan+UBSan copies of the hosts.
+
+GUEST_SRC   := test/guest
+GUEST_BIN   := $(BUILD)/guest
+GUEST_HOSTS := threads hshost forker reload
+GUEST_LIB   := $(GUEST_SRC)/guestlib.c $(GUEST_SRC)/guestlib.h
+GUEST_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -I$(GUEST_SRC) $(OPENSSL_CFLAGS)
+GUEST_LIBS   = $(OPENSSL_LIBS) -lpthread
+GUEST_RUN    = $(PYTHON) -B $(GUEST_SRC)/run.py
+
+GUEST_PROGS := $(GUEST_HOSTS:%=$(GUEST_BIN)/%) $(GUEST_BIN)/hostile_cert
+
+$(GUEST_HOSTS:%=$(GUEST_BIN)/%): $(GUEST_BIN)/%: $(GUEST_SRC)/%.c $(GUEST_LIB) | $(GUEST_BIN)
+	$(CC) $(GUEST_CFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
+
+$(GUEST_BIN)/hostile_cert: $(GUEST_SRC)/hostile_cert.c | $(GUEST_BIN)
+	$(CC) $(GUEST_CFLAGS) $< -o $@ $(GUEST_LIBS)
+
+$(GUEST_BIN):
+	mkdir -p $@
+
+guest-progs: $(BUILD)/tlsdiag.so $(BUILD)/openssl.cnf $(GUEST_PROGS)
+
+# ---- ThreadSanitizer: provider and host both instrumented --------------------------------
+# The .so is linked without --no-undefined: its __tsan_* symbols come from the TSan runtime
+# in the host executable.
+TSAN_BUILD  := build-tsan
+TSAN_CC     ?= clang
+TSAN_CFLAGS  = -std=gnu11 -O1 -g -fsanitize=thread -fno-omit-frame-pointer -fPIC $(WARNINGS) \
+               $(OPENSSL_CFLAGS)
+TSAN_OBJS   := $(PROVIDER_SRCS:provider/%.c=$(TSAN_BUILD)/obj/%.o)
+
+$(TSAN_BUILD)/obj/%.o: provider/%.c $(HEADERS) | $(TSAN_BUILD)/obj
+	$(TSAN_CC) $(TSAN_CFLAGS) -fvisibility=hidden -Iinclude -DTLSDIAG_VERSION='"$(VERSION)"' \
+	    -DTLSDIAG_BUILD_EPOCH=$(BUILD_EPOCH)L -c $< -o $@
+
+$(TSAN_BUILD)/tlsdiag.so: $(TSAN_OBJS) provider/tlsdiag.map
+	$(TSAN_CC) -shared -fsanitize=thread -Wl,-z,nodelete -Wl,--version-script=provider/tlsdiag.map \
+	    -o $@ $(TSAN_OBJS) $(OPENSSL_LIBS) -lpthread
+
+$(TSAN_BUILD)/openssl.cnf: tools/gen-cnf.sh | $(TSAN_BUILD)/obj
+	sh tools/gen-cnf.sh "$(SYSTEM_CNF)" "$(abspath $(TSAN_BUILD))/tlsdiag.so" > $@.tmp && mv $@.tmp $@
+
+$(TSAN_BUILD)/guest/threads: $(GUEST_SRC)/threads.c $(GUEST_LIB) | $(TSAN_BUILD)/guest
+	$(TSAN_CC) $(TSAN_CFLAGS) -I$(GUEST_SRC) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
+
+$(TSAN_BUILD)/guest/tsan_canary: $(GUEST_SRC)/tsan_canary.c | $(TSAN_BUILD)/guest
+	$(TSAN_CC) $(TSAN_CFLAGS) $< -o $@ -lpthread
+
+$(TSAN_BUILD)/obj $(TSAN_BUILD)/guest:
+	mkdir -p $@
+
+# ---- ASan+UBSan: the main Makefile builds the provider (BUILD=build-asan SANITIZE=1) ---------
+ASAN_BUILD  := build-asan
+ASAN_HOSTS  := threads forker reload
+ASAN_CFLAGS  = -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $(WARNINGS) \
+               -I$(GUEST_SRC) $(OPENSSL_CFLAGS)
+
+$(ASAN_HOSTS:%=$(ASAN_BUILD)/guest/%): $(ASAN_BUILD)/guest/%: $(GUEST_SRC)/%.c $(GUEST_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
+
+# Not a file rule: inside this sub-make $(BUILD) is build-asan, and the main Makefile's own
+# rules make these two files; a rule here would be a second recipe for them.
+guest-asan-provider:
+	$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 \
+	    $(ASAN_BUILD)/tlsdiag.so $(ASAN_BUILD)/openssl.cnf
+
+# ---- the checks ----------------------------------------------------------------------------
+check-threads: guest-progs
+	$(GUEST_RUN) $@ $(BUILD)
+
+check-tsan: $(TSAN_BUILD)/tlsdiag.so $(TSAN_BUILD)/openssl.cnf $(TSAN_BUILD)/guest/threads \
+            $(TSAN_BUILD)/guest/tsan_canary
+	$(GUEST_RUN) $@ $(TSAN_BUILD)
+
+check-asan: guest-asan-provider $(ASAN_HOSTS:%=$(ASAN_BUILD)/guest/%)
+	$(GUEST_RUN) $@ $(ASAN_BUILD)
+
+check-fork check-reload check-repeat check-output-faults check-hostile check-privilege: guest-progs
+	$(GUEST_RUN) $@ $(BUILD)
+
+GUEST_CHECKS := check-threads check-tsan check-asan check-fork check-reload check-repeat \
+                check-output-faults check-hostile check-privilege
+CHECK_TARGETS += $(GUEST_CHECKS)
+
+# All guest checks, each one run even when another fails.
+check-guest:
+	@fail=0; for t in $(GUEST_CHECKS); do $(MAKE) --no-print-directory $$t || fail=1; done; exit $$fail
+
+guest-clean:
+	rm -rf $(TSAN_BUILD) $(GUEST_BIN)
+
+clean: guest-clean
+
+.PHONY: guest-progs guest-asan-provider guest-clean check-guest $(GUEST_CHECKS)

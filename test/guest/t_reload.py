@@ -1,0 +1,31 @@
+"""The provider loaded and freed by extra library contexts besides the default one: one failing
+handshake is still explained exactly once per side, and OPENSSL_cleanup ends the process cleanly.
+The host is test/guest/reload.c."""
+import subprocess
+from collections import Counter
+
+from guestlib import check, read_jsonl, sanitizer_findings, tlsdiag_env
+
+
+def once_per_side(build, tmp, order):
+    out = tmp / f"reload-{order}.jsonl"
+    env = tlsdiag_env(build.cnf, mode="1", fmt="json", output=f"file:{out}")
+    p = subprocess.run([build.prog("reload"), build.cnf, order], env=env, capture_output=True,
+                       text=True, errors="replace", timeout=60)
+    found = sanitizer_findings(p.stderr)
+    check(not found, f"sanitizer report:\n{found}")
+    check(p.returncode == 0, f"reload {order} exited {p.returncode} (negative: killed by that signal): "
+          f"{p.stdout!r} {p.stderr[-1500:]!r}")
+    check("cleanup done" in p.stdout, f"did not get through OPENSSL_cleanup: {p.stdout!r}")
+    check(p.stdout.count("extra context has tlsdiag: 1") == 2 and "default context has tlsdiag: 1" in p.stdout,
+          f"tlsdiag was not loaded into every context, so this proves nothing: {p.stdout!r}")
+    events = read_jsonl(out) if out.exists() else []
+    got = Counter((e["role"], e["event"]) for e in events)
+    want = {("client", "handshake_failed"): 1, ("server", "handshake_failed"): 1}
+    check(dict(got) == want, f"events {dict(got)}, expected {want}")
+    return None
+
+
+def cases(build, tmp):
+    for order in ("extras-first", "default-first", "overlap"):
+        yield f"reload ({order}): one explanation per side, clean OPENSSL_cleanup", once_per_side, build, tmp, order
