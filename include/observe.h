@@ -24,6 +24,9 @@ int td_observe_trust_store(struct td_report *r, SSL *ssl);
 /* Where the minimum/maximum version comes from (config file and section, or the application). */
 void td_observe_version_source(struct td_report *r, SSL *ssl);
 
+/* "ip:port" of the socket under the SSL, or "" (memory BIOs, custom BIOs, a closed peer). */
+void td_peer_address(SSL *ssl, char *dst, size_t cap);
+
 /* Describe a certificate into dst (subject, issuer, dates, SAN, key, digest, EKU, AIA). */
 void td_cert_describe(X509 *x, struct td_cert *dst);
 

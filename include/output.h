@@ -9,6 +9,9 @@ void td_output_init(void);
 /* A warning line for the user on stderr, if stderr is still the one we started with;
  * never raises SIGPIPE. */
 void td_output_warning(const char *line);
+/* Open a file sink now (after the settings are known), so that forked workers running as
+ * another user inherit it; warns once if it cannot be opened. */
+void td_output_prepare(void);
 /* Write one or more complete lines. Failures are dropped after one warning. */
 void td_output_write(const char *text, size_t len);
 /* Forget the open file after fork (the child reopens lazily). */

@@ -49,11 +49,8 @@ const struct td_cause td_causes[] = {
       "curl --cacert /path/to/ca.pem, or CURL_CA_BUNDLE." },
     { "unknown_ca", CVF,
       "the chain ends at a CA that is not in the trust store",
-      "The {_peer}'s chain ends at '{root}', which is not in this {_side}'s trust store; "
-      "we rejected the {_peer}.",
-      "If '{root}' is a private or test CA, give its certificate to the client explicitly. "
-      "If it is a TLS-intercepting proxy's CA (a corporate firewall), add that CA. "
-      "If it is a public CA, the trust store is out of date: update the CA certificates package.",
+      "{_unknown_ca_summary}",
+      "{_unknown_ca_fix}",
       PY_CAFILE, "curl --cacert /path/to/ca.pem." },
     { "missing_intermediate", CVF,
       "the server sent an incomplete chain: an intermediate CA certificate is missing",
@@ -242,7 +239,7 @@ const struct td_cause td_causes[] = {
       NULL, NULL },
     { "client_cert_rejected", OTHER,
       "the server rejected our client certificate",
-      "The server rejected this client's certificate ('{our_certificate}') with a '{alert}' alert.",
+      "The server rejected this client's certificate ('{our_certificate}') with a '{_alert_name}' alert.",
       "Check that the server trusts the CA that issued our certificate, that it is not expired "
       "({our_validity}), and that it is the right one.",
       "PyMongo: tlsCertificateKeyFile must hold the certificate and its key in one PEM file.",
@@ -255,7 +252,7 @@ const struct td_cause td_causes[] = {
       "curl --cert client.pem --key client.key." },
     { "peer_rejected_our_certificate", OTHER,
       "the client rejected this server's certificate",
-      "The client rejected this server's certificate with a '{alert}' alert.",
+      "The client rejected this server's certificate with a '{_alert_name}' alert.",
       "Check the chain this server sends (intermediates included), its names, and its dates; "
       "the client's own log says which check failed.",
       NULL, NULL },
@@ -267,7 +264,7 @@ const struct td_cause td_causes[] = {
       NULL, NULL },
     { "peer_alert", OTHER,
       "the peer ended the handshake with an alert",
-      "The {_peer} ended the handshake with the alert '{alert}'.",
+      "The {_peer} ended the handshake with the alert '{_alert_name}'.",
       "The alert names what the peer disliked; check the peer's log for details.",
       NULL, NULL },
     { "unknown", OTHER,

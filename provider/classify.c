@@ -96,7 +96,7 @@ static void classify_verify(struct td_report *r, SSL *ssl)
         ev(r, "root_issuer", "%s", r->top.issuer);
         ev(r, "chain_sent", "%d", r->chain_sent);
         int usable = td_observe_trust_store(r, ssl);
-        if (usable == 0) {
+        if (usable == 0 && !server) {
             store_fix(r);
             set_cause(r, "trust_store_missing");
         } else if (!r->top.self_signed && r->top.aia_ca_issuers[0] != '\0') {
@@ -104,9 +104,27 @@ static void classify_verify(struct td_report *r, SSL *ssl)
             ev(r, "aia", "%s", r->top.aia_ca_issuers);
             set_cause(r, "missing_intermediate");
         } else {
-            if (r->chain_sent == 1 && !r->top.self_signed)
+            if (r->chain_sent == 1 && !r->top.self_signed) {
                 ev(r, "note", "the %s sent only its own certificate; if its issuer is an "
                    "intermediate CA, its chain is incomplete", server ? "client" : "server");
+                ev(r, "_unknown_ca_summary", "The %s's certificate '%s' was issued by '%s', which "
+                   "this %s does not trust; we rejected the %s.", server ? "client" : "server",
+                   r->top.subject, r->top.issuer, server ? "server" : "client", server ? "client" : "server");
+            } else {
+                ev(r, "_unknown_ca_summary", "The %s's chain ends at '%s', which is not in this %s's "
+                   "trust store; we rejected the %s.", server ? "client" : "server", r->top.subject,
+                   server ? "server" : "client", server ? "client" : "server");
+            }
+            if (server)
+                ev(r, "_unknown_ca_fix", "Add the CA that issued the client's certificate ('%s') to "
+                   "the CAs this server trusts for clients (nginx: ssl_client_certificate; openssl "
+                   "s_server: -CAfile; mongod: net.tls.CAFile or net.tls.clusterCAFile), or have the "
+                   "client send its intermediate certificates too.", r->top.issuer);
+            else
+                ev(r, "_unknown_ca_fix", "If '%s' is a private or test CA, give its certificate to "
+                   "the client explicitly. If it is a TLS-intercepting proxy's CA (a corporate "
+                   "firewall), add that CA. If it is a public CA, the trust store is out of date: "
+                   "update the CA certificates package.", r->top.self_signed ? r->top.subject : r->top.issuer);
             set_cause(r, "unknown_ca");
         }
         break;
@@ -291,13 +309,15 @@ static void classify_handshake_failure(struct td_report *r, SSL *ssl)
         ev(r, "sni", "%s", r->offered.has_sni ? r->offered.sni : "none sent");
     }
     if (!client) {
-        STACK_OF(SSL_CIPHER) *ours = ssl ? SSL_get_ciphers(ssl) : NULL;
+        /* What this server can actually choose, given its enabled versions. */
+        STACK_OF(SSL_CIPHER) *ours = ssl ? SSL_get1_supported_ciphers(ssl) : NULL;
         size_t o = 0;
         buf[0] = '\0';
         for (int i = 0; i < sk_SSL_CIPHER_num(ours) && o + 40 < sizeof(buf); i++)
             o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? ":" : "",
                                   SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ours, i)));
         ev(r, "server_allows", "%s", buf);
+        sk_SSL_CIPHER_free(ours);
         ev(r, "client_cipher_names", "%s", names);
         ev(r, "_hsf_summary", "The client offered %d cipher suites and this server allows none of "
            "them (no shared cipher).", m.total);
@@ -452,11 +472,18 @@ void td_classify(struct td_report *r, SSL *ssl)
         classify_ok(r);
         return;
     }
+    if (r->alert_seen) ev(r, "_alert_name", "%s", td_alert_name(r->alert_desc));
     if (r->alert_seen)
         ev(r, "alert", "%s fatal '%s' %s the %s", r->alert_sent ? "sent" : "received",
            td_alert_name(r->alert_desc), r->alert_sent ? "to" : "from",
            client ? "server" : "client");
-    ev(r, "error", "%s", r->err ? r->err_reason_str : "none (the connection ended)");
+    if (r->err)
+        ev(r, "error", "%s", r->err_reason_str);
+    else if (!client && r->verify_code != X509_V_OK && ssl != NULL && SSL_is_init_finished(ssl))
+        ev(r, "error", "none: this server's verify callback let the certificate through, and the "
+           "application refuses the connection after the handshake (nginx answers 400)");
+    else
+        ev(r, "error", "none (the connection ended)");
 
     if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED
         || (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))

@@ -1,6 +1,7 @@
 /* hello_cache: see include/hello_cache.h. One slot per direction per thread: a blocking client
  * or a server worker fails in the thread that saw the hellos; an event loop juggling many
  * connections may have overwritten them, and then observe.c falls back to the SSL's settings. */
+#include <stdio.h>
 #include <string.h>
 #include "hello_cache.h"
 
@@ -8,6 +9,7 @@
 
 struct hello_slot {
     const SSL *ssl;
+    char addr[64];
     size_t len;
     unsigned char msg[TD_HELLO_CACHE_BYTES];
 };
@@ -23,6 +25,7 @@ void td_hello_cache_put(const SSL *ssl, int sent, const unsigned char *msg, size
     if (msg[0] == 1 && other->ssl == ssl) other->ssl = NULL;
     if (len > sizeof(s->msg)) len = sizeof(s->msg);
     s->ssl = ssl;
+    s->addr[0] = '\0';
     s->len = len;
     memcpy(s->msg, msg, len);
 }
@@ -39,4 +42,14 @@ void td_hello_cache_forget(const SSL *ssl)
 {
     for (int i = 0; i < 2; i++)
         if (slots[i].ssl == ssl) slots[i].ssl = NULL;
+}
+
+void td_hello_cache_put_addr(const SSL *ssl, const char *addr)
+{
+    if (slots[0].ssl == ssl) snprintf(slots[0].addr, sizeof(slots[0].addr), "%s", addr);
+}
+
+void td_hello_cache_get_addr(const SSL *ssl, char *dst, size_t cap)
+{
+    if (slots[0].ssl == ssl && cap > 0) snprintf(dst, cap, "%s", slots[0].addr);
 }

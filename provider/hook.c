@@ -155,6 +155,14 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
     }
 }
 
+/* A server that asked for a client certificate, whose verify callback let a bad one through
+ * (nginx does, then answers 400 itself): the connection fails after the handshake. */
+static int client_cert_accepted_anyway(const SSL *ssl)
+{
+    return SSL_is_server((SSL *)ssl) && (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER)
+        && SSL_get_verify_result(ssl) != X509_V_OK;
+}
+
 static void td_info_cb(const SSL *ssl, int where, int ret)
 {
     int saved_errno = errno;    /* hosts read errno after a failed call (curl does) */
@@ -164,7 +172,10 @@ static void td_info_cb(const SSL *ssl, int where, int ret)
         } else if (where & SSL_CB_HANDSHAKE_DONE) {
             struct td_conn *c = conn_get(ssl, 0);
             if (c != NULL) c->flags |= TD_CONN_DONE;
-            if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
+            if (client_cert_accepted_anyway(ssl))
+                explain_failure((SSL *)ssl, conn_get(ssl, 1), TD_AT_EXIT);
+            else if (td_settings.mode == TD_MODE_TRACE)
+                report_done((SSL *)ssl, c);
         } else if ((where & SSL_CB_EXIT) && ret <= 0) {
             int e = SSL_get_error(ssl, ret);
             /* WANT_READ/WANT_WRITE and friends are a non-blocking handshake pausing. A clean
@@ -228,6 +239,11 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     case SSL3_RT_HANDSHAKE:
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO) {
             td_hello_cache_put(ssl, write_p, p, len);
+            if (!write_p && p[0] == SSL3_MT_CLIENT_HELLO && SSL_is_server(ssl)) {
+                char addr[64];
+                td_peer_address(ssl, addr, sizeof(addr));
+                td_hello_cache_put_addr(ssl, addr);
+            }
             come_back_at_ssl_level(ssl);
         } else if (p[0] == SSL3_MT_CERTIFICATE_REQUEST && !write_p) {
             struct td_conn *c = conn_get(ssl, td_settings.mode == TD_MODE_TRACE);

@@ -250,10 +250,13 @@ int td_observe_trust_store(struct td_report *r, SSL *ssl)
     const char *dir = secure_getenv(env_dir);
     int usable = 0;
 
-    describe_path(r, "ca_file", file ? file : X509_get_default_cert_file(), 0,
-                  file ? env_file : "OpenSSL default", &usable);
-    describe_path(r, "ca_dir", dir ? dir : X509_get_default_cert_dir(), 1,
-                  dir ? env_dir : "OpenSSL default", &usable);
+    /* A server trusts what its configuration loaded, not OpenSSL's default paths. */
+    if (!SSL_is_server(ssl)) {
+        describe_path(r, "ca_file", file ? file : X509_get_default_cert_file(), 0,
+                      file ? env_file : "OpenSSL default", &usable);
+        describe_path(r, "ca_dir", dir ? dir : X509_get_default_cert_dir(), 1,
+                      dir ? env_dir : "OpenSSL default", &usable);
+    }
     SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
     int loaded = store_cert_count(ctx ? SSL_CTX_get_cert_store(ctx) : NULL);
     td_evidence_add(r, "store_loaded", "%d CA certificates loaded into this connection's store", loaded);
@@ -301,11 +304,18 @@ void td_observe_version_source(struct td_report *r, SSL *ssl)
         n = snprintf(out, cap, "minimum: %s, set by the application (%s %s%s)",
                      td_version_name(r->min_version), path ? path : "the config",
                      minp ? "says MinProtocol = " : "sets no MinProtocol", minp ? minp : "");
+    else if (r->min_version > TLS1_VERSION)
+        n = snprintf(out, cap, "minimum: %s, because the application disables the versions below it "
+                     "(SSL_OP_NO_TLSv1...; nginx: ssl_protocols; %s has no MinProtocol)",
+                     td_version_name(r->min_version), path ? path : "the config");
     else
         n = snprintf(out, cap, "minimum: none set (%s has no MinProtocol), security level %d%s",
                      path ? path : "the config", r->security_level,
                      r->security_level >= 1 ? " rules out the SHA-1/MD5 signatures TLS 1.0/1.1 need" : "");
-    if (n > 0 && (size_t)n < cap && r->max_explicit) {
+    if (n > 0 && (size_t)n < cap && !r->max_explicit && r->max_version && r->max_version < TLS1_3_VERSION)
+        snprintf(out + n, cap - (size_t)n, "; maximum: %s, because the application disables the "
+                 "versions above it", td_version_name(r->max_version));
+    else if (n > 0 && (size_t)n < cap && r->max_explicit) {
         if (version_from_name(maxp) == r->max_version)
             snprintf(out + n, cap - (size_t)n, "; maximum: MaxProtocol = %s in [%s] of %s", maxp, sd, path);
         else
@@ -322,7 +332,7 @@ void td_observe_version_source(struct td_report *r, SSL *ssl)
 
 /* ---- the connection -------------------------------------------------------------------- */
 
-static void peer_address(SSL *ssl, char *dst, size_t cap)
+void td_peer_address(SSL *ssl, char *dst, size_t cap)
 {
     struct sockaddr_storage sa;
     socklen_t len = sizeof(sa);
@@ -409,7 +419,10 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
         if (r->host[0] == '\0') snprintf(r->host, sizeof(r->host), "%s", r->requested_name);
         OPENSSL_free(ip);
     }
-    peer_address(ssl, r->addr, sizeof(r->addr));
+    td_peer_address(ssl, r->addr, sizeof(r->addr));
+    /* A client that resets right after its alert leaves no peer to ask: use what the
+     * ClientHello's arrival saw. */
+    if (r->addr[0] == '\0') td_hello_cache_get_addr(ssl, r->addr, sizeof(r->addr));
 
     /* The hellos live in this thread's cache: a client sent the ClientHello and received the
      * ServerHello, a server the other way round. `offered` is always the ClientHello. */

@@ -45,8 +45,13 @@ void td_output_after_fork(void)
 static int stderr_still_ours(void)
 {
     struct stat now;
-    if (!stderr_usable || fstat(STDERR_FILENO, &now) != 0) return 0;
-    return now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino;
+    if (fstat(STDERR_FILENO, &now) != 0) return 0;
+    if (stderr_usable && now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino)
+        return 1;
+    /* Daemons point fd 2 at their own log once started (nginx: error_log): a regular file
+     * opened write-only for appending is such a log, never a data file. */
+    int fl = fcntl(STDERR_FILENO, F_GETFL);
+    return S_ISREG(now.st_mode) && fl >= 0 && (fl & O_ACCMODE) == O_WRONLY && (fl & O_APPEND);
 }
 
 static int write_all_quietly(int fd, const char *buf, size_t len);
@@ -181,6 +186,12 @@ static void write_syslog(const char *text, size_t len)
         line += n + 1;
     }
     close(fd);
+}
+
+void td_output_prepare(void)
+{
+    /* Open the log now: a daemon's workers inherit it even when they may not create it. */
+    if (td_settings.sink == TD_SINK_FILE) write_file("", 0);
 }
 
 void td_output_write(const char *text, size_t len)

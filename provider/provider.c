@@ -109,8 +109,10 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         td_settings_resolve(&td_settings, config);
         settings_resolved = 1;
     }
-    if (instances++ == 0 && td_settings.mode != TD_MODE_OFF)
+    if (instances++ == 0 && td_settings.mode != TD_MODE_OFF) {
+        td_output_prepare();
         td_hook_install();
+    }
     pthread_mutex_unlock(&instances_lock);
 
     *out = tlsdiag_dispatch;

@@ -1,0 +1,14 @@
+# tlsdiag inside Debian's nginx (package nginx-light, listed in .ci/packages): server-side
+# explanations of failed handshakes, nginx's own behaviour and error_log unchanged, and where
+# TLSDIAG_OUTPUT=stderr lands. See test/nginx/check_nginx.py.
+#   make check-nginx                         every case
+#   make check-nginx NGINX_CHECK_FLAGS=-v    every check, not only the failed ones
+
+NGINX             ?= /usr/sbin/nginx
+NGINX_CHECK_FLAGS ?=
+
+check-nginx: $(BUILD)/tlsdiag.so $(BUILD)/openssl.cnf
+	$(PYTHON) test/nginx/check_nginx.py --build $(BUILD) --nginx $(NGINX) $(NGINX_CHECK_FLAGS)
+
+CHECK_TARGETS += check-nginx
+.PHONY: check-nginx
