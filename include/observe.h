@@ -6,7 +6,9 @@
 #include "report.h"
 #include "conn.h"
 
-enum td_when { TD_AT_EXIT, TD_AT_FREE, TD_AT_DONE };
+/* When a report is made: at the failed handshake's exit, at a fatal alert (no exit will come),
+ * when the SSL is freed (3.0/3.1 only), or at a successful handshake's end (trace). */
+enum td_when { TD_AT_EXIT, TD_AT_ALERT, TD_AT_FREE, TD_AT_DONE };
 
 /* What must be read in the host's own thread: its error queue, the per-thread hello cache, and
  * plain getters. Touches nothing that could disturb the host. */

@@ -127,6 +127,16 @@ static void report_done(SSL *ssl, struct td_conn *c)
 
 /* ---- callbacks -------------------------------------------------------------------------- */
 
+/* Only our ctx-level callback, with no SSL-level one, is sure to get the handshake's exit: the
+ * exit goes to the callback in place when the handshake call began, and a callback we put at
+ * SSL level during a call (come_back_at_ssl_level) does not get that call's exit. */
+static int exit_reaches_us(const SSL *ssl)
+{
+    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+    return SSL_get_info_callback(ssl) == NULL && ctx != NULL
+        && SSL_CTX_get_info_callback(ctx) == td_info_cb;
+}
+
 static void on_alert(const SSL *ssl, int sent, int level, int desc)
 {
     /* close_notify and other warnings are the ordinary end of a connection. */
@@ -153,6 +163,11 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
         c->recv_desc = (uint8_t)desc;
         c->state_at_alert = (int)SSL_get_state(ssl);
     }
+    /* Explain now when no failed handshake exit will reach us: the host's info callback took
+     * our place (Ruby, Node, s_client -state), or the handshake had already finished (a TLS 1.3
+     * server refusing our certificate answers after it), which has no exit at all. */
+    if (!exit_reaches_us(ssl) || SSL_is_init_finished(ssl))
+        explain_failure((SSL *)ssl, c, TD_AT_ALERT);
 }
 
 /* A server that asked for a client certificate, whose verify callback let a bad one through
@@ -275,14 +290,18 @@ static int ssl_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d
     return 1;
 }
 
-/* The last chance: a failure whose callbacks the host replaced is explained here. */
+/* The last chance (3.0, 3.1): a failure nothing else explained, such as a non-TLS reply to a
+ * host that replaced our info callback. */
 static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     struct td_conn *c = ptr;
     if (c == NULL) return;
     int saved_errno = errno;
-    if (parent != NULL && atomic_load(&hooks_live) && !(c->flags & TD_CONN_REPORTED)
-        && ((c->flags & (TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED | TD_CONN_NOT_TLS))
+    /* Only 3.0 and 3.1 run this before taking the connection apart; from 3.2 on, its
+     * certificates and session are already gone here, so we must not look. */
+    if (parent != NULL && OpenSSL_version_num() < 0x30200000L && atomic_load(&hooks_live)
+        && !(c->flags & TD_CONN_REPORTED)
+        && ((c->flags & TD_CONN_NOT_TLS)
             /* a verify error the host tolerated (curl -k, Node) ended in a finished handshake */
             || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
         explain_failure(parent, c, TD_AT_FREE);

@@ -383,7 +383,7 @@ static void effective_versions(struct td_report *r, SSL *ssl)
 /* On 3.0 SSL_free releases the verify parameters before our free_func runs. */
 static int param_usable(enum td_when when)
 {
-    return when != TD_AT_FREE || OpenSSL_version_num() >= 0x30200000L;
+    return when != TD_AT_FREE;
 }
 
 static unsigned long pick_error(void)
@@ -401,7 +401,10 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
     struct td_runtime_info rt;
     int done = when == TD_AT_DONE;
     /* First, before any call of ours can add to the queue. */
-    r->err = when == TD_AT_EXIT ? pick_error() : 0;
+    /* At a sent alert the reason is on the queue; at a received one, what is there is not ours
+     * to read (the alert itself names the reason). */
+    r->err = when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
+        ? pick_error() : 0;
     td_runtime_get(&rt, 0);
     r->now = time(NULL);
     snprintf(r->program, sizeof(r->program), "%s", rt.program);

@@ -51,6 +51,21 @@ key_in() {
 }
 
 flat=$(flatten "$sys" 0)
+# pairs_in SECTION: "key value" lines of [SECTION].
+pairs_in() {
+    printf '%s\n' "$flat" | awk -v want="$1" '
+        BEGIN { sect = "default" }
+        /^[ \t]*#/ { next }
+        /^[ \t]*\[/ { s = $0; gsub(/[][ \t]/, "", s); sect = s; next }
+        sect == want {
+            line = $0; sub(/#.*/, "", line)
+            n = index(line, "="); if (n == 0) next
+            k = substr(line, 1, n - 1); v = substr(line, n + 1)
+            gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
+            print k, v
+        }'
+}
+
 init=$(key_in default openssl_conf)
 nodejs=$(key_in default nodejs_conf)
 providers=""
@@ -71,6 +86,23 @@ if [ -z "$init" ]; then
 fi
 # Node reads nodejs_conf, not openssl_conf (unless run with --openssl-shared-config).
 [ -n "$nodejs" ] || echo "nodejs_conf = $init"
+# A system list in which no provider is activated (Debian 13 ships `default = default_sect`
+# with its `activate` commented out) relies on the implicit default provider, which our
+# activation would switch off: then activate default ourselves.
+needs_default=""
+default_sect=""
+if [ -n "$providers" ]; then
+    needs_default=1
+    while read -r name sect; do
+        [ -n "$name" ] || continue
+        [ "$name" = default ] && default_sect=$sect
+        case $(key_in "$sect" activate) in
+        1|yes|true|on|YES|TRUE|ON) needs_default="" ;;
+        esac
+    done <<EOF_PAIRS
+$(pairs_in "$providers")
+EOF_PAIRS
+fi
 own_providers=""
 if [ -z "$providers" ]; then
     echo "[ $init ]"
@@ -81,10 +113,13 @@ fi
 echo "[ $providers ]"
 echo "tlsdiag = tlsdiag_sect"
 # Activating any provider turns off the implicit default one, so a providers list we create
-# names it too. A system list already chose its providers (FIPS, say): leave it as it is.
-if [ -n "$own_providers" ]; then
+# names it too. A system list that activates providers of its own (FIPS, say) chose them:
+# leave it as it is.
+if [ -n "$own_providers" ] || { [ -n "$needs_default" ] && [ -z "$default_sect" ]; }; then
     echo "default = tlsdiag_default_sect"
     printf '[ tlsdiag_default_sect ]\nactivate = 1\n'
+elif [ -n "$needs_default" ]; then
+    printf '[ %s ]\nactivate = 1\n' "$default_sect"
 fi
 echo "[ tlsdiag_sect ]"
 echo "module = $module"
