@@ -13,6 +13,8 @@ enum {
     TD_CONN_CERT_REQUESTED = 1 << 5,/* the server asked for our certificate */
 };
 
+struct td_report;
+
 struct td_conn {
     uint32_t flags;
     uint8_t sent_level, sent_desc;
@@ -27,6 +29,10 @@ struct td_conn {
      * so this is the only place to describe it from. References, freed with the state. */
     X509 *failed_leaf;
     STACK_OF(X509) *failed_chain;
+    /* A client whose host verifies after the handshake (curl 8, Node) finished it with a bad
+     * certificate: the explanation, made while the SSL was whole, waits to see whether the
+     * host sends data (it accepted) or closes (it refused). */
+    struct td_report *pending;
 };
 
 #endif

@@ -7,8 +7,9 @@
 #include "conn.h"
 
 /* When a report is made: at the failed handshake's exit, at a fatal alert (no exit will come),
- * when the SSL is freed (3.0/3.1 only), or at a successful handshake's end (trace). */
-enum td_when { TD_AT_EXIT, TD_AT_ALERT, TD_AT_FREE, TD_AT_DONE };
+ * when the SSL is freed (3.0/3.1 only), at a successful handshake's end (trace), or at the end
+ * of a handshake whose certificate failed but that went on (kept until the host decides). */
+enum td_when { TD_AT_EXIT, TD_AT_ALERT, TD_AT_FREE, TD_AT_DONE, TD_AT_DONE_UNVERIFIED };
 
 /* What must be read in the host's own thread: its error queue, the per-thread hello cache, and
  * plain getters. Touches nothing that could disturb the host. */

@@ -423,9 +423,14 @@ static const char *verdict_text(const struct td_ocsp_info *o)
     }
 }
 
-static void classify_ok(struct td_report *r)
+static void classify_ok(struct td_report *r, SSL *ssl)
 {
     set_cause(r, "ok");
+    if (r->verify_code != X509_V_OK && ssl != NULL)
+        ev(r, "warning_verify", "the peer's certificate did not verify (%ld, %s), yet the handshake "
+           "went on (verify mode %s): the application decides afterwards, or does not check",
+           r->verify_code, X509_verify_cert_error_string(r->verify_code),
+           (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) ? "peer" : "none");
     if (r->ocsp_stapled) {
         ev(r, "staple", "%s, next update %s",
            r->ocsp.cert_status[0] ? r->ocsp.cert_status : verdict_text(&r->ocsp),
@@ -469,7 +474,7 @@ void td_classify(struct td_report *r, SSL *ssl)
     ev(r, "_side", "%s", client ? "client" : "server");
     ev(r, "_peer", "%s", client ? "server" : "client");
     if (r->event == TD_EV_HANDSHAKE_OK) {
-        classify_ok(r);
+        classify_ok(r, ssl);
         return;
     }
     if (r->alert_seen) ev(r, "_alert_name", "%s", td_alert_name(r->alert_desc));
@@ -479,6 +484,9 @@ void td_classify(struct td_report *r, SSL *ssl)
            client ? "server" : "client");
     if (r->err)
         ev(r, "error", "%s", r->err_reason_str);
+    else if (client && r->verify_code != X509_V_OK && ssl != NULL && SSL_is_init_finished(ssl))
+        ev(r, "error", "none: the handshake finished, and %s checked the certificate itself "
+           "afterwards and closed the connection", r->program);
     else if (!client && r->verify_code != X509_V_OK && ssl != NULL && SSL_is_init_finished(ssl))
         ev(r, "error", "none: this server's verify callback let the certificate through, and the "
            "application refuses the connection after the handshake (nginx answers 400)");

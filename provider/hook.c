@@ -86,22 +86,42 @@ static void run_deep(struct deep_job *j)
     else if (j->classify) td_classify(j->r, NULL);
 }
 
-/* Build, classify and emit the report for a failed handshake, once per connection. */
-static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
+static struct td_report *build_failure(SSL *ssl, struct td_conn *c, enum td_when when)
 {
-    if (c != NULL && (c->flags & TD_CONN_REPORTED)) return;
     struct td_report *r = calloc(1, sizeof(*r));
-    if (r == NULL) return;
-    if (c != NULL) c->flags |= TD_CONN_REPORTED;
-
+    if (r == NULL) return NULL;
     r->event = TD_EV_HANDSHAKE_FAILED;
     ERR_set_mark();
     td_observe_local(r, ssl, c, when);
     ERR_pop_to_mark();
     struct deep_job job = { r, ssl, c, when, 1 };
     run_deep(&job);
+    return r;
+}
+
+static void emit_failure(struct td_report *r)
+{
     if (td_repeat_admit(r)) td_emit(r);
     free(r);
+}
+
+/* Build, classify and emit the report for a failed handshake, once per connection. */
+static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
+{
+    if (c != NULL && (c->flags & TD_CONN_REPORTED)) return;
+    if (c != NULL) c->flags |= TD_CONN_REPORTED;
+    struct td_report *r = build_failure(ssl, c, when);
+    if (r != NULL) emit_failure(r);
+}
+
+/* The host refused the connection it kept after a failed verification: say why now. */
+static void release_pending(struct td_conn *c, int refused)
+{
+    struct td_report *r = c->pending;
+    c->pending = NULL;
+    if (r == NULL) return;
+    if (refused) emit_failure(r);
+    else free(r);
 }
 
 static void report_done(SSL *ssl, struct td_conn *c)
@@ -139,8 +159,13 @@ static int exit_reaches_us(const SSL *ssl)
 
 static void on_alert(const SSL *ssl, int sent, int level, int desc)
 {
-    /* close_notify and other warnings are the ordinary end of a connection. */
-    if (level != SSL3_AL_FATAL) return;
+    /* close_notify and other warnings are the ordinary end of a connection; our own
+     * close_notify with nothing sent after a failed verification is the host refusing. */
+    if (level != SSL3_AL_FATAL) {
+        struct td_conn *pc = sent && desc == SSL3_AD_CLOSE_NOTIFY ? conn_get(ssl, 0) : NULL;
+        if (pc != NULL && pc->pending != NULL) release_pending(pc, 1);
+        return;
+    }
     struct td_conn *c = conn_get(ssl, 1);
     if (c == NULL) return;
     if (sent) {
@@ -187,10 +212,17 @@ static void td_info_cb(const SSL *ssl, int where, int ret)
         } else if (where & SSL_CB_HANDSHAKE_DONE) {
             struct td_conn *c = conn_get(ssl, 0);
             if (c != NULL) c->flags |= TD_CONN_DONE;
-            if (client_cert_accepted_anyway(ssl))
+            if (client_cert_accepted_anyway(ssl)) {
                 explain_failure((SSL *)ssl, conn_get(ssl, 1), TD_AT_EXIT);
-            else if (td_settings.mode == TD_MODE_TRACE)
-                report_done((SSL *)ssl, c);
+            } else {
+                if (!SSL_is_server((SSL *)ssl) && SSL_get_verify_result(ssl) != X509_V_OK
+                    && (c = conn_get(ssl, 1)) != NULL && c->pending == NULL
+                    && !(c->flags & TD_CONN_REPORTED)) {
+                    c->flags |= TD_CONN_REPORTED;
+                    c->pending = build_failure((SSL *)ssl, c, TD_AT_DONE_UNVERIFIED);
+                }
+                if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
+            }
         } else if ((where & SSL_CB_EXIT) && ret <= 0) {
             int e = SSL_get_error(ssl, ret);
             /* WANT_READ/WANT_WRITE and friends are a non-blocking handshake pausing. A clean
@@ -240,6 +272,11 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
         if (len >= 2) on_alert(ssl, write_p, p[0], p[1]);
         break;
     case SSL3_RT_HEADER:
+        /* Application data going out: a host that kept a badly verified connection uses it. */
+        if (write_p && p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl)) {
+            struct td_conn *c = conn_get(ssl, 0);
+            if (c != NULL && c->pending != NULL) release_pending(c, 0);
+        }
         /* A TLS record starts with a content type 20..24 and major version 3. Anything else
          * is a peer that does not speak TLS: keep the first bytes to show what it was. */
         if (!write_p && len >= 2 && (p[0] < 20 || p[0] > 24 || p[1] != 3)) {
@@ -305,6 +342,7 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
             /* a verify error the host tolerated (curl -k, Node) ended in a finished handshake */
             || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
         explain_failure(parent, c, TD_AT_FREE);
+    if (c->pending != NULL) release_pending(c, atomic_load(&hooks_live));
     td_hello_cache_forget(parent);
     X509_free(c->failed_leaf);
     sk_X509_pop_free(c->failed_chain, X509_free);

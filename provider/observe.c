@@ -399,7 +399,7 @@ static unsigned long pick_error(void)
 void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     struct td_runtime_info rt;
-    int done = when == TD_AT_DONE;
+    int done = when == TD_AT_DONE || when == TD_AT_DONE_UNVERIFIED;
     /* First, before any call of ours can add to the queue. */
     /* At a sent alert the reason is on the queue; at a received one, what is there is not ours
      * to read (the alert itself names the reason). */
