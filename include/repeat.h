@@ -4,9 +4,12 @@
 #define TLSDIAG_REPEAT_H
 #include "report.h"
 
-/* Returns 1 when r should be explained, 0 when it is a counted repeat. May emit summaries
- * of expired windows first, through td_emit. */
+/* Returns 1 when r should be explained, 0 when it is a counted repeat. Decided from the facts
+ * td_observe_local gathers (peer, error, alert, verify code), before any costly diagnosis.
+ * May emit summaries of expired windows first, through td_emit. */
 int td_repeat_admit(const struct td_report *r);
+/* Keep the finished report of an admitted failure, for its window's summary. */
+void td_repeat_remember(const struct td_report *r);
 /* Emit summaries for every window that still has uncounted repeats. */
 void td_repeat_flush(void);
 void td_repeat_after_fork(void);

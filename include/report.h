@@ -55,11 +55,7 @@ struct td_report {
     /* certificate verification */
     long verify_code;                  /* SSL_get_verify_result, X509_V_OK when fine */
     int verify_depth;
-    struct td_cert vcert;              /* the certificate that failed, at verify_depth */
     int chain_sent;                    /* how many certificates the peer sent */
-    struct td_cert top;                /* top of the chain as sent */
-    struct td_cert leaf;               /* the peer's own certificate */
-    struct td_cert ours;               /* our own certificate, if we have one */
     char requested_name[TD_FIELD];     /* the host or IP checked against the SAN */
 
     /* OCSP */
@@ -74,16 +70,26 @@ struct td_report {
     unsigned char first_bytes[5];      /* a record header that was not TLS */
     int first_bytes_len;
 
-    struct td_hello offered;           /* our hello (client) or the peer's (server) */
-    struct td_hello answer;            /* the ServerHello a client got */
-
     /* verdict */
     enum td_section section;
     const struct td_cause *cause;
-    struct td_evidence evidence[TD_MAX_EVIDENCE];
     int n_evidence;
     long repeat_count;                 /* TD_EV_REPEAT_SUMMARY */
+    struct td_cert leaf;               /* the peer's own certificate */
+
+    /* Below: only failures fill these in (see td_report_new), so a trace line does not pay
+     * for zeroing them. Each is valid only as far as its present/parsed/n_ field says. */
+    struct td_cert vcert;              /* the certificate that failed, at verify_depth */
+    struct td_cert top;                /* top of the chain as sent */
+    struct td_cert ours;               /* our own certificate, if we have one */
+    struct td_hello offered;           /* the ClientHello (ours as a client, the peer's as a server) */
+    struct td_hello answer;            /* the ServerHello */
+    struct td_evidence evidence[TD_MAX_EVIDENCE];
 };
+
+/* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when
+ * memory is short. Free with free(). */
+struct td_report *td_report_new(enum td_event event);
 
 /* Add an evidence line; printf-style; silently dropped when full. */
 void td_evidence_add(struct td_report *r, const char *key, const char *fmt, ...)

@@ -86,32 +86,53 @@ static void run_deep(struct deep_job *j)
     else if (j->classify) td_classify(j->r, NULL);
 }
 
-static struct td_report *build_failure(SSL *ssl, struct td_conn *c, enum td_when when)
+static struct td_report *observe_failure(SSL *ssl, struct td_conn *c, enum td_when when)
 {
-    struct td_report *r = calloc(1, sizeof(*r));
+    struct td_report *r = td_report_new(TD_EV_HANDSHAKE_FAILED);
     if (r == NULL) return NULL;
-    r->event = TD_EV_HANDSHAKE_FAILED;
     ERR_set_mark();
     td_observe_local(r, ssl, c, when);
     ERR_pop_to_mark();
+    return r;
+}
+
+static void complete_failure(struct td_report *r, SSL *ssl, struct td_conn *c, enum td_when when)
+{
     struct deep_job job = { r, ssl, c, when, 1 };
     run_deep(&job);
-    return r;
 }
 
 static void emit_failure(struct td_report *r)
 {
-    if (td_repeat_admit(r)) td_emit(r);
+    td_repeat_remember(r);
+    td_emit(r);
     free(r);
 }
 
-/* Build, classify and emit the report for a failed handshake, once per connection. */
+/* Explain a failed handshake, once per connection. A repeat of a failure explained within
+ * the window is recognised from the cheap facts and only counted: drivers retrying every
+ * half second must not pay for a full diagnosis each time. */
 static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
 {
     if (c != NULL && (c->flags & TD_CONN_REPORTED)) return;
     if (c != NULL) c->flags |= TD_CONN_REPORTED;
-    struct td_report *r = build_failure(ssl, c, when);
-    if (r != NULL) emit_failure(r);
+    struct td_report *r = observe_failure(ssl, c, when);
+    if (r == NULL) return;
+    if (!td_repeat_admit(r)) {
+        free(r);
+        return;
+    }
+    complete_failure(r, ssl, c, when);
+    emit_failure(r);
+}
+
+/* A failure kept for later (see struct td_conn.pending) is observed in full now, while the
+ * SSL is whole, and admitted only if it is released as refused. */
+static struct td_report *build_failure(SSL *ssl, struct td_conn *c, enum td_when when)
+{
+    struct td_report *r = observe_failure(ssl, c, when);
+    if (r != NULL) complete_failure(r, ssl, c, when);
+    return r;
 }
 
 /* The host refused the connection it kept after a failed verification: say why now. */
@@ -120,15 +141,14 @@ static void release_pending(struct td_conn *c, int refused)
     struct td_report *r = c->pending;
     c->pending = NULL;
     if (r == NULL) return;
-    if (refused) emit_failure(r);
+    if (refused && td_repeat_admit(r)) emit_failure(r);
     else free(r);
 }
 
 static void report_done(SSL *ssl, struct td_conn *c)
 {
-    struct td_report *r = calloc(1, sizeof(*r));
+    struct td_report *r = td_report_new(TD_EV_HANDSHAKE_OK);
     if (r == NULL) return;
-    r->event = TD_EV_HANDSHAKE_OK;
     ERR_set_mark();
     td_observe_local(r, ssl, c, TD_AT_DONE);
     ERR_pop_to_mark();

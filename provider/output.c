@@ -80,6 +80,21 @@ static int write_all_quietly(int fd, const char *buf, size_t len)
     return write_counted(fd, buf, len, NULL);
 }
 
+static int write_plain(int fd, const char *buf, size_t len, size_t *done)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        buf += n;
+        len -= (size_t)n;
+        *done += (size_t)n;
+    }
+    return 0;
+}
+
 static int write_counted(int fd, const char *buf, size_t len, size_t *done)
 {
     sigset_t pipe_only, old, pending;
@@ -127,11 +142,13 @@ static void write_file(const char *text, size_t len)
 {
     int fd = atomic_load(&file_fd);
     struct stat st;
+    int have_st = fd >= 0 && fstat(fd, &st) == 0;
     /* Reopen when the file was removed or rotated away, so lines are not lost into it. */
-    if (fd < 0 || fstat(fd, &st) != 0 || st.st_nlink == 0) {
+    if (!have_st || st.st_nlink == 0) {
         pthread_mutex_lock(&reopen_lock);
         fd = atomic_load(&file_fd);
-        if (fd < 0 || fstat(fd, &st) != 0 || st.st_nlink == 0) {
+        have_st = fd >= 0 && fstat(fd, &st) == 0;
+        if (!have_st || st.st_nlink == 0) {
             int nfd = open_log_file();
             if (nfd < 0) {
                 pthread_mutex_unlock(&reopen_lock);
@@ -141,14 +158,19 @@ static void write_file(const char *text, size_t len)
             int old = atomic_exchange(&file_fd, nfd);
             if (old >= 0) close(old);
             fd = nfd;
+            have_st = fstat(fd, &st) == 0;
         }
         pthread_mutex_unlock(&reopen_lock);
     }
+    if (len == 0) return;
     /* A full disk may take part of a line; cut it back, so every line in the file parses
      * (unless another writer appended meanwhile, whose line must stay). */
-    off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
+    off_t before = have_st ? st.st_size : -1;
     size_t done = 0;
-    int err = write_counted(fd, text, len, &done);
+    /* A regular file cannot raise SIGPIPE: skip the signal-mask dance (trace mode writes a
+     * line per handshake). A FIFO at the path still gets it. */
+    int err = have_st && S_ISREG(st.st_mode) ? write_plain(fd, text, len, &done)
+                                             : write_counted(fd, text, len, &done);
     if (err) {
         if (done > 0 && before >= 0 && fstat(fd, &st) == 0 && st.st_size == before + (off_t)done) {
             int ignored = ftruncate(fd, before);

@@ -25,7 +25,13 @@ static struct window windows[TD_REPEAT_SLOTS];
  * apart by address without port, since every client connection has a new port. */
 static int same_kind(const struct td_report *a, const struct td_report *b)
 {
-    if (a->cause != b->cause || a->role != b->role || strcmp(a->host, b->host) != 0) return 0;
+    /* The failure itself, as far as it is known before the diagnosis: same error, same
+     * alert in the same direction, same verify result. */
+    if (a->role != b->role || a->err != b->err || a->verify_code != b->verify_code
+        || a->alert_seen != b->alert_seen || a->alert_sent != b->alert_sent
+        || a->alert_desc != b->alert_desc || a->first_bytes_len != b->first_bytes_len
+        || strcmp(a->host, b->host) != 0)
+        return 0;
     if (a->role == TD_ROLE_CLIENT) return strcmp(a->addr, b->addr) == 0;
     const char *pa = strrchr(a->addr, ':'), *pb = strrchr(b->addr, ':');
     size_t la = pa ? (size_t)(pa - a->addr) : strlen(a->addr);
@@ -84,6 +90,20 @@ int td_repeat_admit(const struct td_report *r)
     }
     pthread_mutex_unlock(&lock);
     return admit;
+}
+
+void td_repeat_remember(const struct td_report *r)
+{
+    if (td_settings.repeat_window <= 0 || r->event != TD_EV_HANDSHAKE_FAILED) return;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < TD_REPEAT_SLOTS; i++) {
+        struct window *w = &windows[i];
+        if (w->used && w->first != NULL && same_kind(w->first, r)) {
+            memcpy(w->first, r, sizeof(*r));
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
 }
 
 void td_repeat_flush(void)

@@ -1,9 +1,26 @@
 /* report: small helpers shared by everything that fills or reads a td_report. */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/ssl.h>
 #include "report.h"
+
+struct td_report *td_report_new(enum td_event event)
+{
+    struct td_report *r;
+    if (event != TD_EV_HANDSHAKE_OK) {
+        r = calloc(1, sizeof(*r));
+    } else if ((r = malloc(sizeof(*r))) != NULL) {
+        /* A trace line per handshake: zeroing 27 KB each time showed in `make bench`. */
+        memset(r, 0, offsetof(struct td_report, vcert));
+        r->vcert.present = r->top.present = r->ours.present = 0;
+        r->offered.parsed = r->answer.parsed = 0;
+    }
+    if (r != NULL) r->event = event;
+    return r;
+}
 
 void td_evidence_add(struct td_report *r, const char *key, const char *fmt, ...)
 {
