@@ -34,23 +34,6 @@ flatten() {
     done < "$1"
 }
 
-# key_in SECTION KEY: value of KEY in [SECTION] of the system config ("default" = top).
-key_in() {
-    printf '%s\n' "$flat" | awk -v want="$1" -v key="$2" '
-        BEGIN { sect = "default" }
-        /^[ \t]*#/ { next }
-        /^[ \t]*\[/ { s = $0; gsub(/[][ \t]/, "", s); sect = s; next }
-        sect == want {
-            line = $0; sub(/#.*/, "", line)
-            n = index(line, "="); if (n == 0) next
-            k = substr(line, 1, n - 1); v = substr(line, n + 1)
-            gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
-            if (k == key) { found = v }
-        }
-        END { if (found != "") print found }'
-}
-
-flat=$(flatten "$sys" 0)
 # pairs_in SECTION: "key value" lines of [SECTION].
 pairs_in() {
     printf '%s\n' "$flat" | awk -v want="$1" '
@@ -66,6 +49,12 @@ pairs_in() {
         }'
 }
 
+# key_in SECTION KEY: the value of KEY in [SECTION] ("default" = top); the last one wins.
+key_in() {
+    pairs_in "$1" | awk -v key="$2" '$1 == key { v = substr($0, length($1) + 2) } END { if (v != "") print v }'
+}
+
+flat=$(flatten "$sys" 0)
 init=$(key_in default openssl_conf)
 nodejs=$(key_in default nodejs_conf)
 providers=""
