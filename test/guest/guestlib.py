@@ -115,6 +115,12 @@ class Checks:
         sys.exit(1 if self.failed else 0)
 
 
+def as_steps(table, build, tmp):
+    """run.py's steps for a module's table of (name, function, extra arguments...): each
+    function is called as function(build, tmp, *extra)."""
+    return [(name, fn, build, tmp, *extra) for name, fn, *extra in table]
+
+
 class Skip(Exception):
     """A check that cannot run on this machine (said so in the output, never counted as passed)."""
 

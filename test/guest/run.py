@@ -4,6 +4,7 @@ Each make target of test/guest/guest.mk names one TARGET here. A target runs a l
 modules (t_*.py) against a build directory, prints ok/FAIL per check and ends with one
 "TARGET: N passed, N failed" line."""
 import sys
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -18,31 +19,26 @@ import t_repeat  # noqa: E402
 import t_threads  # noqa: E402
 
 
+# What each target runs: functions of (build, tmp) that yield (name, function, arguments...).
+PLANS = {
+    "check-threads": [t_threads.cases],
+    # TSan makes each handshake about 8 times slower: fewer of them, same 8 threads.
+    "check-tsan": [t_threads.tsan_canary, partial(t_threads.cases, per_thread=150, same_per_thread=50)],
+    "check-asan": [partial(t_threads.cases, per_thread=100, same_per_thread=50), t_fork.cases, t_reload.cases],
+    "check-fork": [t_fork.cases],
+    "check-reload": [t_reload.cases],
+    "check-repeat": [t_repeat.cases],
+    "check-output-faults": [t_output.cases],
+    "check-hostile": [t_hostile.cases],
+    "check-privilege": [t_privilege.cases],
+}
+
+
 def plan(target, build, tmp):
-    if target == "check-threads":
-        yield from t_threads.cases(build, tmp)
-    elif target == "check-tsan":
-        yield from t_threads.tsan_canary(build, tmp)
-        # TSan makes each handshake about 8 times slower: fewer of them, same 8 threads.
-        yield from t_threads.cases(build, tmp, per_thread=150, same_per_thread=50)
-    elif target == "check-asan":
-        yield from t_threads.cases(build, tmp, per_thread=100, same_per_thread=50)
-        yield from t_fork.cases(build, tmp)
-        yield from t_reload.cases(build, tmp)
-    elif target == "check-fork":
-        yield from t_fork.cases(build, tmp)
-    elif target == "check-reload":
-        yield from t_reload.cases(build, tmp)
-    elif target == "check-repeat":
-        yield from t_repeat.cases(build, tmp)
-    elif target == "check-output-faults":
-        yield from t_output.cases(build, tmp)
-    elif target == "check-hostile":
-        yield from t_hostile.cases(build, tmp)
-    elif target == "check-privilege":
-        yield from t_privilege.cases(build, tmp)
-    else:
+    if target not in PLANS:
         raise SystemExit(f"run.py: unknown target {target}")
+    for cases in PLANS[target]:
+        yield from cases(build, tmp)
 
 
 def main():

@@ -6,7 +6,7 @@ import re
 import subprocess
 from collections import Counter
 
-from guestlib import check, read_jsonl, sanitizer_findings, tlsdiag_env
+from guestlib import as_steps, check, read_jsonl, sanitizer_findings, tlsdiag_env
 
 EXTRA_OK = 150
 
@@ -49,6 +49,11 @@ def both_report_their_own(build, tmp):
     return f"parent {parent} and child {child}: {len(events)} whole lines, each event once"
 
 
+CASES = [
+    ("fork: parent and child each report their own events once, summaries not inherited",
+     both_report_their_own),
+]
+
+
 def cases(build, tmp):
-    yield "fork: parent and child each report their own events once, summaries not inherited", \
-        both_report_their_own, build, tmp
+    return as_steps(CASES, build, tmp)

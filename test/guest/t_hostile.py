@@ -13,7 +13,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from guestlib import PYTHON, SServer, base_env, check, make_ca_and_leaf, read_jsonl, tlsdiag_env
+from guestlib import (
+    PYTHON, SServer, as_steps, base_env, check, make_ca_and_leaf, read_jsonl, tlsdiag_env)
 
 HERE = Path(__file__).resolve().parent
 
@@ -150,8 +151,13 @@ def server_json(build, tmp):
     return "SNI round-trips"
 
 
+CASES = [
+    ("hostile: certificate names (client role), text output stays inert", client_text),
+    ("hostile: certificate names (client role), JSON parses and round-trips", client_json),
+    ("hostile: SNI (server role), text output stays inert", server_text),
+    ("hostile: SNI (server role), JSON parses and round-trips", server_json),
+]
+
+
 def cases(build, tmp):
-    yield "hostile: certificate names (client role), text output stays inert", client_text, build, tmp
-    yield "hostile: certificate names (client role), JSON parses and round-trips", client_json, build, tmp
-    yield "hostile: SNI (server role), text output stays inert", server_text, build, tmp
-    yield "hostile: SNI (server role), JSON parses and round-trips", server_json, build, tmp
+    return as_steps(CASES, build, tmp)

@@ -10,7 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from guestlib import PYTHON, Skip, check, make_ca_and_leaf, read_jsonl, tlsdiag_env, warning_lines
+from guestlib import (
+    PYTHON, Skip, as_steps, check, make_ca_and_leaf, read_jsonl, tlsdiag_env, warning_lines)
 
 HERE = Path(__file__).resolve().parent
 STEPS = ["fail", "ok", "fail12", "ok12", "fail*3"]
@@ -249,28 +250,30 @@ def syslog_without_dev_log(build, tmp):
     return f"{how}; warning: {warning_lines(err)}"
 
 
+CASES = [
+    ("output: stderr closed (2>&-)", stderr_closed),
+    ("output: stderr closed, fd 2 reused by a data file opened after tlsdiag started",
+     stderr_closed_reused, "after"),
+    ("output: stderr closed, fd 2 reused by a data file opened before tlsdiag started",
+     stderr_closed_reused, "before"),
+    ("output: stderr a pipe whose reader exited (C host, default SIGPIPE)", stderr_broken_pipe),
+    ("output: stderr a pipe whose reader exited (C host with a SIGPIPE handler)",
+     stderr_broken_pipe, "--sigpipe-handler"),
+    ("output: stderr a pipe whose reader exited (Python host, no BrokenPipeError)",
+     stderr_broken_pipe_python),
+    ("output: file sink fails and stderr is a pipe whose reader exited", broken_pipe_and_failing_file),
+    ("output: bad TLSDIAG_FORMAT value and stderr is a pipe whose reader exited",
+     broken_pipe_and_bad_setting),
+    ("output: stderr a full pipe nobody reads: host does not block", stderr_full_pipe),
+    ("output: stderr a full pipe nobody reads: what fits is whole lines", stderr_full_pipe_whole_lines),
+    ("output: file in a read-only directory", read_only_directory),
+    ("output: file deleted while running -> later lines in a recreated 0600 file", deleted_while_running),
+    ("output: file:/dev/full (ENOSPC)", dev_full),
+    ("output: file on a 16k tmpfs that fills up", tmpfs_fills),
+    ("output: file on a tmpfs that fills up keeps only whole lines", tmpfs_fills_whole_lines),
+    ("output: syslog without /dev/log", syslog_without_dev_log),
+]
+
+
 def cases(build, tmp):
-    yield "output: stderr closed (2>&-)", stderr_closed, build, tmp
-    yield "output: stderr closed, fd 2 reused by a data file opened after tlsdiag started", \
-        stderr_closed_reused, build, tmp, "after"
-    yield "output: stderr closed, fd 2 reused by a data file opened before tlsdiag started", \
-        stderr_closed_reused, build, tmp, "before"
-    yield "output: stderr a pipe whose reader exited (C host, default SIGPIPE)", stderr_broken_pipe, build, tmp
-    yield "output: stderr a pipe whose reader exited (C host with a SIGPIPE handler)", \
-        stderr_broken_pipe, build, tmp, "--sigpipe-handler"
-    yield "output: stderr a pipe whose reader exited (Python host, no BrokenPipeError)", \
-        stderr_broken_pipe_python, build, tmp
-    yield "output: file sink fails and stderr is a pipe whose reader exited", \
-        broken_pipe_and_failing_file, build, tmp
-    yield "output: bad TLSDIAG_FORMAT value and stderr is a pipe whose reader exited", \
-        broken_pipe_and_bad_setting, build, tmp
-    yield "output: stderr a full pipe nobody reads: host does not block", stderr_full_pipe, build, tmp
-    yield "output: stderr a full pipe nobody reads: what fits is whole lines", \
-        stderr_full_pipe_whole_lines, build, tmp
-    yield "output: file in a read-only directory", read_only_directory, build, tmp
-    yield "output: file deleted while running -> later lines in a recreated 0600 file", \
-        deleted_while_running, build, tmp
-    yield "output: file:/dev/full (ENOSPC)", dev_full, build, tmp
-    yield "output: file on a 16k tmpfs that fills up", tmpfs_fills, build, tmp
-    yield "output: file on a tmpfs that fills up keeps only whole lines", tmpfs_fills_whole_lines, build, tmp
-    yield "output: syslog without /dev/log", syslog_without_dev_log, build, tmp
+    return as_steps(CASES, build, tmp)

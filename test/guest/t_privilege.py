@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from guestlib import ROOT, Skip, check, read_jsonl, tlsdiag_env, warning_lines
+from guestlib import ROOT, Skip, as_steps, check, read_jsonl, tlsdiag_env, warning_lines
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 
@@ -171,10 +171,15 @@ def no_secrets(build, tmp):
     return f"{n_runs} runs, {n_lines} key log lines: none in the output"
 
 
+CASES = [
+    ("privilege: log file created 0600 (umask 000)", file_mode_0600),
+    ("privilege: symlink at the log path is not followed (existing target)", symlink_not_followed, False),
+    ("privilege: symlink at the log path is not followed (dangling)", symlink_not_followed, True),
+    ("privilege: setuid-root program run by nobody ignores TLSDIAG* variables", setuid_ignores_env),
+    ("privilege: setuid-root program on by config still ignores the caller's variables", setuid_config_wins),
+    ("secrets: no private key and no TLS secret in any output (text, JSON, trace)", no_secrets),
+]
+
+
 def cases(build, tmp):
-    yield "privilege: log file created 0600 (umask 000)", file_mode_0600, build, tmp
-    yield "privilege: symlink at the log path is not followed (existing target)", symlink_not_followed, build, tmp, False
-    yield "privilege: symlink at the log path is not followed (dangling)", symlink_not_followed, build, tmp, True
-    yield "privilege: setuid-root program run by nobody ignores TLSDIAG* variables", setuid_ignores_env, build, tmp
-    yield "privilege: setuid-root program on by config still ignores the caller's variables", setuid_config_wins, build, tmp
-    yield "secrets: no private key and no TLS secret in any output (text, JSON, trace)", no_secrets, build, tmp
+    return as_steps(CASES, build, tmp)

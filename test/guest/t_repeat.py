@@ -12,7 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from guestlib import PYTHON, SServer, base_env, check, make_ca_and_leaf, read_jsonl, tlsdiag_env
+from guestlib import (
+    PYTHON, SServer, as_steps, base_env, check, make_ca_and_leaf, read_jsonl, tlsdiag_env)
 
 HERE = Path(__file__).resolve().parent
 CLIENT = str(HERE / "tls_client.py")
@@ -141,10 +142,14 @@ def window_ends(build, tmp):
     return "summary of 2 written at the window's end, summary of 1 at exit"
 
 
+CASES = [
+    ("repeat (a): 5 identical failures -> 1 explanation + summary 4 at exit; other peer/cause explained at once",
+     five_identical),
+    ("repeat (b): PyMongo retrying 10 s -> 1 explanation + summary = server-counted handshakes - 1",
+     pymongo_retries),
+    ("repeat (c): 2 s window -> summary written when the next failure ends the window", window_ends),
+]
+
+
 def cases(build, tmp):
-    yield "repeat (a): 5 identical failures -> 1 explanation + summary 4 at exit; other peer/cause explained at once", \
-        five_identical, build, tmp
-    yield "repeat (b): PyMongo retrying 10 s -> 1 explanation + summary = server-counted handshakes - 1", \
-        pymongo_retries, build, tmp
-    yield "repeat (c): 2 s window -> summary written when the next failure ends the window", \
-        window_ends, build, tmp
+    return as_steps(CASES, build, tmp)

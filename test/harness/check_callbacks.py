@@ -11,22 +11,13 @@ Usage: check_callbacks.py BUILD
 """
 import difflib
 import re
-import shutil
 import sys
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tdlib  # noqa: E402
-
-failures = []
-
-
-def expect(cond, what, detail=""):
-    print("%s %s%s" % ("ok  " if cond else "FAIL", what, ": " + detail if detail and not cond else ""))
-    if not cond:
-        failures.append(what)
-    return cond
+from tdlib import expect  # noqa: E402  (prints ok/FAIL, counted by tdlib.finish)
 
 
 def handshake_lines(result):
@@ -51,59 +42,61 @@ def difference(want, got):
     return " | ".join(list(diff)[2:14])
 
 
+def compare_with_server(build, pki, base, tmp, kind, server_args):
+    """s_client -state -msg against one server: without tlsdiag, then TLSDIAG=1 and trace."""
+    with tdlib.Server(["openssl", "s_server", "-accept", "127.0.0.1:0"] + server_args,
+                      base, tmp / ("%s.log" % kind)) as server:
+        client = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % server.port,
+                  "-servername", "localhost", "-CAfile", str(pki / "root.crt"),
+                  "-verify_return_error", "-state", "-msg"]
+        plain = tdlib.run(client, base, timeout=20)
+        want_rc = 1 if kind == "failing" else 0
+        if not expect(plain.rc == want_rc, "%s: s_client exits %d without tlsdiag" % (kind, want_rc),
+                      plain.describe()):
+            return
+        msg0, state0 = handshake_lines(plain)
+        expect(any("ClientHello" in m for m in msg0) and any("ServerHello" in m for m in msg0),
+               "%s: -msg shows ClientHello and ServerHello without tlsdiag" % kind, repr(msg0[:4]))
+        expect(any("write client hello" in s for s in state0),
+               "%s: -state shows the handshake states without tlsdiag" % kind, repr(state0[:4]))
+        for mode, event in (("1", "handshake_failed" if kind == "failing" else None),
+                            ("trace", "handshake_failed" if kind == "failing" else "handshake_ok")):
+            events_path = tmp / ("%s-%s.jsonl" % (kind, mode))
+            r = tdlib.run(client, dict(base, **tdlib.tlsdiag_env(
+                build, mode=mode, output="file:%s" % events_path)), timeout=20)
+            msg, state = handshake_lines(r)
+            label = "%s, TLSDIAG=%s" % (kind, mode)
+            expect(r.rc == plain.rc, "%s: same exit status (%s)" % (label, r.rc))
+            expect(msg == msg0, "%s: -msg prints the same %d handshake lines" % (label, len(msg0)),
+                   difference(msg0, msg))
+            expect(state == state0, "%s: -state prints the same %d lines" % (label, len(state0)),
+                   difference(state0, state))
+            events, problems = tdlib.read_events(events_path)
+            kinds = [e.get("event") for e in events]
+            if event:
+                expect(event in kinds and not problems,
+                       "%s: tlsdiag recorded %s as well" % (label, event), "events: %r %s" % (kinds, problems))
+            else:
+                expect(not kinds and not problems, "%s: tlsdiag recorded nothing" % label,
+                       "events: %r %s" % (kinds, problems))
+
+
 def main():
     build = Path(sys.argv[1]).resolve()
     pki = tdlib.make_pki(build)
-    tmp = tdlib.scratch_dir("tlsdiag-callbacks-")
     base = tdlib.base_env()
     servers = {
         "failing": ["-cert", str(pki / "selfsigned.crt"), "-key", str(pki / "selfsigned.key")],
         "succeeding": ["-cert", str(pki / "good.crt"), "-key", str(pki / "good.key"),
                        "-cert_chain", str(pki / "inter.crt"), "-www"],
     }
-    try:
-        for kind, args in servers.items():
-            with tdlib.Server(["openssl", "s_server", "-accept", "127.0.0.1:0"] + args,
-                              base, tmp / ("%s.log" % kind)) as server:
-                client = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % server.port,
-                          "-servername", "localhost", "-CAfile", str(pki / "root.crt"),
-                          "-verify_return_error", "-state", "-msg"]
-                plain = tdlib.run(client, base, timeout=20)
-                want_rc = 1 if kind == "failing" else 0
-                if not expect(plain.rc == want_rc, "%s: s_client exits %d without tlsdiag" % (kind, want_rc),
-                              plain.describe()):
-                    continue
-                msg0, state0 = handshake_lines(plain)
-                expect(any("ClientHello" in m for m in msg0) and any("ServerHello" in m for m in msg0),
-                       "%s: -msg shows ClientHello and ServerHello without tlsdiag" % kind, repr(msg0[:4]))
-                expect(any("write client hello" in s for s in state0),
-                       "%s: -state shows the handshake states without tlsdiag" % kind, repr(state0[:4]))
-                for mode, event in (("1", "handshake_failed" if kind == "failing" else None),
-                                    ("trace", "handshake_failed" if kind == "failing" else "handshake_ok")):
-                    events_path = tmp / ("%s-%s.jsonl" % (kind, mode))
-                    r = tdlib.run(client, dict(base, **tdlib.tlsdiag_env(
-                        build, mode=mode, output="file:%s" % events_path)), timeout=20)
-                    msg, state = handshake_lines(r)
-                    label = "%s, TLSDIAG=%s" % (kind, mode)
-                    expect(r.rc == plain.rc, "%s: same exit status (%s)" % (label, r.rc))
-                    expect(msg == msg0, "%s: -msg prints the same %d handshake lines" % (label, len(msg0)),
-                           difference(msg0, msg))
-                    expect(state == state0, "%s: -state prints the same %d lines" % (label, len(state0)),
-                           difference(state0, state))
-                    events, problems = tdlib.read_events(events_path)
-                    kinds = [e.get("event") for e in events]
-                    if event:
-                        expect(event in kinds and not problems,
-                               "%s: tlsdiag recorded %s as well" % (label, event), "events: %r %s" % (kinds, problems))
-                    else:
-                        expect(not kinds and not problems, "%s: tlsdiag recorded nothing" % label,
-                               "events: %r %s" % (kinds, problems))
-    except tdlib.ServerError as e:
-        expect(False, "server start", str(e))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("check-callbacks: %s" % ("%d failed" % len(failures) if failures else "all passed"))
-    return 1 if failures else 0
+    with tdlib.scratch("tlsdiag-callbacks-") as tmp:
+        try:
+            for kind, server_args in servers.items():
+                compare_with_server(build, pki, base, tmp, kind, server_args)
+        except tdlib.ServerError as e:
+            expect(False, "server start", str(e))
+    return tdlib.finish("check-callbacks")
 
 
 if __name__ == "__main__":

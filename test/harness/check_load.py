@@ -13,22 +13,13 @@ tlsdiag is silent unless TLSDIAG asks it to speak.
 Usage: check_load.py BUILD VERSION
 """
 import re
-import shutil
 import sys
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tdlib  # noqa: E402
-
-failures = []
-
-
-def expect(cond, what):
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        failures.append(what)
-    return cond
+from tdlib import expect  # noqa: E402  (prints ok/FAIL, counted by tdlib.finish)
 
 
 def provider_blocks(listing):
@@ -76,8 +67,7 @@ def main():
                        " ".join(argv[:2]), " ".join("%s=%s" % kv for kv in extra.items()) or "TLSDIAG unset"))
 
     pki = tdlib.make_pki(build)
-    tmp = tdlib.scratch_dir("tlsdiag-load-")
-    try:
+    with tdlib.scratch("tlsdiag-load-") as tmp:
         with tdlib.Server(["openssl", "s_server", "-accept", "127.0.0.1:0",
                            "-cert", str(pki / "selfsigned.crt"), "-key", str(pki / "selfsigned.key")],
                           base, tmp / "server.log") as server:
@@ -97,11 +87,8 @@ def main():
             r = tdlib.run(client, dict(with_cnf, TLSDIAG="1"))
             expect(r.rc == plain.rc and len(r.stderr) > len(plain.stderr) and "tlsdiag" in r.stderr,
                    "with TLSDIAG=1 the same failure is explained on stderr")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
-    print("check-load: %s" % ("%d failed" % len(failures) if failures else "all passed"))
-    return 1 if failures else 0
+    return tdlib.finish("check-load")
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ that dropped the policy (or a probe that saw nothing) fails this check.
 Usage: check_policy.py BUILD
 """
 import json
-import shutil
 import sys
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tdlib  # noqa: E402
+from tdlib import expect  # noqa: E402  (prints ok/FAIL, counted by tdlib.finish)
 
 POLICY = """\
 [ssl_sect]
@@ -41,15 +41,6 @@ PROBE = ("import json, ssl\n"
          "print(json.dumps({'minimum_version': c.minimum_version.name,"
          " 'ciphers': [x['name'] for x in c.get_ciphers()]}))\n")
 
-failures = []
-
-
-def expect(cond, what, detail=""):
-    print("%s %s%s" % ("ok  " if cond else "FAIL", what, ": " + detail if detail and not cond else ""))
-    if not cond:
-        failures.append(what)
-    return cond
-
 
 def policy(cnf):
     r = tdlib.run([tdlib.PYTHON, "-c", PROBE], dict(tdlib.base_env(), OPENSSL_CONF=str(cnf)))
@@ -60,8 +51,7 @@ def policy(cnf):
 
 def main():
     build = Path(sys.argv[1]).resolve()
-    tmp = tdlib.scratch_dir("tlsdiag-policy-")
-    try:
+    with tdlib.scratch("tlsdiag-policy-") as tmp:
         empty = tmp / "empty.cnf"
         empty.write_text("")
         default, err = policy(empty)
@@ -99,10 +89,7 @@ def main():
                           dict(tdlib.base_env(), OPENSSL_CONF=str(generated)))
             expect(r.rc == 0 and "tlsdiag" in r.stdout and "default" in r.stdout,
                    "%s: the generated config activates tlsdiag and default" % name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("check-policy: %s" % ("%d failed" % len(failures) if failures else "all passed"))
-    return 1 if failures else 0
+    return tdlib.finish("check-policy")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 Everything runs on 127.0.0.1 with ports the servers pick themselves. A server is
 "ready" when it has said which port it bound; nothing here sleeps to wait for one.
 """
+import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -257,3 +259,32 @@ def make_pki(build):
 
 def scratch_dir(prefix):
     return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+@contextlib.contextmanager
+def scratch(prefix):
+    """A scratch directory for the with block, removed when the block ends, however it ends."""
+    path = scratch_dir(prefix)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# ---- the ok/FAIL report of a check script ------------------------------------------------
+
+_failures = []
+
+
+def expect(cond, what, detail=""):
+    """Print "ok  WHAT" or "FAIL WHAT[: DETAIL]" and remember a failure; return cond."""
+    print("%s %s%s" % ("ok  " if cond else "FAIL", what, ": " + detail if detail and not cond else ""))
+    if not cond:
+        _failures.append(what)
+    return cond
+
+
+def finish(name):
+    """Print the script's last line, "NAME: all passed" or "NAME: N failed"; return its exit status."""
+    print("%s: %s" % (name, "%d failed" % len(_failures) if _failures else "all passed"))
+    return 1 if _failures else 0

@@ -40,7 +40,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import tdlib  # noqa: E402
 
 CLIENTS = tdlib.ROOT / "test" / "clients"
-PY = [tdlib.PYTHON, str(CLIENTS / "pyclient.py")]
 # Each client's lines in the error log and events file are read once both have been
 # quiet this long: nginx logs a failed handshake just after the alert reached the client.
 SETTLE_QUIET = 0.15
@@ -298,12 +297,27 @@ class Client:
         self.output = output      # a regex its stdout+stderr must match (proves the failure)
 
 
+def command(*words):
+    """A client's command line as a function of (port, pki): {port} and {pki} in a word stand
+    for nginx's port and the test PKI's directory."""
+    return lambda port, pki: [w.format(port=port, pki=pki) for w in words]
+
+
+ROOT_CA = "{pki}/root.crt"
+HTTPS = "https://localhost:{port}/"
+
+
+def python(*args):
+    return command(tdlib.PYTHON, str(CLIENTS / "pyclient.py"), "--port", "{port}", *args)
+
+
 def curl(*args):
-    return ["curl", "-sS", "--max-time", "10"] + list(args)
+    return command("curl", "-sS", "--max-time", "10", *args)
 
 
 def s_client(*args):
-    return ["openssl", "s_client", "-brief", "-verify_return_error"] + list(args)
+    return command("openssl", "s_client", "-brief", "-verify_return_error",
+                   "-connect", "127.0.0.1:{port}", "-servername", "localhost", *args)
 
 
 class Outcome:
@@ -383,7 +397,7 @@ def min_source_named(ev):
     return ok, "evidence.limit_source names where the minimum TLSv1.2 comes from (%r)" % text
 
 
-CONTROL = Client("control: python, untrusting", lambda port, pki: PY + ["--port", str(port)], 1)
+CONTROL = Client("control: python, untrusting", python(), 1)
 CONTROL_EXPECT = server_failure("OTHER", "peer_rejected_our_certificate")
 
 MODERN = lambda pki: ["ssl_protocols TLSv1.2 TLSv1.3;"]  # noqa: E731
@@ -392,14 +406,12 @@ CASES = [
     Case("case1-version-too-low",
          "ssl_protocols TLSv1.2 TLSv1.3 and a client capped at TLS 1.0",
          MODERN,
-         [Client("python --max TLSv1", lambda port, pki: PY + [
-                    "--port", str(port), "--cafile", str(pki / "root.crt"), "--min", "TLSv1",
-                    "--max", "TLSv1", "--ciphers", "DEFAULT:@SECLEVEL=0"], 1,
-                 r"TLSV1_ALERT_PROTOCOL_VERSION"),
-          Client("curl --tls-max 1.0", lambda port, pki: curl(
-                    "--cacert", str(pki / "root.crt"), "--tlsv1.0", "--tls-max", "1.0",
-                    "--ciphers", "DEFAULT@SECLEVEL=0", "https://localhost:%d/" % port), 35,
-                 r"alert protocol version")],
+         [Client("python --max TLSv1", python("--cafile", ROOT_CA, "--min", "TLSv1", "--max", "TLSv1",
+                                              "--ciphers", "DEFAULT:@SECLEVEL=0"),
+                 1, r"TLSV1_ALERT_PROTOCOL_VERSION"),
+          Client("curl --tls-max 1.0", curl("--cacert", ROOT_CA, "--tlsv1.0", "--tls-max", "1.0",
+                                            "--ciphers", "DEFAULT@SECLEVEL=0", HTTPS),
+                 35, r"alert protocol version")],
          lambda client: server_failure(
              "TLSV1_ALERT_PROTOCOL_VERSION", "peer_version_too_low", ADDR,
              ("versions.peer", "==", "TLSv1"), ("versions.min", "==", "TLSv1.2"),
@@ -410,13 +422,12 @@ CASES = [
     Case("case2-no-shared-cipher",
          "ssl_ciphers AES128-SHA, TLS 1.2 only, and a client offering only ECDHE suites",
          lambda pki: ["ssl_protocols TLSv1.2;", "ssl_ciphers AES128-SHA;"],
-         [Client("python ECDHE+AESGCM", lambda port, pki: PY + [
-                    "--port", str(port), "--cafile", str(pki / "root.crt"), "--max", "TLSv1.2",
-                    "--ciphers", "ECDHE+AESGCM"], 1, r"SSLV3_ALERT_HANDSHAKE_FAILURE"),
-          Client("curl ECDHE-RSA-AES128-GCM-SHA256", lambda port, pki: curl(
-                    "--cacert", str(pki / "root.crt"), "--tls-max", "1.2",
-                    "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256", "https://localhost:%d/" % port), 35,
-                 r"handshake failure")],
+         [Client("python ECDHE+AESGCM", python("--cafile", ROOT_CA, "--max", "TLSv1.2",
+                                               "--ciphers", "ECDHE+AESGCM"),
+                 1, r"SSLV3_ALERT_HANDSHAKE_FAILURE"),
+          Client("curl ECDHE-RSA-AES128-GCM-SHA256", curl("--cacert", ROOT_CA, "--tls-max", "1.2",
+                                                          "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256", HTTPS),
+                 35, r"handshake failure")],
          lambda client: server_failure(
              "SSLV3_ALERT_HANDSHAKE_FAILURE", "no_shared_cipher", ADDR,
              ("alert.dir", "==", "sent"),
@@ -432,14 +443,12 @@ CASES = [
          "ssl_verify_client on, ssl_client_certificate other-root.crt, client.crt from the test CA",
          lambda pki: MODERN(pki) + ["ssl_verify_client on;",
                                     "ssl_client_certificate %s;" % (pki / "other-root.crt")],
-         [Client("python --cert client.crt", lambda port, pki: PY + [
-                    "--port", str(port), "--cafile", str(pki / "root.crt"),
-                    "--cert", str(pki / "client.crt"), "--key", str(pki / "client.key"),
-                    "--request"], 0, r"^ok TLSv1\.3 "),
-          Client("curl --cert client.crt", lambda port, pki: curl(
-                    "--cacert", str(pki / "root.crt"), "--cert", str(pki / "client.crt"),
-                    "--key", str(pki / "client.key"), "https://localhost:%d/" % port), 0,
-                 r"400 The SSL certificate error")],
+         [Client("python --cert client.crt", python("--cafile", ROOT_CA, "--cert", "{pki}/client.crt",
+                                                    "--key", "{pki}/client.key", "--request"),
+                 0, r"^ok TLSv1\.3 "),
+          Client("curl --cert client.crt", curl("--cacert", ROOT_CA, "--cert", "{pki}/client.crt",
+                                                "--key", "{pki}/client.key", HTTPS),
+                 0, r"400 The SSL certificate error")],
          lambda client: server_failure(
              "CERTIFICATE_VERIFY_FAILED", "unknown_ca", ADDR,
              ("verify.code", "in", ("20", "21")),
@@ -453,13 +462,9 @@ CASES = [
     Case("case4-client-distrusts-nginx",
          "a client without the test root",
          MODERN,
-         [Client("python without --cafile", lambda port, pki: PY + ["--port", str(port)], 1,
-                 r"CERTIFICATE_VERIFY_FAILED"),
-          Client("curl without --cacert", lambda port, pki: curl("https://localhost:%d/" % port), 60,
-                 r"unable to get local issuer certificate"),
-          Client("s_client without -CAfile", lambda port, pki: s_client(
-                    "-connect", "127.0.0.1:%d" % port, "-servername", "localhost"), 1,
-                 r"certificate verify failed")],
+         [Client("python without --cafile", python(), 1, r"CERTIFICATE_VERIFY_FAILED"),
+          Client("curl without --cacert", curl(HTTPS), 60, r"unable to get local issuer certificate"),
+          Client("s_client without -CAfile", s_client(), 1, r"certificate verify failed")],
          # No peer.addr here: these clients reset the connection right after their alert, and
          # tlsdiag looks the address up only when nginx's read of the alert fails, by which time
          # getpeername() often answers ENOTCONN (seen with strace), so it is null in some runs.
@@ -476,21 +481,16 @@ CASES = [
     Case("case5-plain-http",
          "curl http:// to the TLS port",
          MODERN,
-         [Client("curl http://", lambda port, pki: curl("http://127.0.0.1:%d/" % port), 0,
+         [Client("curl http://", curl("http://127.0.0.1:{port}/"), 0,
                  r"400 The plain HTTP request was sent to HTTPS port")],
          None, log=r"client sent plain HTTP request to HTTPS port", control=True),
 
     Case("case6-good-client",
          "clients that trust the test root",
          MODERN,
-         [Client("python --cafile root.crt", lambda port, pki: PY + [
-                    "--port", str(port), "--cafile", str(pki / "root.crt")], 0, r"^ok TLSv1\.3 "),
-          Client("curl --cacert root.crt", lambda port, pki: curl(
-                    "--cacert", str(pki / "root.crt"), "https://localhost:%d/" % port), 0,
-                 r"^hello from nginx$"),
-          Client("s_client -CAfile root.crt", lambda port, pki: s_client(
-                    "-connect", "127.0.0.1:%d" % port, "-servername", "localhost",
-                    "-CAfile", str(pki / "root.crt")), 0, r"Verification: OK")],
+         [Client("python --cafile root.crt", python("--cafile", ROOT_CA), 0, r"^ok TLSv1\.3 "),
+          Client("curl --cacert root.crt", curl("--cacert", ROOT_CA, HTTPS), 0, r"^hello from nginx$"),
+          Client("s_client -CAfile root.crt", s_client("-CAfile", ROOT_CA), 0, r"Verification: OK")],
          None, control=True),
 ]
 

@@ -13,13 +13,17 @@ Output, the same whether or not tlsdiag is loaded:
   stderr  the error PyMongo raised, without the topology description (random ids, timings)
 Exit 0 when "ping" succeeds, 1 when PyMongo raised, 2 on a usage error.
 """
-import argparse
 import re
 import sys
+from pathlib import Path
 
 import pymongo.ssl_support
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "clients"))
+import clientlib  # noqa: E402  (the command line, shared with the other clients)
 
 
 def instrument():
@@ -50,10 +54,7 @@ def instrument():
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--host", default="localhost")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--cafile", required=True)
+    p = clientlib.arguments(__doc__)
     p.add_argument("--timeout-ms", type=int, default=1000, help="serverSelectionTimeoutMS")
     args = p.parse_args()
 

@@ -15,10 +15,9 @@ bad_certificate_status_response and fail with "invalid status response"; raising
 pyOpenSSL return -1, OpenSSL send internal_error, and pyOpenSSL re-raise the exception.
 Exit 0 on a completed handshake, 1 on a handshake error.
 """
-import argparse
 import datetime
-import socket
 import sys
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -26,7 +25,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from OpenSSL import SSL
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "clients"))
+import clientlib  # noqa: E402  (the command line and the handshake, shared with the other clients)
 
 
 class Refused(Exception):
@@ -135,34 +137,15 @@ def make_callback(policy):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--host", default="localhost")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--cafile", required=True)
+    p = clientlib.arguments(__doc__)
     p.add_argument("--policy", choices=("strict", "reject", "raise"), default="strict")
     p.add_argument("--timeout", type=float, default=5.0, help="connect timeout")
     args = p.parse_args()
 
-    ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
-    ctx.load_verify_locations(args.cafile)
-    ctx.set_verify(SSL.VERIFY_PEER, lambda conn, cert, errno, depth, ok: bool(ok))
-    ctx.set_ocsp_client_callback(make_callback(args.policy))
-
-    sock = socket.create_connection((args.host, args.port), timeout=args.timeout)
-    # pyOpenSSL raises WantReadError on a socket with a timeout instead of waiting;
-    # the harness bounds the run time instead.
-    sock.setblocking(True)
-    conn = SSL.Connection(ctx, sock)
-    conn.set_tlsext_host_name(args.host.encode())
-    conn.request_ocsp()
-    conn.set_connect_state()
-    try:
-        conn.do_handshake()
-    except Exception as e:
-        print("%s: %s" % (type(e).__name__, e), file=sys.stderr)
+    conn, error = clientlib.staple_handshake(args, make_callback(args.policy), Exception)
+    if error is not None:
+        print("%s: %s" % (type(error).__name__, error), file=sys.stderr)
         return 1
-    finally:
-        sock.close()
     print("handshake ok: %s" % conn.get_protocol_version_name())
     return 0
 
