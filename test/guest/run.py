@@ -19,7 +19,7 @@ import t_repeat  # noqa: E402
 import t_threads  # noqa: E402
 
 
-# What each target runs: functions of (build, tmp) that yield (name, function, arguments...).
+# What each target runs: functions of (build, tmp) that give its steps, (name, function, arguments...).
 PLANS = {
     "check-threads": [t_threads.cases],
     # TSan makes each handshake about 8 times slower: fewer of them, same 8 threads.
