@@ -32,3 +32,15 @@ demo: all
 CHECK_TARGETS += check-load check-policy check-callbacks check-integration
 
 .PHONY: test-pki check-integration check-load check-policy check-callbacks demo
+
+# The module exports its entry point and nothing else, and stays mapped once loaded
+# (-z nodelete: callbacks left on live SSL_CTXs must never point into unmapped code).
+check-symbols: $(BUILD)/tlsdiag.so
+	@syms=$$(nm -D --defined-only $(BUILD)/tlsdiag.so | awk '{print $$3}'); \
+	 [ "$$syms" = "OSSL_provider_init" ] || { echo "check-symbols: exports [$$syms]" >&2; exit 1; }; \
+	 readelf -d $(BUILD)/tlsdiag.so | grep -q 'FLAGS_1.*NODELETE' || { echo "check-symbols: not NODELETE" >&2; exit 1; }; \
+	 readelf -d $(BUILD)/tlsdiag.so | grep -q 'BIND_NOW' || { echo "check-symbols: not BIND_NOW" >&2; exit 1; }; \
+	 echo "check-symbols: ok (exports only OSSL_provider_init; NODELETE, BIND_NOW)"
+
+CHECK_TARGETS += check-symbols
+.PHONY: check-symbols
