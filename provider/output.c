@@ -138,12 +138,23 @@ static int open_log_file(void)
     return fd;
 }
 
+static atomic_long file_checked_at;     /* when the file's link count was last looked at */
+static atomic_int file_is_regular;
+
 static void write_file(const char *text, size_t len)
 {
     int fd = atomic_load(&file_fd);
     struct stat st;
-    int have_st = fd >= 0 && fstat(fd, &st) == 0;
-    /* Reopen when the file was removed or rotated away, so lines are not lost into it. */
+    /* Reopen when the file was removed or rotated away, so lines are not lost into it. Looking
+     * costs a system call; trace mode writes a line per handshake, so look once a second. */
+    long now = (long)time(NULL);
+    int have_st = 1;
+    if (fd < 0 || atomic_exchange(&file_checked_at, now) != now) {
+        have_st = fd >= 0 && fstat(fd, &st) == 0;
+        if (have_st) atomic_store(&file_is_regular, S_ISREG(st.st_mode));
+    } else {
+        st.st_nlink = 1;
+    }
     if (!have_st || st.st_nlink == 0) {
         pthread_mutex_lock(&reopen_lock);
         fd = atomic_load(&file_fd);
@@ -158,22 +169,22 @@ static void write_file(const char *text, size_t len)
             int old = atomic_exchange(&file_fd, nfd);
             if (old >= 0) close(old);
             fd = nfd;
-            have_st = fstat(fd, &st) == 0;
+            if (fstat(fd, &st) == 0) atomic_store(&file_is_regular, S_ISREG(st.st_mode));
         }
         pthread_mutex_unlock(&reopen_lock);
     }
     if (len == 0) return;
-    /* A full disk may take part of a line; cut it back, so every line in the file parses
-     * (unless another writer appended meanwhile, whose line must stay). */
-    off_t before = have_st ? st.st_size : -1;
     size_t done = 0;
-    /* A regular file cannot raise SIGPIPE: skip the signal-mask dance (trace mode writes a
-     * line per handshake). A FIFO at the path still gets it. */
-    int err = have_st && S_ISREG(st.st_mode) ? write_plain(fd, text, len, &done)
-                                             : write_counted(fd, text, len, &done);
+    /* A regular file cannot raise SIGPIPE: skip the signal-mask dance. A FIFO at the path
+     * still gets it. */
+    int err = atomic_load(&file_is_regular) ? write_plain(fd, text, len, &done)
+                                           : write_counted(fd, text, len, &done);
     if (err) {
-        if (done > 0 && before >= 0 && fstat(fd, &st) == 0 && st.st_size == before + (off_t)done) {
-            int ignored = ftruncate(fd, before);
+        /* A full disk may take part of a line: cut it back, so every line in the file parses.
+         * O_APPEND put it at the end; another writer appending in the instant since is the
+         * one case this could clip, and it needs a full disk as well. */
+        if (done > 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)done) {
+            int ignored = ftruncate(fd, st.st_size - (off_t)done);
             (void)ignored;
         }
         warn_once(td_settings.path, err);
