@@ -16,7 +16,23 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -gt 0 ]; then suites="$*"; else suites=${MATRIX_SUITES-trixie sid}; fi
 cache=${MATRIX_CACHE:-/var/cache/tlsdiag-matrix}
-mirror=${MATRIX_MIRROR:-}
+# The Debian archive this machine's apt already uses (the first one serving its own suite),
+# so the matrix needs no mirror of its own.
+apt_mirror() {
+    local codename
+    codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+    {
+        for f in /etc/apt/sources.list.d/*.sources; do
+            [ -r "$f" ] || continue
+            awk -v c="$codename" '
+                /^URIs:/ { uri = $2 } /^Suites:/ { suites = $0 }
+                /^$/ { if (uri != "" && index(suites, " " c)) print uri; uri = ""; suites = "" }
+                END { if (uri != "" && index(suites, " " c)) print uri }' "$f"
+        done
+        [ -r /etc/apt/sources.list ] && awk -v c="$codename" '$1 == "deb" && $3 == c { print $2 }' /etc/apt/sources.list
+    } | grep -v -e security -e '^$' | head -n 1
+}
+mirror=${MATRIX_MIRROR:-$(apt_mirror)}
 max_age=${MATRIX_MAX_AGE:-86400}
 # Test targets run after `make clean all`, in this order, when the tree defines them.
 targets=${MATRIX_TARGETS:-unit check-integration check-transparency-smoke}
@@ -38,6 +54,7 @@ die() { echo "check-matrix: FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, mount); run it as root"
 command -v debootstrap >/dev/null || die "debootstrap is not installed (it is in .ci/packages)"
 mkdir -p "$cache" "$logdir" || die "cannot create $cache or $logdir"
+[ -n "$mirror" ] || die "no Debian archive found in this machine's apt sources; set MATRIX_MIRROR"
 
 # Every mount point under ROOT, deepest first, read from the kernel's own table so a
 # run killed halfway is cleaned up by the next one.

@@ -5,7 +5,7 @@
 # A root that cannot be created or refreshed fails the target, it never passes empty.
 MATRIX_SUITES  ?= trixie sid
 MATRIX_CACHE   ?= /var/cache/tlsdiag-matrix
-MATRIX_MIRROR  ?= 
+MATRIX_MIRROR  ?=
 MATRIX_MAX_AGE ?= 86400
 MATRIX_TARGETS ?= unit check-integration check-transparency-smoke
 MATRIX_OFFLINE ?= 0
