@@ -2,6 +2,7 @@
  * wins (a verify result over the alert it caused, our own error over a generic EOF). */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,7 +426,12 @@ static const char *verdict_text(const struct td_ocsp_info *o)
 
 static void classify_ok(struct td_report *r, SSL *ssl)
 {
-    set_cause(r, "ok");
+    /* Once per successful handshake in trace mode: skip the catalogue search. */
+    static const struct td_cause *_Atomic ok;
+    const struct td_cause *c = atomic_load_explicit(&ok, memory_order_relaxed);
+    if (c == NULL) atomic_store_explicit(&ok, c = td_cause_find("ok"), memory_order_relaxed);
+    r->cause = c;
+    r->section = TD_SEC_OTHER;
     if (r->verify_code != X509_V_OK && ssl != NULL)
         ev(r, "warning_verify", "the peer's certificate did not verify (%ld, %s), yet the handshake "
            "went on (verify mode %s): the application decides afterwards, or does not check",
@@ -471,12 +477,12 @@ void td_classify(struct td_report *r, SSL *ssl)
     int received = r->alert_seen && !r->alert_sent ? r->alert_desc : -1;
     struct td_runtime_info rt;
 
-    ev(r, "_side", "%s", client ? "client" : "server");
-    ev(r, "_peer", "%s", client ? "server" : "client");
     if (r->event == TD_EV_HANDSHAKE_OK) {
         classify_ok(r, ssl);
         return;
     }
+    ev(r, "_side", "%s", client ? "client" : "server");
+    ev(r, "_peer", "%s", client ? "server" : "client");
     if (r->alert_seen) ev(r, "_alert_name", "%s", td_alert_name(r->alert_desc));
     if (r->alert_seen)
         ev(r, "alert", "%s fatal '%s' %s the %s", r->alert_sent ? "sent" : "received",

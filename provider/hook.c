@@ -61,12 +61,16 @@ struct deep_job {
     int classify;
 };
 
-static void *deep_worker(void *arg)
+static void deep_work(struct deep_job *j)
 {
-    struct deep_job *j = arg;
     td_observe_deep(j->r, j->ssl, j->c, j->when);
     if (j->classify) td_classify(j->r, j->ssl);
-    ERR_clear_error();          /* this thread's own queue */
+}
+
+static void *deep_thread(void *arg)
+{
+    deep_work(arg);
+    ERR_clear_error();          /* this thread's own queue, never the host's */
     return NULL;
 }
 
@@ -80,7 +84,7 @@ static void run_deep(struct deep_job *j)
     pthread_t t;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);   /* the worker must never take the host's signals */
-    int rc = pthread_create(&t, NULL, deep_worker, j);
+    int rc = pthread_create(&t, NULL, deep_thread, j);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc == 0) pthread_join(t, NULL);
     else if (j->classify) td_classify(j->r, NULL);
@@ -158,7 +162,7 @@ static void report_done(SSL *ssl, struct td_conn *c)
         run_deep(&job);
     } else {
         ERR_set_mark();
-        deep_worker(&job);
+        deep_work(&job);
         ERR_pop_to_mark();
     }
     td_emit(r);

@@ -321,13 +321,13 @@ static void render_text(const struct td_report *r, struct out *o)
         return;
     }
     if (r->event == TD_EV_HANDSHAKE_OK) {
-        put(o, "tlsdiag: handshake ok: ");
-        put_escaped(o, r->program, 0);
-        put(o, " (%s) %s ", role, toward);
-        put_escaped(o, r->host[0] ? r->host : "-", 0);
-        put(o, " [");
-        put_escaped(o, r->addr[0] ? r->addr : "-", 0);
-        put(o, "] %s %s, verify %ld (%s), staple %s\n", td_version_name(r->negotiated),
+        /* A line per handshake in trace mode: escape first, then one formatted write. */
+        char program[sizeof(r->program) * 4], host[TD_FIELD * 4], addr[sizeof(r->addr) * 4];
+        td_escape(program, sizeof(program), r->program, 0);
+        td_escape(host, sizeof(host), r->host[0] ? r->host : "-", 0);
+        td_escape(addr, sizeof(addr), r->addr[0] ? r->addr : "-", 0);
+        put(o, "tlsdiag: handshake ok: %s (%s) %s %s [%s] %s %s, verify %ld (%s), staple %s\n",
+            program, role, toward, host, addr, td_version_name(r->negotiated),
             r->cipher[0] ? r->cipher : "-", r->verify_code,
             X509_verify_cert_error_string(r->verify_code),
             r->ocsp_stapled ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : "present")
