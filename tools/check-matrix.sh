@@ -29,8 +29,10 @@ apt_mirror() {
                 /^$/ { if (uri != "" && index(suites, " " c)) print uri; uri = ""; suites = "" }
                 END { if (uri != "" && index(suites, " " c)) print uri }' "$f"
         done
-        [ -r /etc/apt/sources.list ] && awk -v c="$codename" '$1 == "deb" && $3 == c { print $2 }' /etc/apt/sources.list
-    } | grep -v -e security -e '^$' | head -n 1
+        if [ -r /etc/apt/sources.list ]; then
+            awk -v c="$codename" '$1 == "deb" && $3 == c { print $2 }' /etc/apt/sources.list
+        fi
+    } | { grep -v -e security -e '^$' || true; } | head -n 1
 }
 mirror=${MATRIX_MIRROR:-$(apt_mirror)}
 max_age=${MATRIX_MAX_AGE:-86400}
