@@ -80,6 +80,7 @@ static int write_all_quietly(int fd, const char *buf, size_t len)
     return write_counted(fd, buf, len, NULL);
 }
 
+/* The write loop itself: returns 0 or an errno; *done counts the bytes written. */
 static int write_plain(int fd, const char *buf, size_t len, size_t *done)
 {
     while (len > 0) {
@@ -98,24 +99,14 @@ static int write_plain(int fd, const char *buf, size_t len, size_t *done)
 static int write_counted(int fd, const char *buf, size_t len, size_t *done)
 {
     sigset_t pipe_only, old, pending;
+    size_t ignored = 0;
     sigemptyset(&pipe_only);
     sigaddset(&pipe_only, SIGPIPE);
     sigpending(&pending);
     int was_pending = sigismember(&pending, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
 
-    int err = 0;
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            err = errno;
-            break;
-        }
-        buf += n;
-        len -= (size_t)n;
-        if (done != NULL) *done += (size_t)n;
-    }
+    int err = write_plain(fd, buf, len, done != NULL ? done : &ignored);
     if (err == EPIPE && !was_pending) {
         struct timespec zero = { 0, 0 };
         sigtimedwait(&pipe_only, NULL, &zero);
