@@ -9,8 +9,6 @@ enum {
     TD_CONN_ALERT_RECEIVED = 1 << 1,/* the peer sent us a fatal alert */
     TD_CONN_NOT_TLS = 1 << 2,       /* a received record header was not TLS */
     TD_CONN_REPORTED = 1 << 3,      /* the failure has been explained */
-    TD_CONN_DONE = 1 << 4,          /* the handshake completed */
-    TD_CONN_CERT_REQUESTED = 1 << 5,/* the server asked for our certificate */
 };
 
 struct td_report;
@@ -21,7 +19,6 @@ struct td_conn {
     uint8_t recv_level, recv_desc;
     uint8_t header[5];
     uint8_t header_len;
-    int state_at_alert;             /* OSSL_HANDSHAKE_STATE when the alert went out */
     unsigned long err_at_alert;     /* error peeked when we sent our fatal alert */
     long verify_seen;               /* a failed verification, seen when its store ctx went */
     int verify_seen_depth;

@@ -38,7 +38,7 @@ struct td_report {
     enum td_role role;
     char program[64];
     int runtime;                       /* enum td_runtime */
-    int pymongo, pyopenssl;            /* PyMongo / pyOpenSSL seen in the host */
+    int pymongo;                       /* PyMongo's modules are mapped into the host */
     char host[TD_FIELD];               /* SNI or requested name, raw */
     char addr[64];                     /* "127.0.0.1:443" */
 

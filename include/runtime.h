@@ -12,7 +12,6 @@ struct td_runtime_info {
     char program[64];      /* basename of /proc/self/exe */
     char exe[256];
     int pymongo;           /* PyMongo's modules are mapped into the process */
-    int pyopenssl;         /* pyOpenSSL / cryptography bindings are mapped */
 };
 
 /* Fill out: the executable is read once per process; with scan_modules, the mappings are read

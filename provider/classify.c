@@ -13,7 +13,6 @@
 #include <openssl/x509.h>
 #include "classify.h"
 #include "observe.h"
-#include "runtime.h"
 
 static void set_cause(struct td_report *r, const char *id)
 {
@@ -475,7 +474,6 @@ void td_classify(struct td_report *r, SSL *ssl)
     int client = r->role == TD_ROLE_CLIENT;
     int reason = r->err_lib == ERR_LIB_SSL ? r->err_reason : 0;
     int received = r->alert_seen && !r->alert_sent ? r->alert_desc : -1;
-    struct td_runtime_info rt;
 
     if (r->event == TD_EV_HANDSHAKE_OK) {
         classify_ok(r, ssl);
@@ -584,8 +582,7 @@ void td_classify(struct td_report *r, SSL *ssl)
         set_cause(r, "unknown");
 
     /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
-    td_runtime_get(&rt, 1);
     if (r->cause != NULL && !strcmp(r->cause->id, "no_shared_cipher") && !td_evidence_get(r, "_py_fs_hint"))
         ev(r, "_no_hint", "1");
-    if (rt.pymongo) ev(r, "host", "PyMongo in %s", rt.program);
+    if (r->pymongo) ev(r, "host", "PyMongo in %s", r->program);
 }

@@ -1,6 +1,7 @@
-/* hook: the handshake path. Three ways in, so that a host replacing one still gets its failure
+/* hook: the handshake path. Several ways in, so that a host replacing one still gets its failure
  * explained: the msg callback (alerts, hellos, record headers), the info callback (handshake
- * exit and completion), and the SSL free_func (whatever is left unexplained when the SSL goes).
+ * exit and completion), the X509_STORE_CTX free_func (every verification's end), and on 3.0/3.1
+ * the SSL free_func (whatever is left unexplained when the SSL goes).
  *
  * Cost model: when a handshake succeeds and trace is off, tlsdiag allocates nothing. The msg
  * callback looks at a type byte per message and copies the two hellos into a per-thread buffer
@@ -58,13 +59,12 @@ struct deep_job {
     SSL *ssl;
     const struct td_conn *c;
     enum td_when when;
-    int classify;
 };
 
 static void deep_work(struct deep_job *j)
 {
     td_observe_deep(j->r, j->ssl, j->c, j->when);
-    if (j->classify) td_classify(j->r, j->ssl);
+    td_classify(j->r, j->ssl);
 }
 
 static void *deep_thread(void *arg)
@@ -87,12 +87,13 @@ static void run_deep(struct deep_job *j)
     int rc = pthread_create(&t, NULL, deep_thread, j);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc == 0) pthread_join(t, NULL);
-    else if (j->classify) td_classify(j->r, NULL);
+    else td_classify(j->r, NULL);
 }
 
-static struct td_report *observe_failure(SSL *ssl, struct td_conn *c, enum td_when when)
+static struct td_report *observe_local(enum td_event event, SSL *ssl, struct td_conn *c,
+                                       enum td_when when)
 {
-    struct td_report *r = td_report_new(TD_EV_HANDSHAKE_FAILED);
+    struct td_report *r = td_report_new(event);
     if (r == NULL) return NULL;
     ERR_set_mark();
     td_observe_local(r, ssl, c, when);
@@ -102,7 +103,7 @@ static struct td_report *observe_failure(SSL *ssl, struct td_conn *c, enum td_wh
 
 static void complete_failure(struct td_report *r, SSL *ssl, struct td_conn *c, enum td_when when)
 {
-    struct deep_job job = { r, ssl, c, when, 1 };
+    struct deep_job job = { r, ssl, c, when };
     run_deep(&job);
 }
 
@@ -120,7 +121,7 @@ static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
 {
     if (c != NULL && (c->flags & TD_CONN_REPORTED)) return;
     if (c != NULL) c->flags |= TD_CONN_REPORTED;
-    struct td_report *r = observe_failure(ssl, c, when);
+    struct td_report *r = observe_local(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
     if (r == NULL) return;
     if (!td_repeat_admit(r)) {
         free(r);
@@ -134,7 +135,7 @@ static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
  * SSL is whole, and admitted only if it is released as refused. */
 static struct td_report *build_failure(SSL *ssl, struct td_conn *c, enum td_when when)
 {
-    struct td_report *r = observe_failure(ssl, c, when);
+    struct td_report *r = observe_local(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
     if (r != NULL) complete_failure(r, ssl, c, when);
     return r;
 }
@@ -151,12 +152,9 @@ static void release_pending(struct td_conn *c, int refused)
 
 static void report_done(SSL *ssl, struct td_conn *c)
 {
-    struct td_report *r = td_report_new(TD_EV_HANDSHAKE_OK);
+    struct td_report *r = observe_local(TD_EV_HANDSHAKE_OK, ssl, c, TD_AT_DONE);
     if (r == NULL) return;
-    ERR_set_mark();
-    td_observe_local(r, ssl, c, TD_AT_DONE);
-    ERR_pop_to_mark();
-    struct deep_job job = { r, ssl, c, TD_AT_DONE, 1 };
+    struct deep_job job = { r, ssl, c, TD_AT_DONE };
     /* Only a staple needs verification code; everything else is safe in the host's thread. */
     if (r->ocsp_stapled) {
         run_deep(&job);
@@ -204,13 +202,11 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
                 c->verify_seen = SSL_get_verify_result(ssl);
                 c->verify_seen_depth = -1;
             }
-            c->state_at_alert = (int)SSL_get_state(ssl);
         }
     } else if (!(c->flags & TD_CONN_ALERT_RECEIVED)) {
         c->flags |= TD_CONN_ALERT_RECEIVED;
         c->recv_level = (uint8_t)level;
         c->recv_desc = (uint8_t)desc;
-        c->state_at_alert = (int)SSL_get_state(ssl);
     }
     /* Explain now when no failed handshake exit will reach us: the host's info callback took
      * our place (Ruby, Node, s_client -state), or the handshake had already finished (a TLS 1.3
@@ -235,7 +231,6 @@ static void td_info_cb(const SSL *ssl, int where, int ret)
             on_alert(ssl, (where & SSL_CB_WRITE) != 0, (ret >> 8) & 0xff, ret & 0xff);
         } else if (where & SSL_CB_HANDSHAKE_DONE) {
             struct td_conn *c = conn_get(ssl, 0);
-            if (c != NULL) c->flags |= TD_CONN_DONE;
             if (client_cert_accepted_anyway(ssl)) {
                 explain_failure((SSL *)ssl, conn_get(ssl, 1), TD_AT_EXIT);
             } else {
@@ -321,9 +316,6 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
                 td_hello_cache_put_addr(ssl, addr);
             }
             come_back_at_ssl_level(ssl);
-        } else if (p[0] == SSL3_MT_CERTIFICATE_REQUEST && !write_p) {
-            struct td_conn *c = conn_get(ssl, td_settings.mode == TD_MODE_TRACE);
-            if (c != NULL) c->flags |= TD_CONN_CERT_REQUESTED;
         }
         break;
     default:

@@ -509,7 +509,6 @@ void td_observe_deep(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
     if (!done) {
         td_runtime_get(&rt, 1);
         r->pymongo = rt.pymongo;
-        r->pyopenssl = rt.pyopenssl;
     }
     /* The peer's chain as it was sent. A client's list starts with the leaf; a server's
      * does not include the client's own certificate. */

@@ -29,7 +29,6 @@ static void scan_maps(struct td_runtime_info *out)
     char line[512];
     while (fgets(line, sizeof(line), f) != NULL) {
         if (strstr(line, "/pymongo/") || strstr(line, "/bson/_cbson")) out->pymongo = 1;
-        if (strstr(line, "/cryptography/hazmat/bindings/")) out->pyopenssl = 1;
     }
     fclose(f);
 }
