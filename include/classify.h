@@ -1,10 +1,9 @@
-/* classify: decide the guide section and cause for a report, and add the evidence that proves it. */
+/* classify: decide the guide section and cause for a report, and add the evidence that proves
+ * it. A pure function of the report (see include/observe.h for where its facts come from). */
 #ifndef TLSDIAG_CLASSIFY_H
 #define TLSDIAG_CLASSIFY_H
-#include <openssl/ssl.h>
 #include "report.h"
 
-/* ssl may be NULL (then only the recorded facts are used). */
-void td_classify(struct td_report *r, SSL *ssl);
+void td_classify(struct td_report *r);
 
 #endif

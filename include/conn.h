@@ -1,17 +1,29 @@
-/* conn: the little state tlsdiag keeps per connection, and only once there is a reason to. */
+/* conn: what tlsdiag keeps about one connection, in the SSL's own ex_data slot, so that no
+ * fact can ever be attributed to another connection: it is created by the first record the
+ * connection handles (our ClientHello, or the peer's first record on a server), reset when a
+ * new handshake starts on the same SSL (SSL_clear, renegotiation), and freed with the SSL. */
 #ifndef TLSDIAG_CONN_H
 #define TLSDIAG_CONN_H
+#include <stddef.h>
 #include <stdint.h>
 #include <openssl/x509.h>
 
 enum {
-    TD_CONN_ALERT_SENT = 1 << 0,    /* we sent a fatal alert */
-    TD_CONN_ALERT_RECEIVED = 1 << 1,/* the peer sent us a fatal alert */
-    TD_CONN_NOT_TLS = 1 << 2,       /* a received record header was not TLS */
-    TD_CONN_REPORTED = 1 << 3,      /* the failure has been explained */
+    TD_CONN_ALERT_SENT = 1 << 0,     /* we sent a fatal alert */
+    TD_CONN_ALERT_RECEIVED = 1 << 1, /* the peer sent us a fatal alert */
+    TD_CONN_NOT_TLS = 1 << 2,        /* a received record header was not TLS */
+    TD_CONN_REPORTED = 1 << 3,       /* this handshake's failure has been explained */
+    TD_CONN_PEER_SPOKE = 1 << 4,     /* at least one record header came from the peer */
+    TD_CONN_DONE = 1 << 5,           /* this handshake completed */
 };
 
 struct td_report;
+
+/* A hello exactly as it crossed the wire (the handshake message, header included). */
+struct td_hello_bytes {
+    unsigned char *msg;
+    size_t len;
+};
 
 struct td_conn {
     uint32_t flags;
@@ -19,17 +31,28 @@ struct td_conn {
     uint8_t recv_level, recv_desc;
     uint8_t header[5];
     uint8_t header_len;
-    unsigned long err_at_alert;     /* error peeked when we sent our fatal alert */
-    long verify_seen;               /* a failed verification, seen when its store ctx went */
+    unsigned long err_at_alert;      /* error peeked when we sent our fatal alert */
+    long verify_seen;                /* a failed verification, seen when its store ctx went */
     int verify_seen_depth;
-    /* What that verification was given. A server does not keep a client's chain that failed,
-     * so this is the only place to describe it from. References, freed with the state. */
+    /* What that verification was given. References, freed with the state. */
     X509 *failed_leaf;
     STACK_OF(X509) *failed_chain;
-    /* A client whose host verifies after the handshake (curl 8, Node) finished it with a bad
-     * certificate: the explanation, made while the SSL was whole, waits to see whether the
-     * host sends data (it accepted) or closes (it refused). */
+    /* The two hellos of the current handshake; freed once it completes. */
+    struct td_hello_bytes client_hello, server_hello;
+    char addr[64];                   /* a server's peer, noted when its first record came */
+    /* A finished explanation waiting for the host's decision: made while the SSL was whole,
+     * emitted if the host gives up (closes, frees, starts over), dropped if it carries on. */
     struct td_report *pending;
+    /* What decides it:
+     *   UNVERIFIED   a client finished a handshake whose certificate failed (curl and Node
+     *                decide afterwards): sending data is carrying on, closing is giving up;
+     *   CLIENT_CERT  a server did so with a client's certificate: only the application's own
+     *                refusal (see server_refused_after_handshake) makes it a failure;
+     *   SILENT_EXIT  a handshake call returned a system error with nothing on the error queue:
+     *                any further record is carrying on (a driver's BIO pausing looks the same),
+     *                the connection ending is giving up. */
+    enum { TD_PENDING_NONE, TD_PENDING_UNVERIFIED, TD_PENDING_CLIENT_CERT,
+           TD_PENDING_SILENT_EXIT } pending_kind;
 };
 
 #endif

@@ -1,31 +1,24 @@
-/* observe: gather the facts about one connection into a td_report, at failure time
- * (or at handshake end in trace mode). Everything it calls is bracketed by an error mark. */
+/* observe: everything tlsdiag learns about one connection, read from the SSL, its certificates
+ * and the process's environment into a td_report. It is the only part that reads the world:
+ * classify.c decides from the report alone. Callers bracket both calls with an error mark. */
 #ifndef TLSDIAG_OBSERVE_H
 #define TLSDIAG_OBSERVE_H
 #include <openssl/ssl.h>
-#include "report.h"
 #include "conn.h"
+#include "report.h"
 
 /* When a report is made: at the failed handshake's exit, at a fatal alert (no exit will come),
  * when the SSL is freed (3.0/3.1 only), at a successful handshake's end (trace), or at the end
  * of a handshake whose certificate failed but that went on (kept until the host decides). */
 enum td_when { TD_AT_EXIT, TD_AT_ALERT, TD_AT_FREE, TD_AT_DONE, TD_AT_DONE_UNVERIFIED };
 
-/* What must be read in the host's own thread: its error queue, the per-thread hello cache, and
- * plain getters. Touches nothing that could disturb the host. */
-void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
+/* The facts a repeat is recognised by and that must be read first: the host's error (peeked),
+ * the peer, the alerts, the verify result, the hellos. Plain getters and a parse; no I/O. */
+void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 
-/* The rest: certificates, a re-run of the verification, the staple. Some of OpenSSL's X509
- * code clears the calling thread's error queue (marks included), so hook.c runs this on a
- * thread of its own. */
-void td_observe_deep(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
-
-/* Trust store facts for CERTIFICATE_VERIFY_FAILED evidence; returns the number of CA
- * certificates the connection's store could reach (0 means nothing usable was loaded). */
-int td_observe_trust_store(struct td_report *r, SSL *ssl);
-
-/* Where the minimum/maximum version comes from (config file and section, or the application). */
-void td_observe_version_source(struct td_report *r, SSL *ssl);
+/* The rest: the certificates, the staple (checked against a snapshot of the trust store, so
+ * that no callback or lookup of the host's store runs), the trust store's files, the policy. */
+void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 
 /* "ip:port" of the socket under the SSL, or "" (memory BIOs, custom BIOs, a closed peer). */
 void td_peer_address(SSL *ssl, char *dst, size_t cap);

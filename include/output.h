@@ -1,5 +1,6 @@
 /* output: deliver finished lines to stderr, a file or syslog without ever blocking,
- * raising SIGPIPE, or writing into a descriptor the host has since reused. */
+ * raising SIGPIPE, or writing into a descriptor the host has since reused. The sink is
+ * chosen by the settings; what fd 2 is, is decided once, at td_output_init. */
 #ifndef TLSDIAG_OUTPUT_H
 #define TLSDIAG_OUTPUT_H
 #include <stddef.h>
@@ -12,8 +13,11 @@ void td_output_warning(const char *line);
 /* Open a file sink now (after the settings are known), so that forked workers running as
  * another user inherit it; warns once if it cannot be opened. */
 void td_output_prepare(void);
-/* Write one or more complete lines. Failures are dropped after one warning. */
+/* Write one or more complete lines, without ever waiting: what cannot go now is dropped and
+ * counted. A file that cannot be written gives one warning. */
 void td_output_write(const char *text, size_t len);
+/* How many writes were dropped since the last call (and reset the count). */
+long td_output_take_dropped(void);
 /* Forget the open file after fork (the child reopens lazily). */
 void td_output_after_fork(void);
 

@@ -32,6 +32,28 @@ struct td_cert {
 
 struct td_evidence { const char *key; char value[TD_FIELD * 2]; };
 
+/* One place a client looks for CA certificates (a file, or a hashed directory). */
+struct td_trust_path {
+    char path[TD_FIELD];
+    char from[48];                     /* "OpenSSL default" or the variable that set it */
+    int count;                         /* certificates or hash links; -1 when it does not exist */
+    long age_days;                     /* since it last changed */
+};
+
+/* The system policy of the config in use (its ssl_conf system_default section). */
+struct td_policy {
+    char path[TD_FIELD];               /* the config file, or "" when none was loaded */
+    char section[64];
+    char min[16], max[16];             /* MinProtocol, MaxProtocol, or "" */
+    char ciphers[160];                 /* CipherString, or "" */
+};
+
+/* The cipher suites of a ClientHello, by kind, as this OpenSSL knows them. */
+struct td_cipher_mix {
+    int total, fs, non_fs, tls13, unknown, examined;
+    char names[1024];                  /* the known ones, OpenSSL names, ':'-separated */
+};
+
 struct td_report {
     enum td_event event;
     time_t now;
@@ -45,7 +67,7 @@ struct td_report {
     /* versions, OpenSSL protocol numbers (TLS1_2_VERSION ...), 0 if unknown */
     int min_version, max_version, negotiated, peer_version;
     int min_explicit, max_explicit;    /* set on the SSL (config or application), not defaults */
-    char version_limit_source[TD_FIELD];
+    char version_limit_source[TD_FIELD * 3];
     int security_level;
     char cipher[64];
     char state[64];                    /* SSL_state_string_long at failure */
@@ -70,6 +92,11 @@ struct td_report {
     unsigned char first_bytes[5];      /* a record header that was not TLS */
     int first_bytes_len;
 
+    int init_finished;                 /* the handshake had completed */
+    int verify_mode;                   /* SSL_get_verify_mode */
+    const char *openssl_version;       /* OpenSSL_version(OPENSSL_VERSION), static */
+    const char *openssl_dir;           /* OpenSSL_version(OPENSSL_DIR), static */
+
     /* verdict */
     enum td_section section;
     const struct td_cause *cause;
@@ -84,6 +111,17 @@ struct td_report {
     struct td_cert ours;               /* our own certificate, if we have one */
     struct td_hello offered;           /* the ClientHello (ours as a client, the peer's as a server) */
     struct td_hello answer;            /* the ServerHello */
+    struct td_cipher_mix offered_mix;  /* valid when offered.parsed */
+    char server_allows[512];           /* a server: the suites it can choose, ':'-separated */
+    int not_yet_valid_count;           /* certificates in the peer's chain not valid yet */
+    /* Where a client's CA certificates come from, and how many the connection's store holds;
+     * read only for a verification that found no issuer. */
+    int trust_read;
+    struct td_trust_path ca_file, ca_dir;
+    int store_loaded;
+    int cert_env_set;                  /* SSL_CERT_FILE or SSL_CERT_DIR is set */
+    enum { TD_OS_OTHER, TD_OS_DEBIAN, TD_OS_FEDORA } os;
+    struct td_policy policy;
     struct td_evidence evidence[TD_MAX_EVIDENCE];
 };
 

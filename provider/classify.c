@@ -1,18 +1,16 @@
-/* classify: see include/classify.h. The order of the checks matters: the most specific signal
- * wins (a verify result over the alert it caused, our own error over a generic EOF). */
-#define _GNU_SOURCE
+/* classify: see include/classify.h. A pure function of the report: it reads nothing else (no
+ * SSL, no file, no environment), which is what lets test/unit/test_classify.c replay reports.
+ * The order of the checks matters: the most specific signal wins (a verify result over the
+ * alert it caused, our own error over a generic EOF). */
 #include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <openssl/conf.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include "classify.h"
-#include "observe.h"
 
 static void set_cause(struct td_report *r, const char *id)
 {
@@ -42,29 +40,39 @@ static void clock_text(const struct td_report *r, char *dst, size_t cap)
 
 static void store_fix(struct td_report *r)
 {
-    int debian = access("/etc/debian_version", F_OK) == 0;
-    int fedora = access("/etc/pki/ca-trust", F_OK) == 0;
-    const char *file = secure_getenv("SSL_CERT_FILE"), *dir = secure_getenv("SSL_CERT_DIR");
-    char env[300] = "";
-    if (file != NULL || dir != NULL)
-        snprintf(env, sizeof(env), "SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: "
-                 "unset them or point them at a CA bundle. ");
-    ev(r, "_store_fix", "%sInstall or refresh the system's root certificates: %s", env,
-       debian ? "apt-get install --reinstall ca-certificates && update-ca-certificates"
-       : fedora ? "dnf reinstall ca-certificates && update-ca-trust"
+    ev(r, "_store_fix", "%sInstall or refresh the system's root certificates: %s",
+       r->cert_env_set ? "SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: "
+                         "unset them or point them at a CA bundle. " : "",
+       r->os == TD_OS_DEBIAN ? "apt-get install --reinstall ca-certificates && update-ca-certificates"
+       : r->os == TD_OS_FEDORA ? "dnf reinstall ca-certificates && update-ca-trust"
        : "install your distribution's ca-certificates package");
 }
 
-static int count_not_yet_valid(SSL *ssl, time_t now)
+static void trust_path_evidence(struct td_report *r, const char *key, const struct td_trust_path *t,
+                                const char *what)
 {
-    int n = 0;
-    STACK_OF(X509) *chain = ssl ? SSL_get_peer_cert_chain(ssl) : NULL;
-    for (int i = 0; i < sk_X509_num(chain); i++)
-        if (X509_cmp_time(X509_get0_notBefore(sk_X509_value(chain, i)), &now) > 0) n++;
-    return n;
+    if (t->path[0] == '\0') return;
+    if (t->count < 0) {
+        ev(r, key, "%s (%s) does not exist", t->path, t->from);
+        return;
+    }
+    char age[64] = "";
+    if (t->age_days > 365) snprintf(age, sizeof(age), ", last changed %ld days ago", t->age_days);
+    ev(r, key, "%s (%s): %d %s%s", t->path, t->from, t->count, what, age);
 }
 
-static void classify_verify(struct td_report *r, SSL *ssl)
+/* What the trust store amounts to: the CA certificates the connection could reach. */
+static int trust_evidence(struct td_report *r)
+{
+    trust_path_evidence(r, "ca_file", &r->ca_file, "certificates");
+    trust_path_evidence(r, "ca_dir", &r->ca_dir, "hashed certificate links");
+    ev(r, "store_loaded", "%d CA certificates loaded into this connection's store", r->store_loaded);
+    ev(r, "openssldir", "%s", r->openssl_dir ? r->openssl_dir : "");
+    return r->store_loaded + (r->ca_file.count > 0 ? r->ca_file.count : 0)
+         + (r->ca_dir.count > 0 ? r->ca_dir.count : 0);
+}
+
+static void classify_verify(struct td_report *r)
 {
     const struct td_cert *c = &r->vcert;
     char clock[32], amount[32];
@@ -95,7 +103,7 @@ static void classify_verify(struct td_report *r, SSL *ssl)
         ev(r, "root", "%s", r->top.subject);
         ev(r, "root_issuer", "%s", r->top.issuer);
         ev(r, "chain_sent", "%d", r->chain_sent);
-        int usable = td_observe_trust_store(r, ssl);
+        int usable = trust_evidence(r);
         if (usable == 0 && !server) {
             store_fix(r);
             set_cause(r, "trust_store_missing");
@@ -139,7 +147,7 @@ static void classify_verify(struct td_report *r, SSL *ssl)
         break;
     case X509_V_ERR_CERT_NOT_YET_VALID: {
         span(c->nb - r->now, amount, sizeof(amount));
-        int several = count_not_yet_valid(ssl, r->now);
+        int several = r->not_yet_valid_count;
         ev(r, "valid", "%s to %s", c->not_before, c->not_after);
         ev(r, "clock", "%s, %s before notBefore", clock, amount);
         ev(r, "_ahead", "in %s (%s)", amount, c->not_before);
@@ -210,12 +218,63 @@ static void allowed_text(const struct td_report *r, char *dst, size_t cap)
         snprintf(dst, cap, "%s to %s", td_version_name(r->min_version), td_version_name(r->max_version));
 }
 
-static void classify_version(struct td_report *r, SSL *ssl, const char *id)
+static int version_from_name(const char *s)
+{
+    static const struct { const char *name; int v; } names[] = {
+        { "SSLv3", SSL3_VERSION }, { "TLSv1", TLS1_VERSION }, { "TLSv1.1", TLS1_1_VERSION },
+        { "TLSv1.2", TLS1_2_VERSION }, { "TLSv1.3", TLS1_3_VERSION },
+    };
+    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcasecmp(s, names[i].name)) return names[i].v;
+    return 0;
+}
+
+/* Where the minimum and maximum come from: the config's policy, the application, or disabled
+ * versions. */
+static void version_source(struct td_report *r)
+{
+    const struct td_policy *p = &r->policy;
+    const char *path = p->path[0] ? p->path : "the config";
+    char *out = r->version_limit_source;
+    size_t cap = sizeof(r->version_limit_source);
+    int n;
+    if (r->min_explicit && p->min[0] && version_from_name(p->min) == r->min_version)
+        n = snprintf(out, cap, "minimum: MinProtocol = %s in [%s] of %s", p->min, p->section, path);
+    else if (r->min_explicit)
+        n = snprintf(out, cap, "minimum: %s, set by the application (%s %s%s)",
+                     td_version_name(r->min_version), path,
+                     p->min[0] ? "says MinProtocol = " : "sets no MinProtocol", p->min);
+    else if (r->min_version > TLS1_VERSION)
+        n = snprintf(out, cap, "minimum: %s, because the application disables the versions below it "
+                     "(SSL_OP_NO_TLSv1...; nginx: ssl_protocols; %s has no MinProtocol)",
+                     td_version_name(r->min_version), path);
+    else
+        n = snprintf(out, cap, "minimum: none set (%s has no MinProtocol), security level %d%s",
+                     path, r->security_level,
+                     r->security_level >= 1 ? " rules out the SHA-1/MD5 signatures TLS 1.0/1.1 need" : "");
+    if (n > 0 && (size_t)n < cap && !r->max_explicit && r->max_version && r->max_version < TLS1_3_VERSION)
+        snprintf(out + n, cap - (size_t)n, "; maximum: %s, because the application disables the "
+                 "versions above it", td_version_name(r->max_version));
+    else if (n > 0 && (size_t)n < cap && r->max_explicit) {
+        if (p->max[0] && version_from_name(p->max) == r->max_version)
+            snprintf(out + n, cap - (size_t)n, "; maximum: MaxProtocol = %s in [%s] of %s", p->max,
+                     p->section, path);
+        else
+            snprintf(out + n, cap - (size_t)n, "; maximum: %s, set by the application",
+                     td_version_name(r->max_version));
+    }
+    if (p->max[0])
+        ev(r, "config_max", "MaxProtocol = %s in [%s] of %s", p->max, p->section, path);
+    if (p->ciphers[0])
+        ev(r, "config_ciphers", "CipherString = %s in [%s] of %s", p->ciphers, p->section, path);
+}
+
+static void classify_version(struct td_report *r, const char *id)
 {
     char buf[256];
     int client = r->role == TD_ROLE_CLIENT;
     set_cause(r, id);
-    if (ssl != NULL) td_observe_version_source(r, ssl);
+    version_source(r);
     allowed_text(r, buf, sizeof(buf));
     ev(r, "allowed", "%s", buf);
     ev(r, "limit_source", "%s", r->version_limit_source);
@@ -228,7 +287,7 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
     }
     if (r->peer_version) ev(r, "peer_version", "%s", td_version_name(r->peer_version));
     ev(r, "_peer_version_verb", "%s", client ? "chose" : "offered at most");
-    ev(r, "openssl", "%s", OpenSSL_version(OPENSSL_VERSION));
+    ev(r, "openssl", "%s", r->openssl_version);
     if (r->err_reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED)
         ev(r, "note", "OpenSSL reports this as '%s': TLS 1.0/1.1 need SHA-1/MD5 signatures that "
            "security level %d forbids, so it is the same version mismatch", r->err_reason_str,
@@ -243,7 +302,7 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
                "version). This OpenSSL (%s) supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too "
                "old' advice does not apply.", td_version_name(r->max_version),
                r->max_version < TLS1_2_VERSION ? " (most servers now require TLS 1.2 or later)" : "",
-               OpenSSL_version(OPENSSL_VERSION));
+               r->openssl_version);
         else
             ev(r, "_version_fix", "The server accepts none of %s to %s: it most likely speaks only "
                "older versions (TLS 1.0/1.1). Upgrade the server or the proxy in front of it. "
@@ -251,7 +310,7 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
                "apply; to reach such a server anyway, lower the minimum for this application only "
                "(MinProtocol = TLSv1 with CipherString = DEFAULT@SECLEVEL=0 in a config .included "
                "from the one in use), which weakens its security.", td_version_name(r->min_version),
-               td_version_name(r->max_version), OpenSSL_version(OPENSSL_VERSION));
+               td_version_name(r->max_version), r->openssl_version);
     } else if (!strcmp(id, "peer_version_too_low")) {
         if (client)
             ev(r, "_version_fix", "Upgrade the server (or the proxy in front of it) to TLS 1.2 or "
@@ -268,57 +327,27 @@ static void classify_version(struct td_report *r, SSL *ssl, const char *id)
 
 /* ---- handshake failure ------------------------------------------------------------------ */
 
-struct cipher_mix { int total, fs, non_fs, tls13, unknown; };
-
-static struct cipher_mix offered_ciphers(const struct td_report *r, SSL *ssl, char *names, size_t cap)
+static void classify_handshake_failure(struct td_report *r)
 {
-    struct cipher_mix m = { 0 };
-    size_t o = 0;
-    names[0] = '\0';
-    int n = r->offered.n_ciphers < TD_HELLO_MAX_CIPHERS ? r->offered.n_ciphers : TD_HELLO_MAX_CIPHERS;
-    for (int i = 0; i < n; i++) {
-        uint16_t id = r->offered.ciphers[i];
-        if (id == 0x00ff || (id & 0x0f0f) == 0x0a0a) continue;   /* SCSV, GREASE */
-        unsigned char b[2] = { (unsigned char)(id >> 8), (unsigned char)id };
-        const SSL_CIPHER *c = ssl ? SSL_CIPHER_find(ssl, b) : NULL;
-        m.total++;
-        if (c == NULL) { m.unknown++; continue; }
-        int kx = SSL_CIPHER_get_kx_nid(c);
-        if (kx == NID_kx_any) m.tls13++;
-        else if (kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk || kx == NID_kx_dhe_psk) m.fs++;
-        else m.non_fs++;
-        if (o + 40 < cap) o += (size_t)snprintf(names + o, cap - o, "%s%s", o ? ":" : "", SSL_CIPHER_get_name(c));
-    }
-    return m;
-}
-
-static void classify_handshake_failure(struct td_report *r, SSL *ssl)
-{
-    char names[1024], buf[512];
+    char buf[512];
     int client = r->role == TD_ROLE_CLIENT;
+    const struct td_cipher_mix m = r->offered_mix;
     set_cause(r, "no_shared_cipher");
-    struct cipher_mix m = offered_ciphers(r, ssl, names, sizeof(names));
     if (r->offered.parsed) {
         versions_list(&r->offered, buf, sizeof(buf));
         ev(r, client ? "offered_versions" : "client_versions", "%s", buf);
         ev(r, client ? "offered_ciphers" : "client_ciphers",
-           "%d suites: %d TLS 1.3, %d forward-secret (ECDHE/DHE), %d without forward secrecy%s",
-           m.total, m.tls13, m.fs, m.non_fs, m.non_fs == 0 ? " (forward-secret only)" : "");
+           "%d suites: %d TLS 1.3, %d forward-secret (ECDHE/DHE), %d without forward secrecy, "
+           "%d unknown to this OpenSSL%s%s", m.total, m.tls13, m.fs, m.non_fs, m.unknown,
+           m.non_fs == 0 ? " (forward-secret only)" : "",
+           m.examined < r->offered.n_ciphers ? " (kinds counted among the first suites only)" : "");
         ev(r, "groups", "%d offered", r->offered.n_groups);
         ev(r, "sigalgs", "%d offered", r->offered.n_sigalgs);
         ev(r, "sni", "%s", r->offered.has_sni ? r->offered.sni : "none sent");
     }
     if (!client) {
-        /* What this server can actually choose, given its enabled versions. */
-        STACK_OF(SSL_CIPHER) *ours = ssl ? SSL_get1_supported_ciphers(ssl) : NULL;
-        size_t o = 0;
-        buf[0] = '\0';
-        for (int i = 0; i < sk_SSL_CIPHER_num(ours) && o + 40 < sizeof(buf); i++)
-            o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? ":" : "",
-                                  SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ours, i)));
-        ev(r, "server_allows", "%s", buf);
-        sk_SSL_CIPHER_free(ours);
-        ev(r, "client_cipher_names", "%s", names);
+        ev(r, "server_allows", "%s", r->server_allows);
+        ev(r, "client_cipher_names", "%s", m.names);
         ev(r, "_hsf_summary", "The client offered %d cipher suites and this server allows none of "
            "them (no shared cipher).", m.total);
         ev(r, "_hsf_fix", "Allow a suite the client offers on this server (CipherString / "
@@ -423,7 +452,7 @@ static const char *verdict_text(const struct td_ocsp_info *o)
     }
 }
 
-static void classify_ok(struct td_report *r, SSL *ssl)
+static void classify_ok(struct td_report *r)
 {
     /* Once per successful handshake in trace mode: skip the catalogue search. */
     static const struct td_cause *_Atomic ok;
@@ -431,11 +460,11 @@ static void classify_ok(struct td_report *r, SSL *ssl)
     if (c == NULL) atomic_store_explicit(&ok, c = td_cause_find("ok"), memory_order_relaxed);
     r->cause = c;
     r->section = TD_SEC_OTHER;
-    if (r->verify_code != X509_V_OK && ssl != NULL)
+    if (r->verify_code != X509_V_OK)
         ev(r, "warning_verify", "the peer's certificate did not verify (%ld, %s), yet the handshake "
            "went on (verify mode %s): the application decides afterwards, or does not check",
            r->verify_code, X509_verify_cert_error_string(r->verify_code),
-           (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) ? "peer" : "none");
+           (r->verify_mode & SSL_VERIFY_PEER) ? "peer" : "none");
     if (r->ocsp_stapled) {
         ev(r, "staple", "%s, next update %s",
            r->ocsp.cert_status[0] ? r->ocsp.cert_status : verdict_text(&r->ocsp),
@@ -469,14 +498,14 @@ static int is_cert_alert(int desc)
     }
 }
 
-void td_classify(struct td_report *r, SSL *ssl)
+void td_classify(struct td_report *r)
 {
     int client = r->role == TD_ROLE_CLIENT;
     int reason = r->err_lib == ERR_LIB_SSL ? r->err_reason : 0;
     int received = r->alert_seen && !r->alert_sent ? r->alert_desc : -1;
 
     if (r->event == TD_EV_HANDSHAKE_OK) {
-        classify_ok(r, ssl);
+        classify_ok(r);
         return;
     }
     ev(r, "_side", "%s", client ? "client" : "server");
@@ -488,10 +517,10 @@ void td_classify(struct td_report *r, SSL *ssl)
            client ? "server" : "client");
     if (r->err)
         ev(r, "error", "%s", r->err_reason_str);
-    else if (client && r->verify_code != X509_V_OK && ssl != NULL && SSL_is_init_finished(ssl))
+    else if (client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", "none: the handshake finished, and %s checked the certificate itself "
            "afterwards and closed the connection", r->program);
-    else if (!client && r->verify_code != X509_V_OK && ssl != NULL && SSL_is_init_finished(ssl))
+    else if (!client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", "none: this server's verify callback let the certificate through, and the "
            "application refuses the connection after the handshake (nginx answers 400)");
     else
@@ -499,7 +528,7 @@ void td_classify(struct td_report *r, SSL *ssl)
 
     if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED
         || (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
-        classify_verify(r, ssl);
+        classify_verify(r);
     else if (reason == SSL_R_INVALID_STATUS_RESPONSE)
         classify_ocsp(r);
     else if (reason == SSL_R_OCSP_CALLBACK_FAILURE && r->ocsp_stapled
@@ -511,29 +540,26 @@ void td_classify(struct td_report *r, SSL *ssl)
         set_cause(r, "ocsp_callback_failure");
     }
     else if (reason == SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED) {
-        char *cnf = CONF_get1_default_config_file();
-        const char *env = secure_getenv("OPENSSL_CONF");
         ev(r, "server_hello", "no renegotiation_info extension%s",
            r->answer.parsed && !r->answer.renegotiation_info ? " (seen in the ServerHello)" : "");
-        ev(r, "openssl", "%s", OpenSSL_version(OPENSSL_VERSION));
-        ev(r, "_config", "%s", env ? env : cnf ? cnf : "openssl.cnf");
-        OPENSSL_free(cnf);
+        ev(r, "openssl", "%s", r->openssl_version);
+        ev(r, "_config", "%s", r->policy.path[0] ? r->policy.path : "openssl.cnf");
         set_cause(r, "legacy_renegotiation");
     } else if (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW
                || reason == SSL_R_WRONG_SSL_VERSION
                || (reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED && r->peer_version
                    && r->peer_version < TLS1_2_VERSION))
-        classify_version(r, ssl, "peer_version_too_low");
+        classify_version(r, "peer_version_too_low");
     else if (reason == SSL_R_NO_PROTOCOLS_AVAILABLE)
-        classify_version(r, ssl, "no_protocols_available");
+        classify_version(r, "no_protocols_available");
     else if (received == SSL_AD_PROTOCOL_VERSION)
-        classify_version(r, ssl, "peer_rejected_versions");
+        classify_version(r, "peer_rejected_versions");
     else if (reason == SSL_R_NO_SHARED_CIPHER || reason == SSL_R_NO_CIPHERS_AVAILABLE
              || received == SSL_AD_HANDSHAKE_FAILURE || received == SSL_AD_INSUFFICIENT_SECURITY) {
         if (client && received == SSL_AD_HANDSHAKE_FAILURE && r->answer.parsed && !r->ours.present)
             set_cause(r, "client_cert_missing");   /* refused after its ServerHello: our missing cert */
         else
-            classify_handshake_failure(r, ssl);
+            classify_handshake_failure(r);
     } else if (reason == SSL_R_NO_SHARED_GROUPS || reason == SSL_R_NO_SUITABLE_KEY_SHARE) {
         ev(r, "groups", "%d offered", r->offered.n_groups);
         set_cause(r, "no_common_group");

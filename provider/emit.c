@@ -1,4 +1,5 @@
-/* emit: render a report in the configured format and hand it to the output. */
+/* emit: render a report in the configured format and hand it to the output, after the line
+ * that says how many earlier ones could not be written, if any were dropped. */
 #include <stdlib.h>
 #include "emit.h"
 #include "output.h"
@@ -6,12 +7,15 @@
 #include "settings.h"
 
 #define TD_RENDER_CAP 16384
+#define TD_DROPPED_CAP 256
 
 void td_emit(const struct td_report *r)
 {
-    char *buf = malloc(TD_RENDER_CAP);
+    char *buf = malloc(TD_DROPPED_CAP + TD_RENDER_CAP);
     if (buf == NULL) return;
-    size_t n = td_render(r, td_settings.format, buf, TD_RENDER_CAP);
+    long dropped = td_output_take_dropped();
+    size_t n = dropped > 0 ? td_render_dropped(dropped, td_settings.format, buf, TD_DROPPED_CAP) : 0;
+    n += td_render(r, td_settings.format, buf + n, TD_RENDER_CAP);
     if (n > 0) td_output_write(buf, n);
     free(buf);
 }

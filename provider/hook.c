@@ -1,16 +1,38 @@
-/* hook: the handshake path. Several ways in, so that a host replacing one still gets its failure
- * explained: the msg callback (alerts, hellos, record headers), the info callback (handshake
- * exit and completion), the X509_STORE_CTX free_func (every verification's end), and on 3.0/3.1
- * the SSL free_func (whatever is left unexplained when the SSL goes).
+/* hook: where tlsdiag enters the handshake, and the only place that decides when a handshake
+ * has failed.
  *
- * Cost model: when a handshake succeeds and trace is off, tlsdiag allocates nothing. The msg
- * callback looks at a type byte per message and copies the two hellos into a per-thread buffer
- * (needed later only if this very handshake fails); state is allocated on the first sign of
- * trouble (a fatal alert, a non-TLS record) or at the failure itself. */
+ *   OSSL_provider_init ── td_hook_install: ex_data indexes, once per process
+ *
+ *   SSL_CTX_new ─ ctx_new ─ installs td_info_cb and td_msg_cb on the context
+ *
+ *   host thread, inside the host's own SSL call           state: struct td_conn in the SSL's
+ *   ─────────────────────────────────────────────        ex_data (include/conn.h), one per
+ *   td_msg_cb     records, hellos, alerts ───────┐        connection, freed with it
+ *   td_info_cb    exits, alerts, completion ─────┤
+ *   store_ctx_free  end of every verification ───┤
+ *   ssl_free      the connection goes ───────────┘
+ *                      │ a failure the host has really had (never a pause)
+ *                      ▼
+ *   td_repeat_admit ── a repeat: counted, nothing else is done
+ *                      │ new
+ *                      ▼
+ *   td_observe (reads the SSL, the certificates, the environment; error mark around it)
+ *                      ▼
+ *   td_classify (pure: the report in, section, cause and evidence out)
+ *                      ▼
+ *   td_emit ── render ── output (never blocks)
+ *
+ * Everything runs in the host's thread, in the callback that saw the failure: no thread is
+ * made, so nothing can fail for want of one, and no code of the host (verify callbacks, store
+ * lookups) is run again, since observe never re-verifies with the host's store. What observe
+ * calls only raises errors, which the mark takes back; nothing in it clears the queue.
+ *
+ * Cost model: a successful handshake allocates one td_conn and a copy of each hello (the
+ * hellos are what a failure needs and cannot be read back later); all of it is freed when the
+ * handshake completes. A failure is recognised here, before any report exists. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +41,18 @@
 #include "classify.h"
 #include "conn.h"
 #include "emit.h"
-#include "hello.h"
 #include "hook.h"
 #include "observe.h"
 #include "output.h"
 #include "repeat.h"
+#include "runtime.h"
 #include "settings.h"
-#include "hello_cache.h"
 
+/* OpenSSL refuses a ClientHello above 128 KB; nothing legal is larger. */
+#define TD_HELLO_KEEP_MAX (256 * 1024)
+
+/* Registered once per process and kept: OpenSSL never reuses a freed index, so freeing them
+ * at unload and registering again would grow the table with every load. */
 static int ctx_index = -1;
 static int ssl_index = -1;
 static int store_ctx_index = -1;
@@ -52,59 +78,55 @@ static struct td_conn *conn_get(const SSL *ssl, int create)
     return c;
 }
 
+static void hellos_free(struct td_conn *c)
+{
+    free(c->client_hello.msg);
+    free(c->server_hello.msg);
+    memset(&c->client_hello, 0, sizeof(c->client_hello));
+    memset(&c->server_hello, 0, sizeof(c->server_hello));
+}
+
+/* Everything but the allocation itself, and the pending report, which the caller settles. */
+static void conn_clear(struct td_conn *c)
+{
+    hellos_free(c);
+    X509_free(c->failed_leaf);
+    sk_X509_pop_free(c->failed_chain, X509_free);
+    memset(c, 0, sizeof(*c));
+}
+
+static void hello_keep(struct td_hello_bytes *h, const unsigned char *msg, size_t len)
+{
+    if (len > TD_HELLO_KEEP_MAX) len = TD_HELLO_KEEP_MAX;
+    unsigned char *p = len <= h->len ? h->msg : realloc(h->msg, len);
+    if (p == NULL) return;            /* keep the older copy rather than none */
+    memcpy(p, msg, len);
+    h->msg = p;
+    h->len = len;
+}
+
 /* ---- explaining ------------------------------------------------------------------------- */
 
-struct deep_job {
-    struct td_report *r;
-    SSL *ssl;
-    const struct td_conn *c;
-    enum td_when when;
-};
-
-static void deep_work(struct deep_job *j)
-{
-    td_observe_deep(j->r, j->ssl, j->c, j->when);
-    td_classify(j->r, j->ssl);
-}
-
-static void *deep_thread(void *arg)
-{
-    deep_work(arg);
-    ERR_clear_error();          /* this thread's own queue, never the host's */
-    return NULL;
-}
-
-/* Run the deep observation on a short-lived thread. OpenSSL's X509 code may clear the calling
- * thread's error queue, marks and all, which would take the host's own errors with it (curl with
- * a CRL did exactly that); another thread has a queue of its own. The host thread waits, so the
- * SSL is not used concurrently. Without a thread, skip the deep part rather than risk it. */
-static void run_deep(struct deep_job *j)
-{
-    sigset_t all, old;
-    pthread_t t;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);   /* the worker must never take the host's signals */
-    int rc = pthread_create(&t, NULL, deep_thread, j);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc == 0) pthread_join(t, NULL);
-    else td_classify(j->r, NULL);
-}
-
-static struct td_report *observe_local(enum td_event event, SSL *ssl, struct td_conn *c,
-                                       enum td_when when)
+/* The facts a repeat is recognised by, read in the host's thread. The error mark keeps what
+ * OpenSSL raises on the way out of the host's queue; errno is kept by the callers. */
+static struct td_report *observe_key(enum td_event event, SSL *ssl, const struct td_conn *c,
+                                     enum td_when when)
 {
     struct td_report *r = td_report_new(event);
     if (r == NULL) return NULL;
     ERR_set_mark();
-    td_observe_local(r, ssl, c, when);
+    td_observe_key(r, ssl, c, when);
     ERR_pop_to_mark();
     return r;
 }
 
-static void complete_failure(struct td_report *r, SSL *ssl, struct td_conn *c, enum td_when when)
+/* The rest of the diagnosis, still in the host's thread, then the verdict. */
+static void complete(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
-    struct deep_job job = { r, ssl, c, when };
-    run_deep(&job);
+    ERR_set_mark();
+    td_observe_rest(r, ssl, c, when);
+    ERR_pop_to_mark();
+    td_classify(r);
 }
 
 static void emit_failure(struct td_report *r)
@@ -114,60 +136,71 @@ static void emit_failure(struct td_report *r)
     free(r);
 }
 
-/* Explain a failed handshake, once per connection. A repeat of a failure explained within
- * the window is recognised from the cheap facts and only counted: drivers retrying every
- * half second must not pay for a full diagnosis each time. */
+static void pending_drop(struct td_conn *c)
+{
+    free(c->pending);
+    c->pending = NULL;
+    c->pending_kind = TD_PENDING_NONE;
+}
+
+/* The host decided: it gave up on the connection (emit what was kept) or carried on (drop it). */
+static void pending_settle(struct td_conn *c, int gave_up)
+{
+    struct td_report *r = c->pending;
+    c->pending = NULL;
+    c->pending_kind = TD_PENDING_NONE;
+    if (r == NULL) return;
+    if (gave_up && td_repeat_admit(r)) emit_failure(r);
+    else free(r);
+}
+
+/* The connection ends (freed, or a new handshake on it) with something still kept: the host
+ * gave up on it, except on a server whose only sign of refusal never came. */
+static void pending_at_end(struct td_conn *c, int live)
+{
+    pending_settle(c, live && c->pending_kind != TD_PENDING_CLIENT_CERT);
+}
+
+/* Explain this handshake's failure, once. A repeat of a failure explained within the window is
+ * recognised from the facts td_observe_key reads and only counted. */
 static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
 {
     if (c != NULL && (c->flags & TD_CONN_REPORTED)) return;
-    if (c != NULL) c->flags |= TD_CONN_REPORTED;
-    struct td_report *r = observe_local(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
+    if (c != NULL) {
+        c->flags |= TD_CONN_REPORTED;
+        if (c->pending_kind == TD_PENDING_SILENT_EXIT) pending_drop(c);   /* the real cause */
+    }
+    struct td_report *r = observe_key(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
     if (r == NULL) return;
     if (!td_repeat_admit(r)) {
         free(r);
         return;
     }
-    complete_failure(r, ssl, c, when);
+    complete(r, ssl, c, when);
     emit_failure(r);
 }
 
-/* A failure kept for later (see struct td_conn.pending) is observed in full now, while the
- * SSL is whole, and admitted only if it is released as refused. */
-static struct td_report *build_failure(SSL *ssl, struct td_conn *c, enum td_when when)
+/* Keep a full explanation until the host shows whether it gives up. */
+static void hold_failure(SSL *ssl, struct td_conn *c, int kind, enum td_when when)
 {
-    struct td_report *r = observe_local(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
-    if (r != NULL) complete_failure(r, ssl, c, when);
-    return r;
+    if (c->pending != NULL || (c->flags & TD_CONN_REPORTED)) return;
+    struct td_report *r = observe_key(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
+    if (r == NULL) return;
+    complete(r, ssl, c, when);
+    c->pending = r;
+    c->pending_kind = kind;
 }
 
-/* The host refused the connection it kept after a failed verification: say why now. */
-static void release_pending(struct td_conn *c, int refused)
+static void report_done(SSL *ssl, const struct td_conn *c)
 {
-    struct td_report *r = c->pending;
-    c->pending = NULL;
+    struct td_report *r = observe_key(TD_EV_HANDSHAKE_OK, ssl, c, TD_AT_DONE);
     if (r == NULL) return;
-    if (refused && td_repeat_admit(r)) emit_failure(r);
-    else free(r);
-}
-
-static void report_done(SSL *ssl, struct td_conn *c)
-{
-    struct td_report *r = observe_local(TD_EV_HANDSHAKE_OK, ssl, c, TD_AT_DONE);
-    if (r == NULL) return;
-    struct deep_job job = { r, ssl, c, TD_AT_DONE };
-    /* Only a staple needs verification code; everything else is safe in the host's thread. */
-    if (r->ocsp_stapled) {
-        run_deep(&job);
-    } else {
-        ERR_set_mark();
-        deep_work(&job);
-        ERR_pop_to_mark();
-    }
+    complete(r, ssl, c, TD_AT_DONE);
     td_emit(r);
     free(r);
 }
 
-/* ---- callbacks -------------------------------------------------------------------------- */
+/* ---- when the host has failed ---------------------------------------------------------- */
 
 /* Only our ctx-level callback, with no SSL-level one, is sure to get the handshake's exit: the
  * exit goes to the callback in place when the handshake call began, and a callback we put at
@@ -179,13 +212,43 @@ static int exit_reaches_us(const SSL *ssl)
         && SSL_CTX_get_info_callback(ctx) == td_info_cb;
 }
 
+/* A server sees port probes and health checks that connect and leave without a byte: those
+ * are not TLS failures. A client that hears nothing has failed. */
+static int peer_took_part(const SSL *ssl, const struct td_conn *c)
+{
+    return !SSL_is_server((SSL *)ssl) || (c != NULL && (c->flags & TD_CONN_PEER_SPOKE));
+}
+
+/* Hosts that finish a handshake whose certificate failed and decide afterwards: a client that
+ * asked for verification (Node lets every handshake through and checks in JavaScript), or curl,
+ * which always checks the result itself. A client that asked for none (Python's CERT_NONE)
+ * chose not to verify. */
+static int host_decides_after_handshake(const SSL *ssl)
+{
+    struct td_runtime_info rt;
+    if (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) return 1;
+    td_runtime_get(&rt, 0);
+    return rt.kind == TD_RT_CURL;
+}
+
+/* A server whose verify callback let a bad client certificate through (nginx does, for every
+ * ssl_verify_client mode) and that then refuses the client itself: nginx answers 400 and drops
+ * the session from its cache, which marks it not resumable. With optional_no_ca it serves the
+ * request and keeps the session. */
+static int server_refused_after_handshake(const SSL *ssl)
+{
+    SSL_SESSION *s = SSL_get0_session(ssl);
+    return s != NULL && !SSL_SESSION_is_resumable(s);
+}
+
 static void on_alert(const SSL *ssl, int sent, int level, int desc)
 {
-    /* close_notify and other warnings are the ordinary end of a connection; our own
-     * close_notify with nothing sent after a failed verification is the host refusing. */
     if (level != SSL3_AL_FATAL) {
+        /* Our own close_notify ends a connection the host kept after a failed verification. */
         struct td_conn *pc = sent && desc == SSL3_AD_CLOSE_NOTIFY ? conn_get(ssl, 0) : NULL;
-        if (pc != NULL && pc->pending != NULL) release_pending(pc, 1);
+        if (pc != NULL && pc->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(pc, 1);
+        if (pc != NULL && pc->pending_kind == TD_PENDING_CLIENT_CERT)
+            pending_settle(pc, server_refused_after_handshake(ssl));
         return;
     }
     struct td_conn *c = conn_get(ssl, 1);
@@ -196,7 +259,7 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
             c->sent_level = (uint8_t)level;
             c->sent_desc = (uint8_t)desc;
             /* The reason is on the queue now; a host that replaced our info callback
-             * may have cleared it by the time the SSL is freed. */
+             * may have cleared it by the time anything else runs. */
             c->err_at_alert = ERR_peek_last_error();
             if (c->verify_seen == X509_V_OK) {
                 c->verify_seen = SSL_get_verify_result(ssl);
@@ -215,46 +278,58 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
         explain_failure((SSL *)ssl, c, TD_AT_ALERT);
 }
 
-/* A server that asked for a client certificate, whose verify callback let a bad one through
- * (nginx does, then answers 400 itself): the connection fails after the handshake. */
-static int client_cert_accepted_anyway(const SSL *ssl)
+static int would_block(int err)
 {
-    return SSL_is_server((SSL *)ssl) && (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER)
-        && SSL_get_verify_result(ssl) != X509_V_OK;
+    return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS;
+}
+
+/* A handshake call returned without finishing. Only a definite failure is one: the WANT_*
+ * results are a non-blocking handshake pausing, and so is a system error with nothing on the
+ * queue and errno saying "try again", which is what drivers with their own BIOs (libmongoc,
+ * the PHP driver) leave behind when they forget the retry flag. */
+static void on_exit_unfinished(const SSL *ssl, int ret, int saved_errno)
+{
+    int e = SSL_get_error(ssl, ret);
+    struct td_conn *c = conn_get(ssl, 0);
+    if (e != SSL_ERROR_SSL && e != SSL_ERROR_SYSCALL
+        && !(e == SSL_ERROR_ZERO_RETURN && !SSL_is_init_finished(ssl)))
+        return;
+    if (!peer_took_part(ssl, c)) return;
+    if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+        if (would_block(saved_errno)) return;
+        /* Nothing on the queue says what happened: kept until the host gives up or goes on. */
+        if ((c = conn_get(ssl, 1)) != NULL)
+            hold_failure((SSL *)ssl, c, TD_PENDING_SILENT_EXIT, TD_AT_EXIT);
+        return;
+    }
+    explain_failure((SSL *)ssl, conn_get(ssl, 1), TD_AT_EXIT);
+}
+
+static void on_done(const SSL *ssl)
+{
+    struct td_conn *c = conn_get(ssl, 0);
+    if (c != NULL) {
+        c->flags |= TD_CONN_DONE;
+        hellos_free(c);
+    }
+    if (SSL_get_verify_result(ssl) != X509_V_OK && host_decides_after_handshake(ssl)
+        && (c = conn_get(ssl, 1)) != NULL)
+        hold_failure((SSL *)ssl, c,
+                     SSL_is_server((SSL *)ssl) ? TD_PENDING_CLIENT_CERT : TD_PENDING_UNVERIFIED,
+                     TD_AT_DONE_UNVERIFIED);
+    if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
 }
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
 {
     int saved_errno = errno;    /* hosts read errno after a failed call (curl does) */
     if (atomic_load_explicit(&hooks_live, memory_order_relaxed)) {
-        if (where & SSL_CB_ALERT) {
+        if (where & SSL_CB_ALERT)
             on_alert(ssl, (where & SSL_CB_WRITE) != 0, (ret >> 8) & 0xff, ret & 0xff);
-        } else if (where & SSL_CB_HANDSHAKE_DONE) {
-            struct td_conn *c = conn_get(ssl, 0);
-            if (client_cert_accepted_anyway(ssl)) {
-                explain_failure((SSL *)ssl, conn_get(ssl, 1), TD_AT_EXIT);
-            } else {
-                if (!SSL_is_server((SSL *)ssl) && SSL_get_verify_result(ssl) != X509_V_OK
-                    && (c = conn_get(ssl, 1)) != NULL && c->pending == NULL
-                    && !(c->flags & TD_CONN_REPORTED)) {
-                    c->flags |= TD_CONN_REPORTED;
-                    c->pending = build_failure((SSL *)ssl, c, TD_AT_DONE_UNVERIFIED);
-                }
-                if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
-            }
-        } else if ((where & SSL_CB_EXIT) && ret <= 0) {
-            int e = SSL_get_error(ssl, ret);
-            /* WANT_READ/WANT_WRITE and friends are a non-blocking handshake pausing. A clean
-             * close mid-handshake is ZERO_RETURN when the host set SSL_OP_IGNORE_UNEXPECTED_EOF. */
-            if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL
-                || (e == SSL_ERROR_ZERO_RETURN && !SSL_is_init_finished(ssl))) {
-                struct td_conn *c = conn_get(ssl, 0);
-                int started = SSL_get_state(ssl) != TLS_ST_BEFORE || c != NULL;
-                /* A server sees port probes that connect and leave before saying anything. */
-                if (started || !SSL_is_server((SSL *)ssl))
-                    explain_failure((SSL *)ssl, conn_get(ssl, 1), TD_AT_EXIT);
-            }
-        }
+        else if (where & SSL_CB_HANDSHAKE_DONE)
+            on_done(ssl);
+        else if ((where & SSL_CB_EXIT) && ret <= 0)
+            on_exit_unfinished(ssl, ret, saved_errno);
     }
     /* We only run at SSL level after promoting ourselves (see td_msg_cb); the application's
      * ctx-level callback is then looked up now, so a later SSL_CTX_set_info_callback counts. */
@@ -279,6 +354,59 @@ static void come_back_at_ssl_level(SSL *ssl)
     }
 }
 
+/* A ClientHello starts a handshake: one on an SSL that already had one (SSL_clear, a
+ * renegotiation) starts afresh. Whatever the last one left pending, the host gave up on. */
+static struct td_conn *handshake_starts(SSL *ssl)
+{
+    struct td_conn *c = conn_get(ssl, 1);
+    if (c == NULL) return NULL;
+    if (c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED
+                    | TD_CONN_NOT_TLS)
+        || c->pending != NULL) {
+        uint32_t spoke = c->flags & TD_CONN_PEER_SPOKE;
+        pending_at_end(c, 1);
+        conn_clear(c);
+        c->flags = spoke;
+    }
+    return c;
+}
+
+static void on_hello(SSL *ssl, int sent, const unsigned char *p, size_t len)
+{
+    int server = SSL_is_server(ssl);
+    struct td_conn *c;
+    if (p[0] == SSL3_MT_CLIENT_HELLO && sent != server) {
+        if ((c = handshake_starts(ssl)) == NULL) return;
+        hello_keep(&c->client_hello, p, len);
+        if (server) td_peer_address(ssl, c->addr, sizeof(c->addr));
+    } else if (p[0] == SSL3_MT_SERVER_HELLO && sent == server && (c = conn_get(ssl, 1)) != NULL) {
+        hello_keep(&c->server_hello, p, len);
+    }
+    come_back_at_ssl_level(ssl);
+}
+
+static void on_record_header(SSL *ssl, int sent, const unsigned char *p, size_t len)
+{
+    if (sent) {
+        /* Application data going out: a host that kept a badly verified connection uses it. */
+        if (p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl)) {
+            struct td_conn *c = conn_get(ssl, 0);
+            if (c != NULL && c->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(c, 0);
+        }
+        return;
+    }
+    struct td_conn *c = conn_get(ssl, SSL_is_server(ssl));
+    if (c == NULL) return;
+    c->flags |= TD_CONN_PEER_SPOKE;
+    /* A TLS record starts with a content type 20..24 and major version 3. Anything else
+     * is a peer that does not speak TLS: keep the first bytes to show what it was. */
+    if (len >= 2 && (p[0] < 20 || p[0] > 24 || p[1] != 3) && !(c->flags & TD_CONN_NOT_TLS)) {
+        c->flags |= TD_CONN_NOT_TLS;
+        c->header_len = (uint8_t)(len < sizeof(c->header) ? len : sizeof(c->header));
+        memcpy(c->header, p, c->header_len);
+    }
+}
+
 static void td_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
                       SSL *ssl, void *arg)
 {
@@ -286,37 +414,21 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     if (!atomic_load_explicit(&hooks_live, memory_order_relaxed) || len == 0) return;
     int saved_errno = errno;
 
+    /* Any record after an exit that left nothing to go on: the handshake was only paused. */
+    struct td_conn *c = SSL_get_ex_data(ssl, ssl_index);
+    if (c != NULL && c->pending_kind == TD_PENDING_SILENT_EXIT && content_type != SSL3_RT_ALERT)
+        pending_drop(c);
+
     switch (content_type) {
     case SSL3_RT_ALERT:
         if (len >= 2) on_alert(ssl, write_p, p[0], p[1]);
         break;
     case SSL3_RT_HEADER:
-        /* Application data going out: a host that kept a badly verified connection uses it. */
-        if (write_p && p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl)) {
-            struct td_conn *c = conn_get(ssl, 0);
-            if (c != NULL && c->pending != NULL) release_pending(c, 0);
-        }
-        /* A TLS record starts with a content type 20..24 and major version 3. Anything else
-         * is a peer that does not speak TLS: keep the first bytes to show what it was. */
-        if (!write_p && len >= 2 && (p[0] < 20 || p[0] > 24 || p[1] != 3)) {
-            struct td_conn *c = conn_get(ssl, 1);
-            if (c != NULL && !(c->flags & TD_CONN_NOT_TLS)) {
-                c->flags |= TD_CONN_NOT_TLS;
-                c->header_len = (uint8_t)(len < sizeof(c->header) ? len : sizeof(c->header));
-                memcpy(c->header, p, c->header_len);
-            }
-        }
+        on_record_header(ssl, write_p, p, len);
         break;
     case SSL3_RT_HANDSHAKE:
-        if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO) {
-            td_hello_cache_put(ssl, write_p, p, len);
-            if (!write_p && p[0] == SSL3_MT_CLIENT_HELLO && SSL_is_server(ssl)) {
-                char addr[64];
-                td_peer_address(ssl, addr, sizeof(addr));
-                td_hello_cache_put_addr(ssl, addr);
-            }
-            come_back_at_ssl_level(ssl);
-        }
+        if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO)
+            on_hello(ssl, write_p, p, len);
         break;
     default:
         break;
@@ -344,39 +456,39 @@ static int ssl_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d
 }
 
 /* The last chance (3.0, 3.1): a failure nothing else explained, such as a non-TLS reply to a
- * host that replaced our info callback. */
+ * host that replaced our info callback. A kept explanation is emitted whatever the version,
+ * since it was made while the SSL was whole: the host gave up on the connection. */
 static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     struct td_conn *c = ptr;
     if (c == NULL) return;
     int saved_errno = errno;
+    int live = atomic_load(&hooks_live);
     /* Only 3.0 and 3.1 run this before taking the connection apart; from 3.2 on, its
      * certificates and session are already gone here, so we must not look. */
-    if (parent != NULL && OpenSSL_version_num() < 0x30200000L && atomic_load(&hooks_live)
-        && !(c->flags & TD_CONN_REPORTED)
+    if (parent != NULL && OpenSSL_version_num() < 0x30200000L && live
+        && !(c->flags & TD_CONN_REPORTED) && c->pending == NULL
         && ((c->flags & TD_CONN_NOT_TLS)
             /* a verify error the host tolerated (curl -k, Node) ended in a finished handshake */
             || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
         explain_failure(parent, c, TD_AT_FREE);
-    if (c->pending != NULL) release_pending(c, atomic_load(&hooks_live));
-    td_hello_cache_forget(parent);
-    X509_free(c->failed_leaf);
-    sk_X509_pop_free(c->failed_chain, X509_free);
+    pending_at_end(c, live);
+    conn_clear(c);
     free(c);
     errno = saved_errno;
 }
 
 /* A fourth way in, for hosts that replace both the info and the msg callback (s_client -state
  * -msg): every certificate verification ends by freeing its X509_STORE_CTX, which still holds
- * the error and the SSL it was for. Failures are recorded; either way the info callback gets a
- * chance to come back. A success costs two lookups. */
+ * the error, its depth and the SSL it was for (its chain is already gone). Failures are
+ * recorded; either way the info callback gets a chance to come back. */
 static void store_ctx_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
                            void *argp)
 {
     X509_STORE_CTX *v = parent;
     if (v == NULL || !atomic_load_explicit(&hooks_live, memory_order_relaxed)) return;
     SSL *ssl = X509_STORE_CTX_get_ex_data(v, SSL_get_ex_data_X509_STORE_CTX_idx());
-    if (ssl == NULL) return;            /* not a TLS peer's chain (or our own re-run) */
+    if (ssl == NULL) return;            /* not a TLS peer's chain (or an OCSP check of ours) */
     int saved_errno = errno;
     come_back_at_ssl_level(ssl);        /* if the msg callback was replaced too */
     int err = X509_STORE_CTX_get_error(v);
@@ -419,11 +531,9 @@ int td_hook_install(void)
     return 1;
 }
 
+/* The indexes stay registered (see above): with hooks_live cleared every callback returns at
+ * once, and a later load switches them back on. */
 void td_hook_uninstall(void)
 {
     atomic_store(&hooks_live, 0);
-    if (ctx_index >= 0) CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, ctx_index);
-    if (ssl_index >= 0) CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, ssl_index);
-    if (store_ctx_index >= 0) CRYPTO_free_ex_index(CRYPTO_EX_INDEX_X509_STORE_CTX, store_ctx_index);
-    ctx_index = ssl_index = store_ctx_index = -1;
 }

@@ -1,5 +1,6 @@
-/* observe: see include/observe.h. Called only when there is something to report, so it may
- * take its time: re-run verification, read the trust store, parse the staple and the config. */
+/* observe: see include/observe.h. Called only when there is something to report. It never runs
+ * a verification with the host's store: the verification's own result, depth and chain are
+ * kept by OpenSSL and by hook.c, and a staple is checked against a snapshot of the store. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -8,13 +9,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/bio.h>
 #include <openssl/conf.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include "hello_cache.h"
+#include <pthread.h>
 #include "observe.h"
 #include "runtime.h"
 
@@ -153,30 +155,25 @@ void td_cert_describe(X509 *x, struct td_cert *d)
     d->must_staple = td_cert_must_staple(x);
 }
 
-/* ---- verification, re-run ------------------------------------------------------------- */
+/* ---- the certificate that failed ------------------------------------------------------ */
 
-/* OpenSSL reports the verify code but not where it failed. Re-running the verification with
- * the connection's own store and parameters (and no application callback) finds the depth and
- * the certificate. Failures are rare, so the success path never pays for this. */
-static void rerun_verify(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *untrusted)
+/* OpenSSL keeps the chain it built, failed or not (SSL_get0_verified_chain), and the failing
+ * depth indexes it; the store ctx's free, seen by hook.c, gave the depth when the result alone
+ * does not. No verification runs again, so no callback of the host's runs again. */
+static X509 *failed_certificate(SSL *ssl, int depth, X509 *leaf, STACK_OF(X509) *sent)
 {
-    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-    X509_STORE_CTX *v = X509_STORE_CTX_new();
-    if (v == NULL || ctx == NULL) goto done;
-    if (!X509_STORE_CTX_init(v, SSL_CTX_get_cert_store(ctx), leaf, untrusted)) goto done;
-    X509_STORE_CTX_set_default(v, SSL_is_server(ssl) ? "ssl_client" : "ssl_server");
-    X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(v), SSL_get0_param(ssl));
-    if (X509_verify_cert(v) <= 0) {
-        r->verify_depth = X509_STORE_CTX_get_error_depth(v);
-        /* The code OpenSSL gave the application stays the headline; ours adds the depth. */
-        if (r->verify_code == X509_V_OK) r->verify_code = X509_STORE_CTX_get_error(v);
-        X509 *cur = X509_STORE_CTX_get_current_cert(v);
-        if (cur == NULL && untrusted != NULL && r->verify_depth < sk_X509_num(untrusted))
-            cur = sk_X509_value(untrusted, r->verify_depth);
-        td_cert_describe(cur != NULL ? cur : leaf, &r->vcert);
-    }
-done:
-    X509_STORE_CTX_free(v);
+    STACK_OF(X509) *built = SSL_get0_verified_chain(ssl);
+    if (depth >= 0 && depth < sk_X509_num(built)) return sk_X509_value(built, depth);
+    if (depth >= 0 && depth < sk_X509_num(sent)) return sk_X509_value(sent, depth);
+    return leaf;
+}
+
+static int count_not_yet_valid(STACK_OF(X509) *chain, time_t now)
+{
+    int n = 0;
+    for (int i = 0; i < sk_X509_num(chain); i++)
+        if (X509_cmp_time(X509_get0_notBefore(sk_X509_value(chain, i)), &now) > 0) n++;
+    return n;
 }
 
 /* ---- trust store ------------------------------------------------------------------------ */
@@ -225,107 +222,94 @@ static int store_cert_count(X509_STORE *store)
     return n;
 }
 
-static void describe_path(struct td_report *r, const char *key, const char *path, int is_dir,
-                          const char *from, int *usable)
+/* A private store holding the certificates the host's store has loaded, with OpenSSL's own
+ * verification and no lookup methods: checking a staple against it runs none of the host's
+ * callbacks and reads no file (OpenSSL's file lookups clear the error queue). */
+static X509_STORE *store_snapshot(X509_STORE *host)
 {
-    struct stat st;
-    char age[64] = "";
-    if (stat(path, &st) != 0) {
-        td_evidence_add(r, key, "%s (%s) does not exist", path, from);
-        return;
+    X509_STORE *ours = X509_STORE_new();
+    if (ours == NULL || host == NULL || !X509_STORE_lock(host)) return ours;
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(host);
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+        X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+        if (x != NULL) X509_STORE_add_cert(ours, x);
     }
-    long days = (long)((r->now - st.st_mtime) / 86400);
-    if (days > 365) snprintf(age, sizeof(age), ", last changed %ld days ago", days);
-    int n = is_dir ? count_hash_links(path) : count_pem_certs(path);
-    td_evidence_add(r, key, "%s (%s): %d %s%s", path, from, n < 0 ? 0 : n,
-                    is_dir ? "hashed certificate links" : "certificates", age);
-    if (n > 0) *usable += n;
+    X509_STORE_unlock(host);
+    return ours;
 }
 
-int td_observe_trust_store(struct td_report *r, SSL *ssl)
+static void trust_path(struct td_trust_path *t, const char *path, const char *from, int is_dir,
+                       time_t now)
+{
+    struct stat st;
+    snprintf(t->path, sizeof(t->path), "%s", path);
+    snprintf(t->from, sizeof(t->from), "%s", from);
+    t->count = -1;
+    if (stat(path, &st) != 0) return;
+    t->age_days = (long)((now - st.st_mtime) / 86400);
+    int n = is_dir ? count_hash_links(path) : count_pem_certs(path);
+    t->count = n < 0 ? 0 : n;
+}
+
+/* Where a client finds CA certificates, and what the connection's store holds. */
+static void observe_trust(struct td_report *r, SSL *ssl)
 {
     const char *env_file = X509_get_default_cert_file_env();
     const char *env_dir = X509_get_default_cert_dir_env();
     const char *file = secure_getenv(env_file);
     const char *dir = secure_getenv(env_dir);
-    int usable = 0;
-
-    /* A server trusts what its configuration loaded, not OpenSSL's default paths. */
-    if (!SSL_is_server(ssl)) {
-        describe_path(r, "ca_file", file ? file : X509_get_default_cert_file(), 0,
-                      file ? env_file : "OpenSSL default", &usable);
-        describe_path(r, "ca_dir", dir ? dir : X509_get_default_cert_dir(), 1,
-                      dir ? env_dir : "OpenSSL default", &usable);
-    }
     SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-    int loaded = store_cert_count(ctx ? SSL_CTX_get_cert_store(ctx) : NULL);
-    td_evidence_add(r, "store_loaded", "%d CA certificates loaded into this connection's store", loaded);
-    td_evidence_add(r, "openssldir", "%s", OpenSSL_version(OPENSSL_DIR));
-    return loaded + usable;
+
+    r->trust_read = 1;
+    r->cert_env_set = file != NULL || dir != NULL;
+    /* A server trusts what its configuration loaded, not OpenSSL's default paths. */
+    if (r->role == TD_ROLE_CLIENT) {
+        trust_path(&r->ca_file, file ? file : X509_get_default_cert_file(),
+                   file ? env_file : "OpenSSL default", 0, r->now);
+        trust_path(&r->ca_dir, dir ? dir : X509_get_default_cert_dir(),
+                   dir ? env_dir : "OpenSSL default", 1, r->now);
+    }
+    r->store_loaded = store_cert_count(ctx ? SSL_CTX_get_cert_store(ctx) : NULL);
+    r->os = access("/etc/debian_version", F_OK) == 0 ? TD_OS_DEBIAN
+          : access("/etc/pki/ca-trust", F_OK) == 0 ? TD_OS_FEDORA : TD_OS_OTHER;
 }
 
 /* ---- version policy -------------------------------------------------------------------- */
 
-static int version_from_name(const char *s)
+/* The config's policy is the same for the whole process: read once, at the first failure. */
+static struct td_policy policy;
+static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
+
+static void copy_conf(char *dst, size_t cap, const char *v)
 {
-    static const struct { const char *name; int v; } names[] = {
-        { "SSLv3", SSL3_VERSION }, { "TLSv1", TLS1_VERSION }, { "TLSv1.1", TLS1_1_VERSION },
-        { "TLSv1.2", TLS1_2_VERSION }, { "TLSv1.3", TLS1_3_VERSION },
-    };
-    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++)
-        if (!strcasecmp(s, names[i].name)) return names[i].v;
-    return 0;
+    snprintf(dst, cap, "%s", v != NULL ? v : "");
 }
 
-void td_observe_version_source(struct td_report *r, SSL *ssl)
+static void read_policy(void)
 {
     char *deflt = NULL;
     const char *path = secure_getenv("OPENSSL_CONF");
     if (path == NULL) path = deflt = CONF_get1_default_config_file();
-    const char *init = NULL, *ssl_sect = NULL, *sd = NULL, *minp = NULL, *maxp = NULL, *cs = NULL;
+    const char *init = NULL, *ssl_sect = NULL, *sd = NULL;
     CONF *conf = NCONF_new(NULL);
     long eline = 0;
+    ERR_set_mark();
     if (conf != NULL && path != NULL && NCONF_load(conf, path, &eline) > 0) {
+        copy_conf(policy.path, sizeof(policy.path), path);
         init = NCONF_get_string(conf, NULL, "openssl_conf");
         if (init) ssl_sect = NCONF_get_string(conf, init, "ssl_conf");
         if (ssl_sect) sd = NCONF_get_string(conf, ssl_sect, "system_default");
         if (sd) {
-            minp = NCONF_get_string(conf, sd, "MinProtocol");
-            maxp = NCONF_get_string(conf, sd, "MaxProtocol");
-            cs = NCONF_get_string(conf, sd, "CipherString");
+            copy_conf(policy.section, sizeof(policy.section), sd);
+            copy_conf(policy.min, sizeof(policy.min), NCONF_get_string(conf, sd, "MinProtocol"));
+            copy_conf(policy.max, sizeof(policy.max), NCONF_get_string(conf, sd, "MaxProtocol"));
+            copy_conf(policy.ciphers, sizeof(policy.ciphers),
+                      NCONF_get_string(conf, sd, "CipherString"));
         }
+    } else if (path != NULL) {
+        copy_conf(policy.path, sizeof(policy.path), path);
     }
-    char *out = r->version_limit_source;
-    size_t cap = sizeof(r->version_limit_source);
-    int n;
-    if (r->min_explicit && version_from_name(minp) == r->min_version)
-        n = snprintf(out, cap, "minimum: MinProtocol = %s in [%s] of %s", minp, sd, path);
-    else if (r->min_explicit)
-        n = snprintf(out, cap, "minimum: %s, set by the application (%s %s%s)",
-                     td_version_name(r->min_version), path ? path : "the config",
-                     minp ? "says MinProtocol = " : "sets no MinProtocol", minp ? minp : "");
-    else if (r->min_version > TLS1_VERSION)
-        n = snprintf(out, cap, "minimum: %s, because the application disables the versions below it "
-                     "(SSL_OP_NO_TLSv1...; nginx: ssl_protocols; %s has no MinProtocol)",
-                     td_version_name(r->min_version), path ? path : "the config");
-    else
-        n = snprintf(out, cap, "minimum: none set (%s has no MinProtocol), security level %d%s",
-                     path ? path : "the config", r->security_level,
-                     r->security_level >= 1 ? " rules out the SHA-1/MD5 signatures TLS 1.0/1.1 need" : "");
-    if (n > 0 && (size_t)n < cap && !r->max_explicit && r->max_version && r->max_version < TLS1_3_VERSION)
-        snprintf(out + n, cap - (size_t)n, "; maximum: %s, because the application disables the "
-                 "versions above it", td_version_name(r->max_version));
-    else if (n > 0 && (size_t)n < cap && r->max_explicit) {
-        if (version_from_name(maxp) == r->max_version)
-            snprintf(out + n, cap - (size_t)n, "; maximum: MaxProtocol = %s in [%s] of %s", maxp, sd, path);
-        else
-            snprintf(out + n, cap - (size_t)n, "; maximum: %s, set by the application",
-                     td_version_name(r->max_version));
-    }
-    if (maxp != NULL)
-        td_evidence_add(r, "config_max", "MaxProtocol = %s in [%s] of %s", maxp, sd, path);
-    if (cs != NULL)
-        td_evidence_add(r, "config_ciphers", "CipherString = %s in [%s] of %s", cs, sd, path);
+    ERR_pop_to_mark();
     NCONF_free(conf);
     OPENSSL_free(deflt);
 }
@@ -396,13 +380,60 @@ static unsigned long pick_error(void)
     return last;
 }
 
-void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
+/* The kinds of the offered suites, by what this OpenSSL knows of them; a server lists, too, what
+ * it could have chosen. */
+static void observe_ciphers(struct td_report *r, SSL *ssl)
+{
+    struct td_cipher_mix *m = &r->offered_mix;
+    size_t o = 0;
+    int stored = r->offered.n_ciphers < TD_HELLO_MAX_CIPHERS ? r->offered.n_ciphers
+                                                              : TD_HELLO_MAX_CIPHERS;
+    m->total = r->offered.n_ciphers;
+    m->examined = stored;
+    for (int i = 0; i < stored; i++) {
+        uint16_t id = r->offered.ciphers[i];
+        if (id == 0x00ff || (id & 0x0f0f) == 0x0a0a) {   /* SCSV, GREASE */
+            m->total--;
+            continue;
+        }
+        unsigned char b[2] = { (unsigned char)(id >> 8), (unsigned char)id };
+        const SSL_CIPHER *c = SSL_CIPHER_find(ssl, b);
+        if (c == NULL) {
+            m->unknown++;
+            continue;
+        }
+        int kx = SSL_CIPHER_get_kx_nid(c);
+        if (kx == NID_kx_any) m->tls13++;
+        else if (kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk
+                 || kx == NID_kx_dhe_psk)
+            m->fs++;
+        else m->non_fs++;
+        if (o + 40 < sizeof(m->names))
+            o += (size_t)snprintf(m->names + o, sizeof(m->names) - o, "%s%s", o ? ":" : "",
+                                  SSL_CIPHER_get_name(c));
+    }
+    if (r->role != TD_ROLE_SERVER) return;
+    STACK_OF(SSL_CIPHER) *ours = SSL_get1_supported_ciphers(ssl);
+    o = 0;
+    for (int i = 0; i < sk_SSL_CIPHER_num(ours) && o + 40 < sizeof(r->server_allows); i++)
+        o += (size_t)snprintf(r->server_allows + o, sizeof(r->server_allows) - o, "%s%s",
+                              o ? ":" : "", SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ours, i)));
+    sk_SSL_CIPHER_free(ours);
+}
+
+static void parse_hello(const struct td_hello_bytes *h, struct td_hello *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (h->msg != NULL && h->len > 0) td_hello_parse(h->msg, h->len, out);
+}
+
+void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     struct td_runtime_info rt;
     int done = when == TD_AT_DONE || when == TD_AT_DONE_UNVERIFIED;
-    /* First, before any call of ours can add to the queue. */
-    /* At a sent alert the reason is on the queue; at a received one, what is there is not ours
-     * to read (the alert itself names the reason). */
+    /* First, before any call of ours can add to the queue. At a sent alert the reason is on
+     * the queue; at a received one, what is there is not ours to read (the alert itself names
+     * the reason). */
     r->err = when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
         ? pick_error() : 0;
     td_runtime_get(&rt, 0);
@@ -411,6 +442,8 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
     r->runtime = rt.kind;
     r->role = SSL_is_server(ssl) ? TD_ROLE_SERVER : TD_ROLE_CLIENT;
     r->verify_depth = -1;
+    r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
+    r->openssl_dir = OpenSSL_version(OPENSSL_DIR);
 
     X509_VERIFY_PARAM *param = param_usable(when) ? SSL_get0_param(ssl) : NULL;
     const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
@@ -423,23 +456,25 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
         OPENSSL_free(ip);
     }
     td_peer_address(ssl, r->addr, sizeof(r->addr));
-    /* A client that resets right after its alert leaves no peer to ask: use what the
-     * ClientHello's arrival saw. */
-    if (r->addr[0] == '\0') td_hello_cache_get_addr(ssl, r->addr, sizeof(r->addr));
+    /* A client that resets right after its alert leaves no peer to ask: use what its first
+     * record's arrival saw. */
+    if (r->addr[0] == '\0' && c != NULL) snprintf(r->addr, sizeof(r->addr), "%s", c->addr);
 
-    /* The hellos live in this thread's cache: a client sent the ClientHello and received the
-     * ServerHello, a server the other way round. `offered` is always the ClientHello. */
+    /* `offered` is always the ClientHello: ours as a client, the peer's as a server. Both are
+     * this connection's own, kept in its state until the handshake completed. */
     int client = r->role == TD_ROLE_CLIENT;
-    if (!done) {
-        td_hello_cache_get(ssl, client, &r->offered);
-        td_hello_cache_get(ssl, !client, &r->answer);
+    if (c != NULL && !done) {
+        parse_hello(&c->client_hello, &r->offered);
+        parse_hello(&c->server_hello, &r->answer);
     }
     if (!client && r->host[0] == '\0' && r->offered.has_sni)
         snprintf(r->host, sizeof(r->host), "%s", r->offered.sni);
 
     effective_versions(r, ssl);
     r->security_level = SSL_get_security_level(ssl);
-    if (done) r->negotiated = SSL_version(ssl);
+    r->init_finished = SSL_is_init_finished(ssl);
+    /* After completion the hellos are gone, and the version is settled. */
+    if (done || r->init_finished) r->negotiated = SSL_version(ssl);
     else if (r->answer.parsed) r->negotiated = td_hello_version(&r->answer);
     if (client && r->answer.parsed) r->peer_version = td_hello_version(&r->answer);
     if (!client && r->offered.parsed) r->peer_version = td_hello_version(&r->offered);
@@ -454,6 +489,7 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
     }
     if (cipher != NULL) snprintf(r->cipher, sizeof(r->cipher), "%s", SSL_CIPHER_get_name(cipher));
     snprintf(r->state, sizeof(r->state), "%s", SSL_state_string_long(ssl));
+    r->verify_mode = SSL_get_verify_mode(ssl);
 
     /* Alerts: the one we sent means we refused the peer; one we received, the reverse. */
     if (c != NULL && (c->flags & TD_CONN_ALERT_SENT)) {
@@ -483,7 +519,8 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
     }
 
     r->verify_code = SSL_get_verify_result(ssl);
-    if (r->verify_code == X509_V_OK && c != NULL && c->verify_seen != X509_V_OK) {
+    if (c != NULL && c->verify_seen != X509_V_OK
+        && (r->verify_code == X509_V_OK || r->verify_code == c->verify_seen)) {
         r->verify_code = c->verify_seen;
         r->verify_depth = c->verify_seen_depth;
     }
@@ -500,7 +537,25 @@ void td_observe_local(struct td_report *r, SSL *ssl, const struct td_conn *c, en
     }
 }
 
-void td_observe_deep(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
+static void observe_staple(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *chain)
+{
+    const unsigned char *resp = NULL;
+    long len = SSL_get_tlsext_status_ocsp_resp(ssl, &resp);
+    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+    if (len <= 0 || resp == NULL) return;
+    X509_STORE *trust = store_snapshot(ctx ? SSL_CTX_get_cert_store(ctx) : NULL);
+    td_ocsp_check(resp, (size_t)len, leaf, chain, trust, r->now, &r->ocsp);
+    X509_STORE_free(trust);
+}
+
+static int no_issuer_found(long code)
+{
+    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+        || code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        || code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+}
+
+void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     struct td_runtime_info rt;
     int done = when == TD_AT_DONE;
@@ -509,6 +564,9 @@ void td_observe_deep(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
     if (!done) {
         td_runtime_get(&rt, 1);
         r->pymongo = rt.pymongo;
+        if (r->offered.parsed) observe_ciphers(r, ssl);
+        pthread_once(&policy_once, read_policy);
+        r->policy = policy;
     }
     /* The peer's chain as it was sent. A client's list starts with the leaf; a server's
      * does not include the client's own certificate. */
@@ -534,17 +592,15 @@ void td_observe_deep(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
         else if (leaf != NULL)
             r->top = r->leaf;
         if (r->verify_code != X509_V_OK && leaf != NULL) {
-            if (param_usable(when)) rerun_verify(r, ssl, leaf, chain);
-            if (!r->vcert.present) r->vcert = r->leaf;
+            X509 *bad = param_usable(when) ? failed_certificate(ssl, r->verify_depth, leaf, chain)
+                                           : leaf;
+            if (r->verify_depth < 0 && bad == leaf) r->verify_depth = 0;
+            td_cert_describe(bad, &r->vcert);
         }
+        if (r->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)
+            r->not_yet_valid_count = count_not_yet_valid(chain, r->now);
+        if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);
         td_cert_describe(SSL_get_certificate(ssl), &r->ours);
     }
-    if (client && r->ocsp_stapled) {
-        const unsigned char *resp = NULL;
-        long len = SSL_get_tlsext_status_ocsp_resp(ssl, &resp);
-        SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-        if (len > 0 && resp != NULL)
-            td_ocsp_check(resp, (size_t)len, leaf, chain, ctx ? SSL_CTX_get_cert_store(ctx) : NULL,
-                          r->now, &r->ocsp);
-    }
+    if (client && r->ocsp_stapled) observe_staple(r, ssl, leaf, chain);
 }

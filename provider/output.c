@@ -1,36 +1,67 @@
-/* output: see include/output.h. Lines are written with one write() each, so concurrent
- * threads and processes appending to one file do not interleave within a line. */
+/* output: see include/output.h.
+ *
+ * No write may wait. The descriptor of each sink is of a kind decided once:
+ *   regular file      plain write(): it cannot block, and O_APPEND keeps lines whole;
+ *   pipe or FIFO      written only when the whole text surely fits (pipe_takes_whole), through
+ *                     a description of our own opened O_NONBLOCK (/proc/self/fd), so the host's
+ *                     own descriptor keeps its flags and a racing writer cannot make us wait;
+ *   socket            send(MSG_DONTWAIT | MSG_NOSIGNAL);
+ *   tty, char device  through a non-blocking description of our own, like a pipe.
+ * A line that cannot go now is dropped and counted; the next line that goes says how many.
+ *
+ * stderr is what fd 2 was when the provider started: if fd 2 later names another file (a
+ * daemon closed it and opened its own file there), nothing is written to it any more. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include "output.h"
+#include "render.h"
 #include "settings.h"
 
+enum sink_kind { KIND_NONE, KIND_REGULAR, KIND_PIPE, KIND_SOCKET, KIND_DEVICE };
+
 static struct stat stderr_at_init;
-static int stderr_usable;
+static enum sink_kind stderr_kind;
 static atomic_int file_fd = -1;
+static atomic_int file_kind;
 static atomic_int warned;
+static atomic_long dropped;
 static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static enum sink_kind kind_of(const struct stat *st)
+{
+    if (S_ISREG(st->st_mode)) return KIND_REGULAR;
+    if (S_ISFIFO(st->st_mode)) return KIND_PIPE;
+    if (S_ISSOCK(st->st_mode)) return KIND_SOCKET;
+    if (S_ISCHR(st->st_mode)) return KIND_DEVICE;
+    return KIND_NONE;
+}
 
 void td_output_init(void)
 {
-    stderr_usable = fstat(STDERR_FILENO, &stderr_at_init) == 0;
+    if (fstat(STDERR_FILENO, &stderr_at_init) != 0) {
+        stderr_kind = KIND_NONE;
+        return;
+    }
+    stderr_kind = kind_of(&stderr_at_init);
     /* A daemon that closed fd 2 and then opened a data file read-write got that file as fd 2.
      * Shells redirect stderr write-only; a read-write regular file is the host's data. */
     int fl = fcntl(STDERR_FILENO, F_GETFL);
-    if (stderr_usable && S_ISREG(stderr_at_init.st_mode) && fl >= 0 && (fl & O_ACCMODE) == O_RDWR)
-        stderr_usable = 0;
+    if (stderr_kind == KIND_REGULAR && (fl < 0 || (fl & O_ACCMODE) == O_RDWR))
+        stderr_kind = KIND_NONE;
 }
 
 void td_output_after_fork(void)
@@ -40,73 +71,36 @@ void td_output_after_fork(void)
     reopen_lock = fresh;
 }
 
-/* stderr still names the file it named when we started (a daemon may close fd 2 and
- * have it reused for a socket or a data file we must never write into). */
+/* fd 2 still names the file it named when we started. */
 static int stderr_still_ours(void)
 {
     struct stat now;
-    if (fstat(STDERR_FILENO, &now) != 0) return 0;
-    if (stderr_usable && now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino)
-        return 1;
-    /* Daemons point fd 2 at their own log once started (nginx: error_log): a regular file
-     * opened write-only for appending is such a log, never a data file. */
-    int fl = fcntl(STDERR_FILENO, F_GETFL);
-    return S_ISREG(now.st_mode) && fl >= 0 && (fl & O_ACCMODE) == O_WRONLY && (fl & O_APPEND);
-}
-
-static int write_all_quietly(int fd, const char *buf, size_t len);
-
-void td_output_warning(const char *line)
-{
-    if (stderr_still_ours()) write_all_quietly(STDERR_FILENO, line, strlen(line));
-}
-
-static void warn_once(const char *what, int err)
-{
-    if (atomic_exchange(&warned, 1)) return;
-    char msg[256];
-    snprintf(msg, sizeof(msg), "tlsdiag: warning: cannot write diagnostics to %s: %s; "
-             "further diagnostics are dropped\n", what, strerror(err));
-    td_output_warning(msg);
+    return stderr_kind != KIND_NONE && fstat(STDERR_FILENO, &now) == 0
+        && now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino;
 }
 
 /* write() with SIGPIPE blocked in this thread, and a SIGPIPE we caused taken back, so a
- * closed pipe never kills or signals the host. Returns 0 or an errno; *done gets the bytes
- * written when it is not NULL. */
-static int write_counted(int fd, const char *buf, size_t len, size_t *done);
-
-static int write_all_quietly(int fd, const char *buf, size_t len)
-{
-    return write_counted(fd, buf, len, NULL);
-}
-
-/* The write loop itself: returns 0 or an errno; *done counts the bytes written. */
-static int write_plain(int fd, const char *buf, size_t len, size_t *done)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        buf += n;
-        len -= (size_t)n;
-        *done += (size_t)n;
-    }
-    return 0;
-}
-
-static int write_counted(int fd, const char *buf, size_t len, size_t *done)
+ * closed pipe never kills or signals the host. Returns 0 or an errno; *done counts bytes. */
+static int write_quietly(int fd, const char *buf, size_t len, size_t *done)
 {
     sigset_t pipe_only, old, pending;
-    size_t ignored = 0;
     sigemptyset(&pipe_only);
     sigaddset(&pipe_only, SIGPIPE);
     sigpending(&pending);
     int was_pending = sigismember(&pending, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-
-    int err = write_plain(fd, buf, len, done != NULL ? done : &ignored);
+    int err = 0;
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : EAGAIN;
+            break;
+        }
+        buf += n;
+        len -= (size_t)n;
+        *done += (size_t)n;
+    }
     if (err == EPIPE && !was_pending) {
         struct timespec zero = { 0, 0 };
         sigtimedwait(&pipe_only, NULL, &zero);
@@ -115,70 +109,184 @@ static int write_counted(int fd, const char *buf, size_t len, size_t *done)
     return err;
 }
 
-/* Never wait for a slow reader: if a pipe or terminal cannot take data now, drop it. */
-static int ready_now(int fd)
+/* The whole of len bytes goes into the pipe now, or none of it. Up to PIPE_BUF a non-blocking
+ * write is all or nothing by itself. A longer one is written only into an empty pipe: how much
+ * a pipe with data in it can still take depends on how its pages are filled, which nothing
+ * tells, and a write that does not fit would split the line. */
+static int pipe_takes_whole(int fd, size_t len)
 {
-    struct pollfd p = { .fd = fd, .events = POLLOUT };
-    return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+    int queued = 0;
+    if (len <= PIPE_BUF) return 1;
+    int size = fcntl(fd, F_GETPIPE_SZ);
+    return size > 0 && (size_t)size >= len && ioctl(fd, FIONREAD, &queued) == 0 && queued == 0;
 }
 
+/* A write to a pipe, FIFO, tty or device through a non-blocking description of our own. */
+static int write_nonblocking(int fd, enum sink_kind kind, const char *buf, size_t len)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    int ours = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (ours < 0) return errno == ENXIO ? EPIPE : EAGAIN;   /* ENXIO: a FIFO with no reader */
+    int err = EAGAIN;
+    size_t done = 0;
+    struct stat a, b;
+    /* The path must still lead to the same file (fd may have been replaced meanwhile). */
+    if (fstat(ours, &a) == 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev
+        && (kind != KIND_PIPE || pipe_takes_whole(ours, len)))
+        err = write_quietly(ours, buf, len, &done);
+    close(ours);
+    /* A part of a line went out: end it, so that the next line starts clean. */
+    if (err != 0 && done > 0) {
+        size_t ignored = 0;
+        write_quietly(fd, "\n", 1, &ignored);
+    }
+    return err;
+}
+
+/* Write one or more whole lines to fd, of the given kind, without ever waiting. */
+static int write_kind(int fd, enum sink_kind kind, const char *buf, size_t len)
+{
+    size_t done = 0;
+    switch (kind) {
+    case KIND_REGULAR:
+        return write_quietly(fd, buf, len, &done);
+    case KIND_SOCKET: {
+        ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK) return write_nonblocking(fd, KIND_DEVICE, buf, len);
+        if (n > 0 && (size_t)n < len) send(fd, "\n", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        return n < 0 ? errno : (size_t)n < len ? EAGAIN : 0;
+    }
+    case KIND_PIPE:
+    case KIND_DEVICE:
+        return write_nonblocking(fd, kind, buf, len);
+    default:
+        return EBADF;
+    }
+}
+
+static void write_stderr(const char *text, size_t len)
+{
+    if (!stderr_still_ours()) return;
+    if (write_kind(STDERR_FILENO, stderr_kind, text, len) != 0) atomic_fetch_add(&dropped, 1);
+}
+
+void td_output_warning(const char *line)
+{
+    write_stderr(line, strlen(line));
+}
+
+static void warn_once(const char *what, const char *why)
+{
+    if (atomic_exchange(&warned, 1)) return;
+    char msg[512], shown[256];
+    td_escape(shown, sizeof(shown), what, 0);     /* a path from the environment */
+    snprintf(msg, sizeof(msg), "tlsdiag: warning: not writing diagnostics to %s: %.200s\n", shown, why);
+    td_output_warning(msg);
+}
+
+static void warn_errno(const char *what, int err)
+{
+    warn_once(what, strerror(err));
+}
+
+long td_output_take_dropped(void)
+{
+    return atomic_exchange(&dropped, 0);
+}
+
+/* ---- the file sink ----------------------------------------------------------------------- */
+
+/* A log in a directory anyone may write to, and that is not ours, could have been put there by
+ * anyone: a FIFO that would stall us, or a file that would show our reports to its owner. */
+static const char *unsafe_place(const char *path, const struct stat *file)
+{
+    char copy[sizeof(td_settings.path)];
+    struct stat dir;
+    snprintf(copy, sizeof(copy), "%s", path);
+    if (stat(dirname(copy), &dir) != 0) return NULL;    /* open() will say why */
+    if (!(dir.st_mode & S_IWOTH)) return NULL;
+    if (dir.st_uid != geteuid()) return "its directory is writable by everyone and not ours";
+    if (file != NULL && file->st_uid != geteuid())
+        return "it lies in a directory writable by everyone and belongs to another user";
+    return NULL;
+}
+
+/* Opens never wait (O_NONBLOCK: a FIFO with no reader fails at once) and never follow a link.
+ * Returns the descriptor, or -1 after one warning. */
 static int open_log_file(void)
 {
-    int fd = open(td_settings.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return -errno;
+    const char *path = td_settings.path;
+    const char *why = unsafe_place(path, NULL);
+    if (why != NULL) {
+        warn_once(path, why);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+                  | O_NOCTTY, 0600);
+    if (fd < 0) {
+        warn_errno(path, errno);
+        return -1;
+    }
+    struct stat st;
+    enum sink_kind kind = fstat(fd, &st) == 0 ? kind_of(&st) : KIND_NONE;
+    if (kind == KIND_NONE) why = "it is neither a file, a pipe, a socket nor a character device";
+    else why = unsafe_place(path, &st);
+    if (why != NULL) {
+        close(fd);
+        warn_once(path, why);
+        return -1;
+    }
+    atomic_store(&file_kind, kind);
     return fd;
 }
 
-static atomic_long file_checked_at;     /* when the file's link count was last looked at */
-static atomic_int file_is_regular;
+static atomic_long file_checked_at;     /* when the path was last compared with the descriptor */
+
+/* The path no longer leads to our descriptor: removed, or renamed away by log rotation. */
+static int file_moved(int fd)
+{
+    struct stat at_path, ours;
+    return stat(td_settings.path, &at_path) != 0 || fstat(fd, &ours) != 0
+        || at_path.st_ino != ours.st_ino || at_path.st_dev != ours.st_dev;
+}
 
 static void write_file(const char *text, size_t len)
 {
     int fd = atomic_load(&file_fd);
-    struct stat st;
-    /* Reopen when the file was removed or rotated away, so lines are not lost into it. Looking
-     * costs a system call; trace mode writes a line per handshake, so look once a second. */
+    /* Looking costs two system calls; trace mode writes a line per handshake: once a second. */
     long now = (long)time(NULL);
-    int have_st = 1;
-    if (fd < 0 || atomic_exchange(&file_checked_at, now) != now) {
-        have_st = fd >= 0 && fstat(fd, &st) == 0;
-        if (have_st) atomic_store(&file_is_regular, S_ISREG(st.st_mode));
-    } else {
-        st.st_nlink = 1;
-    }
-    if (!have_st || st.st_nlink == 0) {
+    int look = atomic_exchange(&file_checked_at, now) != now;
+    if (look && (fd < 0 || file_moved(fd))) {
         pthread_mutex_lock(&reopen_lock);
         fd = atomic_load(&file_fd);
-        have_st = fd >= 0 && fstat(fd, &st) == 0;
-        if (!have_st || st.st_nlink == 0) {
+        if (fd < 0 || file_moved(fd)) {
             int nfd = open_log_file();
-            if (nfd < 0) {
-                pthread_mutex_unlock(&reopen_lock);
-                warn_once(td_settings.path, -nfd);
-                return;
+            if (nfd >= 0 || fd < 0) {
+                int old = atomic_exchange(&file_fd, nfd);
+                if (old >= 0) close(old);
+                fd = nfd;
             }
-            int old = atomic_exchange(&file_fd, nfd);
-            if (old >= 0) close(old);
-            fd = nfd;
-            if (fstat(fd, &st) == 0) atomic_store(&file_is_regular, S_ISREG(st.st_mode));
         }
         pthread_mutex_unlock(&reopen_lock);
     }
-    if (len == 0) return;
-    size_t done = 0;
-    /* A regular file cannot raise SIGPIPE: skip the signal-mask dance. A FIFO at the path
-     * still gets it. */
-    int err = atomic_load(&file_is_regular) ? write_plain(fd, text, len, &done)
-                                           : write_counted(fd, text, len, &done);
-    if (err) {
+    if (fd < 0 || len == 0) return;
+    enum sink_kind kind = atomic_load(&file_kind);
+    off_t before = 0;
+    struct stat st;
+    if (kind == KIND_REGULAR && fstat(fd, &st) == 0) before = st.st_size;
+    int err = write_kind(fd, kind, text, len);
+    if (err == 0) return;
+    atomic_fetch_add(&dropped, 1);
+    if (err != EAGAIN) warn_errno(td_settings.path, err);
+    if (kind == KIND_REGULAR) {
         /* A full disk may take part of a line: cut it back, so every line in the file parses.
-         * O_APPEND put it at the end; another writer appending in the instant since is the
-         * one case this could clip, and it needs a full disk as well. */
-        if (done > 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)done) {
-            int ignored = ftruncate(fd, st.st_size - (off_t)done);
+         * Another writer appending in the same instant is the one case this could clip, and
+         * it needs a full disk as well. */
+        if (fstat(fd, &st) == 0 && st.st_size > before) {
+            int ignored = ftruncate(fd, before);
             (void)ignored;
         }
-        warn_once(td_settings.path, err);
     }
 }
 
@@ -187,11 +295,11 @@ static void write_file(const char *text, size_t len)
 static void write_syslog(const char *text, size_t len)
 {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) { warn_once("syslog", errno); return; }
+    if (fd < 0) { warn_errno("syslog", errno); return; }
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strcpy(sa.sun_path, "/dev/log");
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        warn_once("syslog (/dev/log)", errno);
+        warn_errno("syslog (/dev/log)", errno);
         close(fd);
         return;
     }
@@ -204,7 +312,7 @@ static void write_syslog(const char *text, size_t len)
                          (int)(n < 1900 ? n : 1900), line);
         if (m > 0 && send(fd, msg, (size_t)m < sizeof(msg) ? (size_t)m : sizeof(msg) - 1,
                           MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-            warn_once("syslog", errno);
+            atomic_fetch_add(&dropped, 1);
             break;
         }
         line += n + 1;
@@ -228,8 +336,7 @@ void td_output_write(const char *text, size_t len)
         write_syslog(text, len);
         break;
     case TD_SINK_STDERR:
-        if (stderr_still_ours() && ready_now(STDERR_FILENO))
-            write_all_quietly(STDERR_FILENO, text, len);
+        write_stderr(text, len);
         break;
     }
 }

@@ -32,11 +32,23 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
-/* Code points that reorder or hide text on a terminal (C1 controls, bidi overrides). */
+/* Code points that reorder, hide or split text on a terminal or in a log viewer: C1 controls,
+ * the line and paragraph separators, and every format character (Unicode category Cf: bidi
+ * marks and overrides, zero-width characters, the BOM, tags). */
 static int sneaky(unsigned cp)
 {
-    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e)
-        || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+    static const struct { unsigned lo, hi; } ranges[] = {
+        { 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x0600, 0x0605 }, { 0x061c, 0x061c },
+        { 0x06dd, 0x06dd }, { 0x070f, 0x070f }, { 0x0890, 0x0891 }, { 0x08e2, 0x08e2 },
+        { 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e }, { 0x2060, 0x2064 },
+        { 0x2066, 0x206f }, { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0x110bd, 0x110bd },
+        { 0x110cd, 0x110cd }, { 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+        { 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+    };
+    if (cp < 0x80) return 0;
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+        if (cp >= ranges[i].lo && cp <= ranges[i].hi) return 1;
+    return 0;
 }
 
 size_t td_escape(char *dst, size_t cap, const char *src, int json)
@@ -57,8 +69,15 @@ size_t td_escape(char *dst, size_t cap, const char *src, int json)
         } else if (cp < 0x20 || cp == 0x7f) {
             plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\u%04x" : "\\x%02X", cp);
         } else if (sneaky(cp)) {
-            plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\u%04x" : "\\u{%04X}", cp);
-        } else if (json && (cp == '"' || cp == '\\')) {
+            if (!json)
+                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u{%04X}", cp);
+            else if (cp > 0xffff)   /* JSON spells these as a surrogate pair */
+                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x\\u%04x",
+                                        0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+            else
+                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
+        } else if (cp == '\\' || (json && cp == '"')) {
+            /* In text too: a backslash of the peer's must not read as one of our escapes. */
             tmp[0] = '\\';
             tmp[1] = (char)cp;
             plen = 2;
@@ -374,6 +393,29 @@ static void render_text(const struct td_report *r, struct out *o)
         }
     }
     put(o, "  %-9s %s\n", "guide:", sec->guide_url);
+}
+
+size_t td_render_dropped(long count, enum td_format format, char *buf, size_t cap)
+{
+    struct out o = { buf, cap, 0 };
+    char when[32];
+    if (cap == 0) return 0;
+    buf[0] = '\0';
+    if (format == TD_FORMAT_JSON) {
+        int f = 1;
+        rfc3339(time(NULL), when, sizeof(when));
+        put(&o, "{");
+        jstr(&o, &f, "schema", "tlsdiag/1");
+        jstr(&o, &f, "event", "reports_dropped");
+        jstr(&o, &f, "time", when);
+        jnum(&o, &f, "pid", (long)getpid());
+        jnum(&o, &f, "count", count);
+        put(&o, "}\n");
+    } else {
+        put(&o, "tlsdiag: %ld earlier report%s could not be written without waiting, and %s "
+            "dropped\n", count, count == 1 ? "" : "s", count == 1 ? "was" : "were");
+    }
+    return o.len;
 }
 
 size_t td_render(const struct td_report *r, enum td_format format, char *buf, size_t cap)

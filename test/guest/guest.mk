@@ -94,6 +94,9 @@ CHECK_TARGETS += $(GUEST_CHECKS)
 check-guest:
 	@fail=0; for t in $(GUEST_CHECKS); do $(MAKE) --no-print-directory $$t || fail=1; done; exit $$fail
 
+# Newer checks bring their own fragment (build rules, CHECK_TARGETS) in test/guest/mk/.
+-include $(sort $(wildcard $(GUEST_SRC)/mk/*.mk))
+
 guest-clean:
 	rm -rf $(TSAN_BUILD) $(GUEST_BIN)
 

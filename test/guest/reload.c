@@ -8,6 +8,8 @@
  *   default-first  the default context starts, then two extra ones load and free it
  *   overlap        an extra context loads, the default starts, a second extra loads, the first
  *                  is freed, the handshake runs, then the second is freed
+ *   cycles         five extra contexts load and free the provider one after another, then the
+ *                  default one starts; prints how many SSL ex_data indexes the cycles took
  * The default context loads CNF through OPENSSL_CONF (set by the caller). */
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +86,18 @@ int main(int argc, char **argv)
         OSSL_LIB_CTX_free(a);
         ok = ok && failing_handshake();
         OSSL_LIB_CTX_free(b);
+    } else if (!strcmp(order, "cycles")) {
+        /* OpenSSL hands out indexes in order and never reuses one: the gap between two of our
+         * own is what the provider registered in between. */
+        int before = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, NULL, NULL, NULL);
+        for (int i = 0; i < 5 && ok; i++) {
+            OSSL_LIB_CTX *x = extra_context(cnf);
+            ok = x != NULL;
+            OSSL_LIB_CTX_free(x);
+        }
+        int after = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, NULL, NULL, NULL);
+        printf("SSL ex_data indexes taken by 5 load/unload cycles: %d\n", after - before - 1);
+        ok = ok && start_default() && failing_handshake();
     } else {
         fprintf(stderr, "reload: unknown order %s\n", order);
         return 2;

@@ -1,12 +1,12 @@
-# Unit tests of the two byte parsers, provider/hello.c and provider/ocsp_check.c, each linked on
-# its own against OpenSSL (not the whole provider), so they run while the rest does not build.
-#   make unit        build with ALL_CFLAGS and run both test programs
+# Unit tests: the two byte parsers (provider/hello.c, provider/ocsp_check.c) and the escaping every
+# output goes through (provider/render.c), each linked on its own against OpenSSL.
+#   make unit        build with ALL_CFLAGS and run every test program
 #   make unit-asan   the same, built with -fsanitize=address,undefined into build-asan/
 # test_ocsp reads the responses test/pki/ocsp-fixtures.sh makes in $(BUILD)/unit/pki.
 
 UNIT_DIR := $(BUILD)/unit
 UNIT_PKI := $(UNIT_DIR)/pki
-UNIT_BINS := $(UNIT_DIR)/test_hello $(UNIT_DIR)/test_ocsp
+UNIT_BINS := $(UNIT_DIR)/test_hello $(UNIT_DIR)/test_ocsp $(UNIT_DIR)/test_escape
 # Sanitizer findings must fail the run, not scroll past.
 UNIT_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
             UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -22,12 +22,17 @@ $(UNIT_DIR)/test_ocsp: test/unit/test_ocsp.c provider/ocsp_check.c include/ocsp_
                        test/unit/check.h test/unit/invariants.h | $(UNIT_DIR)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) -lpthread $(SANITIZE_LDFLAGS)
 
-# Both programs run even when the first fails, so one run reports everything.
+$(UNIT_DIR)/test_escape: test/unit/test_escape.c provider/render.c provider/catalogue.c \
+                         provider/report.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) $(SANITIZE_LDFLAGS)
+
+# Every program runs even when an earlier one fails, so one run reports everything.
 unit: $(UNIT_BINS)
 	@sh test/pki/ocsp-fixtures.sh $(UNIT_PKI)
 	@status=0; \
 	$(UNIT_ENV) $(UNIT_DIR)/test_hello || status=1; \
 	$(UNIT_ENV) $(UNIT_DIR)/test_ocsp $(UNIT_PKI) || status=1; \
+	$(UNIT_ENV) $(UNIT_DIR)/test_escape || status=1; \
 	exit $$status
 
 # SANITIZE=1 is the Makefile's own sanitizer switch; build-asan/ keeps those objects apart.
