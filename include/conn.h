@@ -1,7 +1,8 @@
 /* conn: what tlsdiag keeps about one connection, in the SSL's own ex_data slot, so that no
  * fact can ever be attributed to another connection: it is created by the first record the
  * connection handles (our ClientHello, or the peer's first record on a server), reset when a
- * new handshake starts on the same SSL (SSL_clear, renegotiation), and freed with the SSL. */
+ * new handshake starts on the same SSL (SSL_clear, renegotiation), and freed when the handshake
+ * completes with nothing left to keep, or with the SSL. */
 #ifndef TLSDIAG_CONN_H
 #define TLSDIAG_CONN_H
 #include <stddef.h>
@@ -19,11 +20,18 @@ enum {
 
 struct td_report;
 
-/* A hello exactly as it crossed the wire (the handshake message, header included). */
+/* A hello exactly as it crossed the wire (the handshake message, header included), in the
+ * connection's own inline space when it fits (the common case: one allocation per handshake),
+ * else on the heap. */
 struct td_hello_bytes {
     unsigned char *msg;
-    size_t len;
+    size_t len, cap;
+    int on_heap;
 };
+
+/* Room kept for the ServerHello when the state is made for a ClientHello (a usual one is about
+ * 130 bytes; a post-quantum key share takes the heap). */
+#define TD_CONN_SERVER_HELLO_ROOM 160
 
 struct td_conn {
     uint32_t flags;
@@ -53,6 +61,8 @@ struct td_conn {
      *                the connection ending is giving up. */
     enum { TD_PENDING_NONE, TD_PENDING_UNVERIFIED, TD_PENDING_CLIENT_CERT,
            TD_PENDING_SILENT_EXIT } pending_kind;
+    size_t inline_used, inline_cap;
+    unsigned char inline_hellos[];   /* sized when the state is made; not zeroed */
 };
 
 #endif

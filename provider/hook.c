@@ -13,10 +13,12 @@
  *   ssl_free      the connection goes ───────────┘
  *                      │ a failure the host has really had (never a pause)
  *                      ▼
+ *   td_observe_key (the error, the peer, the alerts, the hellos; error mark around it)
+ *                      ▼
  *   td_repeat_admit ── a repeat: counted, nothing else is done
  *                      │ new
  *                      ▼
- *   td_observe (reads the SSL, the certificates, the environment; error mark around it)
+ *   td_observe_rest (certificates, staple, trust store, policy; error mark around it)
  *                      ▼
  *   td_classify (pure: the report in, section, cause and evidence out)
  *                      ▼
@@ -27,11 +29,13 @@
  * lookups) is run again, since observe never re-verifies with the host's store. What observe
  * calls only raises errors, which the mark takes back; nothing in it clears the queue.
  *
- * Cost model: a successful handshake allocates one td_conn and a copy of each hello (the
- * hellos are what a failure needs and cannot be read back later); all of it is freed when the
- * handshake completes. A failure is recognised here, before any report exists. */
+ * Cost model: a successful handshake allocates one td_conn, which holds a copy of both hellos
+ * (what a failure needs, and what cannot be read back later), and frees it when the handshake
+ * completes: a live connection holds nothing of ours. A repeat is recognised from the few facts
+ * td_observe_key reads, before the rest of the diagnosis. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -65,25 +69,51 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
 
 /* ---- per-connection state -------------------------------------------------------------- */
 
-static struct td_conn *conn_get(const SSL *ssl, int create)
+/* The state's head, zeroed; the inline hello space after it is not. */
+static void conn_zero(struct td_conn *c)
 {
-    struct td_conn *c = SSL_get_ex_data(ssl, ssl_index);
-    if (c == NULL && create) {
-        c = calloc(1, sizeof(*c));
-        if (c != NULL && !SSL_set_ex_data((SSL *)ssl, ssl_index, c)) {
-            free(c);
-            c = NULL;
-        }
+    size_t cap = c->inline_cap;
+    memset(c, 0, offsetof(struct td_conn, inline_hellos));
+    c->inline_cap = cap;
+}
+
+static struct td_conn *conn_peek(const SSL *ssl)
+{
+    return SSL_get_ex_data(ssl, ssl_index);
+}
+
+/* The connection's state, made if it has none, with room for `hellos` bytes of hellos. */
+static struct td_conn *conn_make(const SSL *ssl, size_t hellos)
+{
+    struct td_conn *c = conn_peek(ssl);
+    if (c != NULL) return c;
+    if (hellos > TD_HELLO_KEEP_MAX) hellos = 0;   /* such a hello goes to the heap */
+    if ((c = malloc(sizeof(*c) + hellos)) == NULL) return NULL;
+    c->inline_cap = hellos;
+    conn_zero(c);
+    if (!SSL_set_ex_data((SSL *)ssl, ssl_index, c)) {
+        free(c);
+        return NULL;
     }
     return c;
 }
 
+static struct td_conn *conn_get(const SSL *ssl, int create)
+{
+    return create ? conn_make(ssl, 0) : conn_peek(ssl);
+}
+
+static void hello_free(struct td_hello_bytes *h)
+{
+    if (h->on_heap) free(h->msg);
+    memset(h, 0, sizeof(*h));
+}
+
 static void hellos_free(struct td_conn *c)
 {
-    free(c->client_hello.msg);
-    free(c->server_hello.msg);
-    memset(&c->client_hello, 0, sizeof(c->client_hello));
-    memset(&c->server_hello, 0, sizeof(c->server_hello));
+    hello_free(&c->client_hello);
+    hello_free(&c->server_hello);
+    c->inline_used = 0;
 }
 
 /* Everything but the allocation itself, and the pending report, which the caller settles. */
@@ -92,17 +122,41 @@ static void conn_clear(struct td_conn *c)
     hellos_free(c);
     X509_free(c->failed_leaf);
     sk_X509_pop_free(c->failed_chain, X509_free);
-    memset(c, 0, sizeof(*c));
+    conn_zero(c);
 }
 
-static void hello_keep(struct td_hello_bytes *h, const unsigned char *msg, size_t len)
+static void hello_keep(struct td_conn *c, struct td_hello_bytes *h, const unsigned char *msg,
+                       size_t len)
 {
     if (len > TD_HELLO_KEEP_MAX) len = TD_HELLO_KEEP_MAX;
-    unsigned char *p = len <= h->len ? h->msg : realloc(h->msg, len);
-    if (p == NULL) return;            /* keep the older copy rather than none */
+    unsigned char *p = h->msg;
+    int on_heap = h->on_heap;
+    if (p == NULL || h->cap < len) {
+        if (c->inline_used + len <= c->inline_cap) {
+            p = c->inline_hellos + c->inline_used;
+            c->inline_used += len;
+            on_heap = 0;
+        } else if ((p = malloc(len)) == NULL) {
+            return;                   /* keep the older copy rather than none */
+        } else {
+            on_heap = 1;
+        }
+        if (h->on_heap) free(h->msg);
+        h->cap = len;
+    }
     memcpy(p, msg, len);
     h->msg = p;
     h->len = len;
+    h->on_heap = on_heap;
+}
+
+/* A completed handshake's state goes, unless something in it still waits for the host. */
+static void conn_release_if_idle(SSL *ssl, struct td_conn *c)
+{
+    if (c->pending != NULL) return;
+    SSL_set_ex_data(ssl, ssl_index, NULL);
+    conn_clear(c);
+    free(c);
 }
 
 /* ---- explaining ------------------------------------------------------------------------- */
@@ -318,6 +372,8 @@ static void on_done(const SSL *ssl)
                      SSL_is_server((SSL *)ssl) ? TD_PENDING_CLIENT_CERT : TD_PENDING_UNVERIFIED,
                      TD_AT_DONE_UNVERIFIED);
     if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
+    /* What the rest of the connection can bring (an alert, a renegotiation) starts afresh. */
+    if (c != NULL) conn_release_if_idle((SSL *)ssl, c);
 }
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
@@ -356,10 +412,9 @@ static void come_back_at_ssl_level(SSL *ssl)
 
 /* A ClientHello starts a handshake: one on an SSL that already had one (SSL_clear, a
  * renegotiation) starts afresh. Whatever the last one left pending, the host gave up on. */
-static struct td_conn *handshake_starts(SSL *ssl)
+static struct td_conn *handshake_starts(SSL *ssl, struct td_conn *c, size_t hello_len)
 {
-    struct td_conn *c = conn_get(ssl, 1);
-    if (c == NULL) return NULL;
+    if (c == NULL) return conn_make(ssl, hello_len + TD_CONN_SERVER_HELLO_ROOM);
     if (c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED
                     | TD_CONN_NOT_TLS)
         || c->pending != NULL) {
@@ -371,31 +426,34 @@ static struct td_conn *handshake_starts(SSL *ssl)
     return c;
 }
 
-static void on_hello(SSL *ssl, int sent, const unsigned char *p, size_t len)
+static void on_hello(SSL *ssl, struct td_conn *c, int sent, const unsigned char *p, size_t len)
 {
     int server = SSL_is_server(ssl);
-    struct td_conn *c;
     if (p[0] == SSL3_MT_CLIENT_HELLO && sent != server) {
-        if ((c = handshake_starts(ssl)) == NULL) return;
-        hello_keep(&c->client_hello, p, len);
+        if ((c = handshake_starts(ssl, c, len)) == NULL) return;
+        hello_keep(c, &c->client_hello, p, len);
         if (server) td_peer_address(ssl, c->addr, sizeof(c->addr));
-    } else if (p[0] == SSL3_MT_SERVER_HELLO && sent == server && (c = conn_get(ssl, 1)) != NULL) {
-        hello_keep(&c->server_hello, p, len);
+    } else if (p[0] == SSL3_MT_SERVER_HELLO && sent == server
+               && (c != NULL || (c = conn_make(ssl, len)) != NULL)) {
+        hello_keep(c, &c->server_hello, p, len);
     }
     come_back_at_ssl_level(ssl);
 }
 
-static void on_record_header(SSL *ssl, int sent, const unsigned char *p, size_t len)
+static void on_record_header(SSL *ssl, struct td_conn *c, int sent, const unsigned char *p,
+                             size_t len)
 {
     if (sent) {
         /* Application data going out: a host that kept a badly verified connection uses it. */
-        if (p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl)) {
-            struct td_conn *c = conn_get(ssl, 0);
-            if (c != NULL && c->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(c, 0);
-        }
+        if (c != NULL && c->pending_kind == TD_PENDING_UNVERIFIED
+            && p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl))
+            pending_settle(c, 0);
         return;
     }
-    struct td_conn *c = conn_get(ssl, SSL_is_server(ssl));
+    /* A server's state starts with the peer's first record, sized for a ClientHello that fills
+     * it; after the handshake, records are the application's and need none. */
+    if (c == NULL && SSL_is_server(ssl) && !SSL_is_init_finished(ssl))
+        c = conn_make(ssl, (len >= 5 ? ((size_t)p[3] << 8 | p[4]) : 0) + TD_CONN_SERVER_HELLO_ROOM);
     if (c == NULL) return;
     c->flags |= TD_CONN_PEER_SPOKE;
     /* A TLS record starts with a content type 20..24 and major version 3. Anything else
@@ -413,9 +471,9 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     const unsigned char *p = buf;
     if (!atomic_load_explicit(&hooks_live, memory_order_relaxed) || len == 0) return;
     int saved_errno = errno;
+    struct td_conn *c = conn_peek(ssl);
 
     /* Any record after an exit that left nothing to go on: the handshake was only paused. */
-    struct td_conn *c = SSL_get_ex_data(ssl, ssl_index);
     if (c != NULL && c->pending_kind == TD_PENDING_SILENT_EXIT && content_type != SSL3_RT_ALERT)
         pending_drop(c);
 
@@ -424,11 +482,11 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
         if (len >= 2) on_alert(ssl, write_p, p[0], p[1]);
         break;
     case SSL3_RT_HEADER:
-        on_record_header(ssl, write_p, p, len);
+        on_record_header(ssl, c, write_p, p, len);
         break;
     case SSL3_RT_HANDSHAKE:
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO)
-            on_hello(ssl, write_p, p, len);
+            on_hello(ssl, c, write_p, p, len);
         break;
     default:
         break;
