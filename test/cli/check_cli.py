@@ -498,7 +498,8 @@ def test_run_keeps_callers_openssl_conf(ctx):
 
 NODE_CLIENT = r"""
 const tls = require('tls');
-const s = tls.connect({host: 'localhost', port: +process.argv[1], maxVersion: 'TLSv1.2'});
+// 127.0.0.1, not localhost: Debian's Node 18 tries ::1 first and gives up there.
+const s = tls.connect({host: '127.0.0.1', servername: 'localhost', port: +process.argv[1], maxVersion: 'TLSv1.2'});
 s.on('secureConnect', () => { s.end(); process.exit(0); });
 s.on('error', e => { console.log('node:', e.code); process.exit(9); });
 """

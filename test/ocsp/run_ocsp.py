@@ -268,10 +268,18 @@ def get(event, dotted):
 ALERT_BAD_STATUS = "bad certificate status response"
 
 
+# What tlsdiag recognises PyMongo by (provider/runtime.c): one of its C extensions mapped into
+# the process, which PyMongo's message module tries to load even when the import then fails.
+PYMONGO_MAPS_AN_EXTENSION = (
+    "import pymongo, pymongo.message\n"
+    "maps = open('/proc/self/maps').read()\n"
+    "print('/pymongo/' in maps or '/bson/_cbson' in maps)")
+
+
 def pymongo_has_c():
-    """Whether this machine's PyMongo has its C extensions (Debian: python3-pymongo-ext). Without
-    them no module of PyMongo's is mapped, and tlsdiag cannot tell PyMongo from plain Python."""
-    p = subprocess.run([PYTHON, "-c", "import pymongo; print(pymongo.has_c())"],
+    """Whether PyMongo here maps one of its C extensions (Debian: python3-pymongo-ext). Without
+    one, tlsdiag cannot tell PyMongo from plain Python."""
+    p = subprocess.run([PYTHON, "-c", PYMONGO_MAPS_AN_EXTENSION],
                        capture_output=True, text=True, env=clean_env())
     return p.stdout.strip() == "True"
 
