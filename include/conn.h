@@ -7,6 +7,7 @@
 #define TLSDIAG_CONN_H
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 enum {
@@ -16,6 +17,10 @@ enum {
     TD_CONN_REPORTED = 1 << 3,       /* this handshake's failure has been explained */
     TD_CONN_PEER_SPOKE = 1 << 4,     /* at least one record header came from the peer */
     TD_CONN_DONE = 1 << 5,           /* this handshake completed */
+    TD_CONN_APP_DATA_SENT = 1 << 6,  /* the host sent application data: it accepted the peer */
+    TD_CONN_NAME_UNCHECKED = 1 << 7, /* completed with a certificate OpenSSL was not asked to
+                                      * match to a name: the host may match it itself, and
+                                      * refuse by closing before it sends anything */
 };
 
 struct td_report;
@@ -39,6 +44,7 @@ struct td_conn {
     uint8_t recv_level, recv_desc;
     uint8_t header[5];
     uint8_t header_len;
+    uint8_t inner_type_sent;         /* TLS 1.3: the true type of the record going out now */
     unsigned long err_at_alert;      /* error peeked when we sent our fatal alert */
     long verify_seen;                /* a failed verification, seen when its store ctx went */
     int verify_seen_depth;
@@ -48,6 +54,7 @@ struct td_conn {
     /* The two hellos of the current handshake; freed once it completes. */
     struct td_hello_bytes client_hello, server_hello;
     char addr[64];                   /* a server's peer, noted when its first record came */
+    char sni[256];                   /* with NAME_UNCHECKED: the name the client asked for */
     /* A finished explanation waiting for the host's decision: made while the SSL was whole,
      * emitted if the host gives up (closes, frees, starts over), dropped if it carries on. */
     struct td_report *pending;
@@ -61,6 +68,11 @@ struct td_conn {
      *                the connection ending is giving up. */
     enum { TD_PENDING_NONE, TD_PENDING_UNVERIFIED, TD_PENDING_CLIENT_CERT,
            TD_PENDING_SILENT_EXIT } pending_kind;
+    /* While a decision waits (pending, NAME_UNCHECKED): the list hook.c walks at exit, for hosts
+     * that exit without freeing the connection they gave up on (Node's process.exit). */
+    struct td_conn *undecided_prev, *undecided_next;
+    SSL *undecided_ssl;
+    unsigned long undecided_gen;
     size_t inline_used, inline_cap;
     unsigned char inline_hellos[];   /* sized when the state is made; not zeroed */
 };

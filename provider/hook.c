@@ -42,6 +42,7 @@
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include "classify.h"
 #include "conn.h"
 #include "emit.h"
@@ -117,8 +118,42 @@ static void hellos_free(struct td_conn *c)
 }
 
 /* Everything but the allocation itself, and the pending report, which the caller settles. */
+/* ---- connections waiting for the host's decision ------------------------------------------ */
+
+static pthread_mutex_t undecided_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct td_conn *undecided_head;
+static unsigned long undecided_gen = 1;   /* a fork's child starts a list of its own */
+
+static void undecided_track(SSL *ssl, struct td_conn *c)
+{
+    pthread_mutex_lock(&undecided_lock);
+    if (c->undecided_gen != undecided_gen) {
+        c->undecided_gen = undecided_gen;
+        c->undecided_ssl = ssl;
+        c->undecided_prev = NULL;
+        c->undecided_next = undecided_head;
+        if (undecided_head != NULL) undecided_head->undecided_prev = c;
+        undecided_head = c;
+    }
+    pthread_mutex_unlock(&undecided_lock);
+}
+
+static void undecided_untrack(struct td_conn *c)
+{
+    if (c->undecided_gen == 0) return;
+    pthread_mutex_lock(&undecided_lock);
+    if (c->undecided_gen == undecided_gen) {
+        if (c->undecided_prev != NULL) c->undecided_prev->undecided_next = c->undecided_next;
+        else undecided_head = c->undecided_next;
+        if (c->undecided_next != NULL) c->undecided_next->undecided_prev = c->undecided_prev;
+    }
+    c->undecided_gen = 0;
+    pthread_mutex_unlock(&undecided_lock);
+}
+
 static void conn_clear(struct td_conn *c)
 {
+    undecided_untrack(c);
     hellos_free(c);
     X509_free(c->failed_leaf);
     sk_X509_pop_free(c->failed_chain, X509_free);
@@ -243,6 +278,7 @@ static void hold_failure(SSL *ssl, struct td_conn *c, int kind, enum td_when whe
     complete(r, ssl, c, when);
     c->pending = r;
     c->pending_kind = kind;
+    undecided_track(ssl, c);
 }
 
 static void report_done(SSL *ssl, const struct td_conn *c)
@@ -274,15 +310,15 @@ static int peer_took_part(const SSL *ssl, const struct td_conn *c)
 }
 
 /* Hosts that finish a handshake whose certificate failed and decide afterwards: a client that
- * asked for verification (Node lets every handshake through and checks in JavaScript), or curl,
- * which always checks the result itself. A client that asked for none (Python's CERT_NONE)
- * chose not to verify. */
+ * asked for verification with a callback that lets everything through, curl, which always checks
+ * the result itself, and Node, which checks it in JavaScript. A client that asked for none
+ * (Python's CERT_NONE) chose not to verify. */
 static int host_decides_after_handshake(const SSL *ssl)
 {
     struct td_runtime_info rt;
     if (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) return 1;
     td_runtime_get(&rt, 0);
-    return rt.kind == TD_RT_CURL;
+    return rt.kind == TD_RT_CURL || rt.kind == TD_RT_NODE;
 }
 
 /* A server whose verify callback let a bad client certificate through (nginx does, for every
@@ -295,11 +331,72 @@ static int server_refused_after_handshake(const SSL *ssl)
     return s != NULL && !SSL_SESSION_is_resumable(s);
 }
 
+/* Whether the peer's certificate covers the name the client asked for (SNI): what curl, Ruby's
+ * post_connection_check, service_identity, urllib3 and Node's checkServerIdentity check after
+ * the handshake, when the host did not give OpenSSL a name to check. */
+static int certificate_covers(X509 *leaf, const char *name)
+{
+    if (leaf == NULL || name[0] == '\0') return 1;
+    ERR_set_mark();
+    int ok = X509_check_ip_asc(leaf, name, 0);
+    if (ok < 0) ok = X509_check_host(leaf, name, 0, 0, NULL);  /* not an IP address */
+    ERR_pop_to_mark();
+    return ok != 0;
+}
+
+/* The host ends a connection it never sent data on. If it had a name left to check and the
+ * certificate does not cover it, the host refused the peer for that: say so, as OpenSSL
+ * would have (X509_V_ERR_HOSTNAME_MISMATCH at depth 0). Done only now, never on success. */
+static void name_refused(SSL *ssl, struct td_conn *c, enum td_when when)
+{
+    if (!(c->flags & TD_CONN_NAME_UNCHECKED) || (c->flags & TD_CONN_APP_DATA_SENT)) return;
+    c->flags &= ~TD_CONN_NAME_UNCHECKED;
+    if (certificate_covers(SSL_get0_peer_certificate(ssl), c->sni)) return;
+    c->verify_seen = X509_V_ERR_HOSTNAME_MISMATCH;
+    c->verify_seen_depth = 0;
+    explain_failure(ssl, c, when);
+}
+
+/* The runtimes that match the name themselves after the handshake when OpenSSL was not asked
+ * to: curl, Node (checkServerIdentity), Ruby (post_connection_check), Python's urllib3 and
+ * service_identity (pyOpenSSL). Any other host that gave OpenSSL no name checks none, and a
+ * connection it closes unused is no refusal. */
+static int runtime_checks_names(void)
+{
+    struct td_runtime_info rt;
+    td_runtime_get(&rt, 0);
+    return rt.kind == TD_RT_CURL || rt.kind == TD_RT_NODE || rt.kind == TD_RT_RUBY
+        || rt.kind == TD_RT_PYTHON || rt.kind == TD_RT_PYPY;
+}
+
+/* A client's certificate verified, but OpenSSL was given no name to match it to: keep the name
+ * asked for, for name_refused. Called at the end of the verification, while the SSL is whole
+ * (on 3.0 its parameters are gone by the time it is freed). */
+static int keep_name_to_check(const SSL *ssl, struct td_conn *c, int verify_error)
+{
+    X509_VERIFY_PARAM *param = SSL_get0_param((SSL *)ssl);
+    const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    char *ip;
+    if (SSL_is_server((SSL *)ssl) || sni == NULL || verify_error != X509_V_OK
+        || !runtime_checks_names())
+        return 0;
+    if (param != NULL && X509_VERIFY_PARAM_get0_host(param, 0) != NULL) return 0;
+    if (param != NULL && (ip = X509_VERIFY_PARAM_get1_ip_asc(param)) != NULL) {
+        OPENSSL_free(ip);
+        return 0;
+    }
+    snprintf(c->sni, sizeof(c->sni), "%s", sni);
+    c->flags |= TD_CONN_NAME_UNCHECKED;
+    undecided_track((SSL *)ssl, c);
+    return 1;
+}
+
 static void on_alert(const SSL *ssl, int sent, int level, int desc)
 {
     if (level != SSL3_AL_FATAL) {
         /* Our own close_notify ends a connection the host kept after a failed verification. */
         struct td_conn *pc = sent && desc == SSL3_AD_CLOSE_NOTIFY ? conn_get(ssl, 0) : NULL;
+        if (pc != NULL) name_refused((SSL *)ssl, pc, TD_AT_ALERT);
         if (pc != NULL && pc->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(pc, 1);
         if (pc != NULL && pc->pending_kind == TD_PENDING_CLIENT_CERT)
             pending_settle(pc, server_refused_after_handshake(ssl));
@@ -373,7 +470,7 @@ static void on_done(const SSL *ssl)
                      TD_AT_DONE_UNVERIFIED);
     if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
     /* What the rest of the connection can bring (an alert, a renegotiation) starts afresh. */
-    if (c != NULL) conn_release_if_idle((SSL *)ssl, c);
+    if (c != NULL && !(c->flags & TD_CONN_NAME_UNCHECKED)) conn_release_if_idle((SSL *)ssl, c);
 }
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
@@ -444,10 +541,17 @@ static void on_record_header(SSL *ssl, struct td_conn *c, int sent, const unsign
                              size_t len)
 {
     if (sent) {
-        /* Application data going out: a host that kept a badly verified connection uses it. */
-        if (c != NULL && c->pending_kind == TD_PENDING_UNVERIFIED
-            && p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl))
-            pending_settle(c, 0);
+        /* Application data going out: the host accepted the peer, whatever it checked. In TLS
+         * 1.3 every encrypted record says "application data" outside, its own Finished too:
+         * the inner type, given just before, tells. */
+        if (c != NULL && p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl)
+            && (SSL_version(ssl) != TLS1_3_VERSION
+                || c->inner_type_sent == SSL3_RT_APPLICATION_DATA)) {
+            c->flags |= TD_CONN_APP_DATA_SENT;
+            if (c->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(c, 0);
+            if ((c->flags & TD_CONN_NAME_UNCHECKED) && c->pending == NULL)
+                conn_release_if_idle(ssl, c);
+        }
         return;
     }
     /* A server's state starts with the peer's first record, sized for a ClientHello that fills
@@ -483,6 +587,9 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
         break;
     case SSL3_RT_HEADER:
         on_record_header(ssl, c, write_p, p, len);
+        break;
+    case SSL3_RT_INNER_CONTENT_TYPE:
+        if (write_p && c != NULL) c->inner_type_sent = p[0];
         break;
     case SSL3_RT_HANDSHAKE:
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO)
@@ -524,12 +631,20 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
     int live = atomic_load(&hooks_live);
     /* Only 3.0 and 3.1 run this before taking the connection apart; from 3.2 on, its
      * certificates and session are already gone here, so we must not look. */
-    if (parent != NULL && OpenSSL_version_num() < 0x30200000L && live
-        && !(c->flags & TD_CONN_REPORTED) && c->pending == NULL
+    int whole = parent != NULL && OpenSSL_version_num() < 0x30200000L && live;
+    if (whole && !(c->flags & TD_CONN_REPORTED) && c->pending == NULL
         && ((c->flags & TD_CONN_NOT_TLS)
             /* a verify error the host tolerated (curl -k, Node) ended in a finished handshake */
             || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
         explain_failure(parent, c, TD_AT_FREE);
+    /* A completion our info callback never saw (Node and Ruby put their own at SSL level): the
+     * connection ends without data sent, so the host refused what it checked afterwards. */
+    if (whole && !(c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_APP_DATA_SENT))
+        && c->pending == NULL && !SSL_is_server(parent) && SSL_is_init_finished(parent)) {
+        if (SSL_get_verify_result(parent) != X509_V_OK && host_decides_after_handshake(parent))
+            explain_failure(parent, c, TD_AT_FREE);
+    }
+    if (whole && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused(parent, c, TD_AT_FREE);
     pending_at_end(c, live);
     conn_clear(c);
     free(c);
@@ -550,19 +665,53 @@ static void store_ctx_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     int saved_errno = errno;
     come_back_at_ssl_level(ssl);        /* if the msg callback was replaced too */
     int err = X509_STORE_CTX_get_error(v);
-    struct td_conn *c = err != X509_V_OK ? conn_get(ssl, 1) : NULL;
-    if (c != NULL && c->verify_seen == X509_V_OK) {
+    struct td_conn *c = conn_get(ssl, err != X509_V_OK);
+    if (c != NULL && err == X509_V_OK) keep_name_to_check(ssl, c, err);
+    if (c != NULL && err != X509_V_OK && c->verify_seen == X509_V_OK) {
         c->verify_seen = err;
         c->verify_seen_depth = X509_STORE_CTX_get_error_depth(v);
         X509 *leaf = X509_STORE_CTX_get0_cert(v);
         if (leaf != NULL && X509_up_ref(leaf)) c->failed_leaf = leaf;
         c->failed_chain = X509_chain_up_ref(X509_STORE_CTX_get0_untrusted(v));
+        /* A client may go on and decide afterwards (Node): see undecided_at_exit. */
+        if (!SSL_is_server(ssl)) undecided_track(ssl, c);
     }
     errno = saved_errno;
 }
 
+/* At exit, what is still undecided was given up on: the host exits instead of using it (Node's
+ * process.exit in its 'error' handler never frees the socket). Registered after OpenSSL's own
+ * atexit handler, so this runs before OPENSSL_cleanup, with every SSL still whole. */
+static void undecided_at_exit(void)
+{
+    if (!atomic_load(&hooks_live)) return;
+    pthread_mutex_lock(&undecided_lock);
+    struct td_conn *c = undecided_head;
+    undecided_head = NULL;
+    undecided_gen++;
+    pthread_mutex_unlock(&undecided_lock);
+    for (struct td_conn *next; c != NULL; c = next) {
+        next = c->undecided_next;
+        c->undecided_gen = 0;
+        int saved_errno = errno;
+        SSL *ssl = c->undecided_ssl;
+        name_refused(ssl, c, TD_AT_DONE_UNVERIFIED);
+        /* A certificate that failed in a handshake the host let finish, and never used. */
+        if (!(c->flags & (TD_CONN_REPORTED | TD_CONN_APP_DATA_SENT)) && c->pending == NULL
+            && c->verify_seen != X509_V_OK && SSL_is_init_finished(ssl)
+            && host_decides_after_handshake(ssl))
+            explain_failure(ssl, c, TD_AT_DONE_UNVERIFIED);
+        pending_at_end(c, 1);
+        errno = saved_errno;
+    }
+}
+
 static void after_fork_child(void)
 {
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    undecided_lock = fresh;
+    undecided_head = NULL;
+    undecided_gen++;
     td_repeat_after_fork();
     td_output_after_fork();
 }
@@ -570,6 +719,7 @@ static void after_fork_child(void)
 static void register_atfork(void)
 {
     pthread_atfork(NULL, NULL, after_fork_child);
+    atexit(undecided_at_exit);
 }
 
 int td_hook_install(void)
