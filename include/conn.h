@@ -55,6 +55,12 @@ struct td_conn {
     struct td_hello_bytes client_hello, server_hello;
     char addr[64];                   /* a server's peer, noted when its first record came */
     char sni[256];                   /* with NAME_UNCHECKED: the name the client asked for */
+    /* With NAME_UNCHECKED, what a report made after the SSL is gone needs (from OpenSSL 3.2 on
+     * a connection being freed must not be looked into): a reference to the certificate, the
+     * version, and the suite's name (OpenSSL's own static string). */
+    X509 *kept_leaf;
+    int kept_version;
+    const char *kept_cipher;
     /* A finished explanation waiting for the host's decision: made while the SSL was whole,
      * emitted if the host gives up (closes, frees, starts over), dropped if it carries on. */
     struct td_report *pending;

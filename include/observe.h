@@ -20,6 +20,10 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
  * that no callback or lookup of the host's store runs), the trust store's files, the policy. */
 void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 
+/* A name the host refused after the handshake, on a connection that can no longer be looked into
+ * (see struct td_conn's kept_* fields): the report from what was kept. */
+void td_observe_kept(struct td_report *r, const struct td_conn *c);
+
 /* "ip:port" of the socket under the SSL, or "" (memory BIOs, custom BIOs, a closed peer). */
 void td_peer_address(SSL *ssl, char *dst, size_t cap);
 

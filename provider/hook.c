@@ -156,6 +156,7 @@ static void conn_clear(struct td_conn *c)
     undecided_untrack(c);
     hellos_free(c);
     X509_free(c->failed_leaf);
+    X509_free(c->kept_leaf);
     sk_X509_pop_free(c->failed_chain, X509_free);
     conn_zero(c);
 }
@@ -369,6 +370,27 @@ static int runtime_checks_names(void)
         || rt.kind == TD_RT_PYTHON || rt.kind == TD_RT_PYPY;
 }
 
+/* name_refused for a connection that may no longer be looked into (OpenSSL 3.2 and later, in
+ * the SSL's free_func): decided and described from what on_done kept. */
+static void name_refused_after_free(struct td_conn *c)
+{
+    if ((c->flags & (TD_CONN_APP_DATA_SENT | TD_CONN_REPORTED)) || c->kept_leaf == NULL
+        || certificate_covers(c->kept_leaf, c->sni))
+        return;
+    c->flags |= TD_CONN_REPORTED;
+    struct td_report *r = td_report_new(TD_EV_HANDSHAKE_FAILED);
+    if (r == NULL) return;
+    ERR_set_mark();
+    td_observe_kept(r, c);
+    ERR_pop_to_mark();
+    if (td_repeat_admit(r)) {
+        td_classify(r);
+        emit_failure(r);
+    } else {
+        free(r);
+    }
+}
+
 /* A client's certificate verified, but OpenSSL was given no name to match it to: keep the name
  * asked for, for name_refused. Called at the end of the verification, while the SSL is whole
  * (on 3.0 its parameters are gone by the time it is freed). */
@@ -469,6 +491,13 @@ static void on_done(const SSL *ssl)
                      SSL_is_server((SSL *)ssl) ? TD_PENDING_CLIENT_CERT : TD_PENDING_UNVERIFIED,
                      TD_AT_DONE_UNVERIFIED);
     if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
+    if (c != NULL && (c->flags & TD_CONN_NAME_UNCHECKED) && c->kept_leaf == NULL) {
+        X509 *leaf = SSL_get0_peer_certificate(ssl);
+        const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
+        if (leaf != NULL && X509_up_ref(leaf)) c->kept_leaf = leaf;
+        c->kept_version = SSL_version(ssl);
+        c->kept_cipher = cipher != NULL ? SSL_CIPHER_get_name(cipher) : NULL;
+    }
     /* What the rest of the connection can bring (an alert, a renegotiation) starts afresh. */
     if (c != NULL && !(c->flags & TD_CONN_NAME_UNCHECKED)) conn_release_if_idle((SSL *)ssl, c);
 }
@@ -645,6 +674,7 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
             explain_failure(parent, c, TD_AT_FREE);
     }
     if (whole && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused(parent, c, TD_AT_FREE);
+    else if (live && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused_after_free(c);
     pending_at_end(c, live);
     conn_clear(c);
     free(c);

@@ -604,3 +604,25 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
     }
     if (client && r->ocsp_stapled) observe_staple(r, ssl, leaf, chain);
 }
+
+void td_observe_kept(struct td_report *r, const struct td_conn *c)
+{
+    struct td_runtime_info rt;
+    td_runtime_get(&rt, 1);
+    r->now = time(NULL);
+    snprintf(r->program, sizeof(r->program), "%s", rt.program);
+    r->runtime = rt.kind;
+    r->pymongo = rt.pymongo;
+    r->role = TD_ROLE_CLIENT;
+    r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
+    r->openssl_dir = OpenSSL_version(OPENSSL_DIR);
+    snprintf(r->host, sizeof(r->host), "%s", c->sni);
+    snprintf(r->requested_name, sizeof(r->requested_name), "%s", c->sni);
+    r->negotiated = c->kept_version;
+    if (c->kept_cipher != NULL) snprintf(r->cipher, sizeof(r->cipher), "%s", c->kept_cipher);
+    r->init_finished = 1;
+    r->verify_code = X509_V_ERR_HOSTNAME_MISMATCH;
+    r->verify_depth = 0;
+    td_cert_describe(c->kept_leaf, &r->leaf);
+    r->vcert = r->top = r->leaf;
+}
