@@ -47,6 +47,14 @@ void elf_openssl_inspect(const char *path, struct elf_openssl *out)
     if (sh == NULL) goto done;
     out->readable = 1;
     for (unsigned i = 0; i < eh.e_shnum; i++) {
+        if (eh.e_shstrndx < eh.e_shnum && sh[i].sh_type == SHT_PROGBITS) {
+            char name[32] = "";
+            const Elf64_Shdr *names = &sh[eh.e_shstrndx];
+            if (sh[i].sh_name < names->sh_size
+                && pread(fd, name, sizeof(name) - 1, (off_t)(names->sh_offset + sh[i].sh_name)) > 0
+                && !strcmp(name, ".go.buildinfo"))
+                out->go = 1;
+        }
         if (sh[i].sh_type != SHT_DYNAMIC && sh[i].sh_type != SHT_DYNSYM) continue;
         if (sh[i].sh_link >= eh.e_shnum) continue;
         const Elf64_Shdr *strsh = &sh[sh[i].sh_link];
@@ -54,10 +62,16 @@ void elf_openssl_inspect(const char *path, struct elf_openssl *out)
         void *data = read_at(fd, st.st_size, sh[i].sh_offset, sh[i].sh_size);
         if (strtab != NULL && data != NULL && sh[i].sh_type == SHT_DYNAMIC) {
             const Elf64_Dyn *d = data;
-            for (size_t k = 0; k < sh[i].sh_size / sizeof(*d) && d[k].d_tag != DT_NULL; k++)
-                if (d[k].d_tag == DT_NEEDED
-                    && !strncmp(str_at(strtab, strsh->sh_size, d[k].d_un.d_val), "libssl.so", 9))
-                    out->needs_libssl = 1;
+            for (size_t k = 0; k < sh[i].sh_size / sizeof(*d) && d[k].d_tag != DT_NULL; k++) {
+                if (d[k].d_tag != DT_NEEDED) continue;
+                const char *lib = str_at(strtab, strsh->sh_size, d[k].d_un.d_val);
+                if (!strncmp(lib, "libssl.so", 9)) out->needs_libssl = 1;
+                /* libcurl-gnutls: git's https helper, and other programs built on it */
+                else if (!strncmp(lib, "libgnutls", 9) || !strncmp(lib, "libcurl-gnutls", 14))
+                    out->other_tls = "GnuTLS";
+                else if (!strncmp(lib, "libnss3.so", 10) || !strncmp(lib, "libcurl-nss", 11))
+                    out->other_tls = "NSS";
+            }
         } else if (strtab != NULL && data != NULL) {
             const Elf64_Sym *s = data;
             for (size_t k = 0; k < sh[i].sh_size / sizeof(*s); k++)

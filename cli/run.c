@@ -90,6 +90,36 @@ static void node_note(const char *cmd, int verbose)
     }
 }
 
+/* The program for which to judge what TLS library does the work: git's own binary does no TLS,
+ * its https helper does. */
+static void tls_program(const char *cmd, char *exe, size_t cap)
+{
+    const char *base = strrchr(cmd, '/');
+    base = base ? base + 1 : cmd;
+    if (!strcmp(base, "git") && access("/usr/lib/git-core/git-remote-https", X_OK) == 0)
+        snprintf(exe, cap, "%s", "/usr/lib/git-core/git-remote-https");
+    else
+        find_in_path(cmd, exe, cap);
+}
+
+/* Say so plainly when the program does not use OpenSSL at all: nothing it does can be seen,
+ * and `tlsdiag check` is the way to look at its server instead. */
+static void blind_spot_note(const char *cmd)
+{
+    char exe[PATH_MAX], real[PATH_MAX];
+    struct elf_openssl e;
+    tls_program(cmd, exe, sizeof(exe));
+    if (exe[0] == '\0' || realpath(exe, real) == NULL) return;
+    elf_openssl_inspect(real, &e);
+    if (!e.readable || e.needs_libssl) return;
+    const char *what = e.other_tls != NULL ? e.other_tls : e.go ? "Go's crypto/tls" : NULL;
+    if (what == NULL) return;
+    fprintf(stderr,
+            "tlsdiag: run: warning: %s uses %s, not OpenSSL: tlsdiag cannot see its handshakes.\n"
+            "  Check the server it talks to instead: tlsdiag check HOST:PORT\n",
+            real, what);
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -146,6 +176,7 @@ int cmd_run(int argc, char **argv)
 
     char **child_argv = cmd;
     char **with_flag = NULL;
+    if (!node) blind_spot_note(cmd[0]);
     if (node) {
         node_note(cmd[0], verbose);
         int n = argc - optind, has_flag = 0;

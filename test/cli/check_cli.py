@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -520,6 +521,22 @@ def test_run_node(ctx):
         expect("nodejs_conf = " in conf.read_text(), "the config node got lacks nodejs_conf", r)
 
 
+def test_run_blind_spots(ctx):
+    """`run` says so when a program does not use OpenSSL (wget and git's https helper link
+    GnuTLS), and says nothing about one that does (curl)."""
+    blind = [(name, argv) for name, argv in (
+        ("wget", ["wget", "-q", "-T", "2", "-O", "/dev/null", "https://127.0.0.1:1/"]),
+        ("git", ["git", "ls-remote", "https://127.0.0.1:1/x"])) if shutil.which(name)]
+    if not blind:
+        print("  (neither wget nor git is installed: the GnuTLS warning is not tested)")
+    for name, argv in blind:
+        r = ctx.tlsdiag("run", "--", *argv)
+        expect(re.search(r"warning: \S+ uses GnuTLS, not OpenSSL: tlsdiag cannot see its handshakes", r.stderr)
+               and "tlsdiag check HOST:PORT" in r.stderr, f"run -- {name}: no blind-spot warning", r)
+    r = ctx.tlsdiag("run", "--", "curl", "-s", "--max-time", "2", "https://127.0.0.1:1/")
+    expect("cannot see" not in r.stderr, "run -- curl: a blind-spot warning for a libssl program", r)
+
+
 def load_corpus(path):
     cases, cur = [], None
     for n, line in enumerate(Path(path).read_text().splitlines(), 1):
@@ -579,7 +596,7 @@ def test_explain_corpus(ctx):
         expect(needle in r.stdout, "explain text lacks %r" % needle, r)
 
 
-TESTS = [test_usage_errors, test_explain_corpus, test_colour, test_check_errors, test_check_failure_classes,
+TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_colour, test_check_errors, test_check_failure_classes,
          test_check_text_failure, test_check_good, test_check_ipv6, test_check_tls12_only, test_check_must_staple,
          test_check_client_certificate, test_check_weak_warnings, test_run, test_run_keeps_callers_openssl_conf, test_run_node]
 
