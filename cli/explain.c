@@ -30,15 +30,19 @@ enum source {
 
 static const struct {
     const char *id, *name, *run;
+    enum td_runtime runtime;    /* whose hint column of the catalogue applies */
 } sources[SRC_COUNT] = {
-    [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]" },
-    [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py" },
-    [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py" },
-    [SRC_PYOPENSSL] = { "pyopenssl", "pyOpenSSL (PyMongo's OCSP path)", "python3 YOUR_SCRIPT.py" },
-    [SRC_CURL] = { "curl", "curl", "curl -sS https://HOST:PORT/" },
-    [SRC_OPENSSL_CLI] = { "openssl", "the openssl command", "openssl s_client -connect HOST:PORT" },
-    [SRC_NODE] = { "node", "Node.js", "node YOUR_SCRIPT.js" },
-    [SRC_MONGOC] = { "mongoc", "the MongoDB C driver", "YOUR_PROGRAM [ARGS...]" },
+    [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER },
+    [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON },
+    [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON },
+    [SRC_PYOPENSSL] = { "pyopenssl", "pyOpenSSL (PyMongo's OCSP path)", "python3 YOUR_SCRIPT.py",
+                        TD_RT_PYTHON },
+    [SRC_CURL] = { "curl", "curl", "curl -sS https://HOST:PORT/", TD_RT_CURL },
+    [SRC_OPENSSL_CLI] = { "openssl", "the openssl command", "openssl s_client -connect HOST:PORT",
+                          TD_RT_OPENSSL_CLI },
+    [SRC_NODE] = { "node", "Node.js", "node YOUR_SCRIPT.js", TD_RT_NODE },
+    /* A C program: no runtime of its own whose options a hint could name. */
+    [SRC_MONGOC] = { "mongoc", "the MongoDB C driver", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER },
 };
 
 struct text {
@@ -819,11 +823,7 @@ static void print_text(const struct verdict *v)
                term_off(), c->meaning);
         printf("The text alone decides this.%s%s\n", v->undecided ? " Still open: " : "",
                v->undecided ? v->undecided : "");
-        const char *hint = NULL;
-        if ((v->source == SRC_PYTHON || v->source == SRC_PYMONGO || v->source == SRC_PYOPENSSL)
-            && c->hint_python)
-            hint = c->hint_python;
-        if (v->source == SRC_CURL && c->hint_curl) hint = c->hint_curl;
+        const char *hint = td_cause_hint(c, sources[v->source].runtime);
         if (hint) printf("%shint:%s    %s\n", term_on(SGR_BOLD), term_off(), hint);
     } else {
         printf("\nThe text alone cannot tell these causes apart:\n");

@@ -3,6 +3,7 @@
  * is one entry there plus one test scenario under test/scenarios/. */
 #ifndef TLSDIAG_CATALOGUE_H
 #define TLSDIAG_CATALOGUE_H
+#include "runtime.h"
 
 enum td_section {
     TD_SEC_CERTIFICATE_VERIFY_FAILED,
@@ -20,23 +21,78 @@ struct td_section_info {
     const char *guide_url;
 };
 
-/* Texts may hold {key} placeholders, filled from the report's evidence at render time.
- * A placeholder whose key is absent is rendered as "?" */
+/* In the order of the README's table and tlsdiag(7): within a section, most specific first. */
+enum td_cause_id {
+    /* CERTIFICATE_VERIFY_FAILED */
+    TD_CAUSE_TRUST_STORE_MISSING, TD_CAUSE_UNKNOWN_CA, TD_CAUSE_MISSING_INTERMEDIATE,
+    TD_CAUSE_SELF_SIGNED, TD_CAUSE_SELF_SIGNED_IN_CHAIN, TD_CAUSE_EXPIRED, TD_CAUSE_NOT_YET_VALID,
+    TD_CAUSE_HOSTNAME_MISMATCH, TD_CAUSE_WEAK_KEY_OR_DIGEST, TD_CAUSE_BAD_PURPOSE,
+    TD_CAUSE_REVOKED_CRL, TD_CAUSE_OTHER_VERIFY,
+    /* TLSV1_ALERT_PROTOCOL_VERSION */
+    TD_CAUSE_PEER_REJECTED_VERSIONS, TD_CAUSE_PEER_VERSION_TOO_LOW, TD_CAUSE_NO_PROTOCOLS_AVAILABLE,
+    /* INVALID_STATUS_RESPONSE */
+    TD_CAUSE_OCSP_REVOKED, TD_CAUSE_OCSP_STALE, TD_CAUSE_OCSP_UNSUCCESSFUL,
+    TD_CAUSE_OCSP_BAD_SIGNATURE, TD_CAUSE_OCSP_WRONG_CERTIFICATE, TD_CAUSE_OCSP_MISSING_STAPLE,
+    TD_CAUSE_OCSP_MALFORMED, TD_CAUSE_OCSP_REJECTED, TD_CAUSE_OCSP_CALLBACK_FAILURE,
+    /* SSLV3_ALERT_HANDSHAKE_FAILURE */
+    TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_NO_COMMON_GROUP,
+    /* UNSAFE_LEGACY_RENEGOTIATION_DISABLED */
+    TD_CAUSE_LEGACY_RENEGOTIATION,
+    /* OTHER */
+    TD_CAUSE_NOT_TLS, TD_CAUSE_PEER_CLOSED, TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_DH_KEY_TOO_SMALL,
+    TD_CAUSE_CLIENT_CERT_REJECTED, TD_CAUSE_CLIENT_CERT_MISSING,
+    TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE, TD_CAUSE_SNI_REJECTED, TD_CAUSE_PEER_ALERT,
+    TD_CAUSE_UNKNOWN, TD_CAUSE_OK,
+    TD_CAUSE_COUNT
+};
+
+/* Which wording of a cause's summary or fix fits the case: classify picks one for each (see
+ * struct td_report), the catalogue holds the words. A cause that has no text for a variant
+ * uses its TD_V_BASE text, so most causes name none. */
+enum td_variant {
+    TD_V_BASE,          /* the usual case; for role-dependent texts, this client's */
+    TD_V_SERVER,        /* this process is the server */
+    TD_V_SOLE_CERT,     /* unknown_ca: the peer sent only its own certificate */
+    TD_V_DEBIAN,        /* trust_store_missing: how to refresh the store here */
+    TD_V_FEDORA,
+    TD_V_ENV,           /* ... and SSL_CERT_FILE/SSL_CERT_DIR point at nothing usable */
+    TD_V_ENV_DEBIAN,
+    TD_V_ENV_FEDORA,
+    TD_V_CLOCK_WRONG,   /* not_yet_valid: several certificates, or a clock before the build */
+    TD_V_CAPPED,        /* peer_rejected_versions: our maximum is below TLS 1.3 */
+    TD_V_CAPPED_OLD,    /* ... and below TLS 1.2 */
+    TD_V_NO_SNI,        /* no_shared_cipher, sni_rejected: the client sent no SNI */
+    TD_V_SERVER_NO_SNI, /* sni_rejected, as the server, to a client that sent none */
+    TD_V_GOT_HTTP,      /* not_tls: a client spoke HTTP to this server */
+    TD_V_HTTP,          /* not_tls: the server answered in HTTP */
+    TD_V_COUNT
+};
+
+/* Texts may hold {key} placeholders, filled from the report's evidence at render time; they
+ * stand for values only (names, dates, counts), never for sentences. A placeholder whose key
+ * is absent is rendered as "?" */
 struct td_cause {
-    const char *id;             /* JSON `cause`, stable */
-    enum td_section section;
-    const char *meaning;        /* one line for the catalogue and man page */
-    const char *summary;        /* what happened, who refused whom */
-    const char *fix;            /* what to do about it here */
-    const char *hint_python;    /* extra for Python hosts (PyMongo options), or NULL */
-    const char *hint_curl;      /* extra for curl, or NULL */
+    const char *id;                       /* JSON `cause`: stable, part of the contract */
+    enum td_section section;              /* the guide section it belongs to */
+    const char *meaning;                  /* one line for the README table and the man page */
+    const char *summary[TD_V_COUNT];      /* what happened, who refused whom, per variant */
+    const char *fix[TD_V_COUNT];          /* what to do about it here, per variant */
+    const char *hint[TD_RT_COUNT];        /* extra in the host's own terms, or NULL */
 };
 
 extern const struct td_section_info td_sections[TD_SEC_COUNT];
-extern const struct td_cause td_causes[];
+extern const struct td_cause td_causes[TD_CAUSE_COUNT];
 extern const int td_cause_count;
 
-/* NULL if unknown. */
+/* For the places that start from a string (a cause id typed on the command line); NULL if
+ * unknown. Code that knows the cause uses td_causes[TD_CAUSE_...]. */
 const struct td_cause *td_cause_find(const char *id);
+
+/* The text for a variant, falling back to TD_V_BASE. */
+const char *td_cause_summary(const struct td_cause *c, int variant);
+const char *td_cause_fix(const struct td_cause *c, int variant);
+
+/* The hint for a host, or NULL. */
+const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt);
 
 #endif

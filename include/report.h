@@ -100,6 +100,9 @@ struct td_report {
     /* verdict */
     enum td_section section;
     const struct td_cause *cause;
+    enum td_variant summary_variant;   /* which of the cause's wordings fits this case */
+    enum td_variant fix_variant;
+    int no_hint;                       /* the cause's runtime hint is not for this case */
     int n_evidence;
     long repeat_count;                 /* TD_EV_REPEAT_SUMMARY */
     struct td_cert leaf;               /* the peer's own certificate */

@@ -5,6 +5,7 @@
 enum td_runtime {
     TD_RT_OTHER, TD_RT_PYTHON, TD_RT_PYPY, TD_RT_CURL, TD_RT_OPENSSL_CLI, TD_RT_NODE,
     TD_RT_RUBY, TD_RT_PHP, TD_RT_NGINX,
+    TD_RT_COUNT
 };
 
 struct td_runtime_info {

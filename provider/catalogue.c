@@ -1,5 +1,7 @@
-/* catalogue: the one table of guide sections and causes. Texts may use {key} placeholders
- * that classify.c fills with evidence; keys starting with '_' are filled for the texts only.
+/* catalogue: the one table of guide sections and causes, and every sentence tlsdiag says about
+ * them. Texts may use {key} placeholders for values that classify.c puts in the evidence; keys
+ * starting with '_' are values for the texts only, never shown as evidence. Where the wording
+ * depends on the case, the cause holds one text per variant and classify.c picks the variant.
  * Keep ids stable: they are part of the JSON contract. */
 #include <string.h>
 #include "catalogue.h"
@@ -32,254 +34,404 @@ const struct td_section_info td_sections[TD_SEC_COUNT] = {
 
 #define PY_CAFILE "PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem'); plain Python: " \
                   "ssl.create_default_context(cafile='/path/to/ca.pem')."
+/* Python and PyPy take the same advice. */
+#define PYTHONS(text) [TD_RT_PYTHON] = text, [TD_RT_PYPY] = text
+
+#define ENV_UNUSABLE "SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: unset them " \
+                     "or point them at a CA bundle. "
+#define REFRESH "Install or refresh the system's root certificates: "
+#define REFRESH_DEBIAN REFRESH "apt-get install --reinstall ca-certificates && update-ca-certificates"
+#define REFRESH_FEDORA REFRESH "dnf reinstall ca-certificates && update-ca-trust"
+#define REFRESH_OTHER REFRESH "install your distribution's ca-certificates package"
+
+/* Our own maximum is what the server refuses. */
+#define CAPPED(why) "This client is capped at {_max} (see limit_source) and the server wants " \
+                    "something newer" why ": remove that cap (MaxProtocol, or the application's " \
+                    "maximum version). This OpenSSL ({openssl}) supports TLS 1.2 and 1.3, so the " \
+                    "guide's 'OpenSSL too old' advice does not apply."
+
+#define HSF_FIX(sni) "Compare with what the server allows (its log says 'no shared cipher' if " \
+                     "that is it)." sni " If the server is old and offers only RSA key exchange, " \
+                     "allow such suites for this connection only, or better, upgrade the server."
+
 #define OCSP_OPTIONS "PyMongo: tlsDisableOCSPEndpointCheck=True only stops PyMongo asking the " \
                      "responder itself, stapled responses are still checked; tlsCRLFile=... " \
                      "checks revocation with a CRL instead of OCSP."
 
-const struct td_cause td_causes[] = {
+const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     /* ---- CERTIFICATE_VERIFY_FAILED ---- */
+    [TD_CAUSE_TRUST_STORE_MISSING] =
     { "trust_store_missing", CVF,
-      "OpenSSL's CA file and directory are missing or empty, so no certificate can be trusted",
-      "This {_side} has no trusted root certificates at all, so it could not verify {_peer_cert}.",
-      "{_store_fix}",
-      "If this Python is not the system's (python.org build, pyenv, PyPy), it may use another "
+      .meaning = "OpenSSL's CA file and directory are missing or empty, so no certificate can be trusted",
+      .summary = { [TD_V_BASE] = "This {_side} has no trusted root certificates at all, so it could not verify the {_peer}'s certificate." },
+      .fix = { [TD_V_BASE] = REFRESH_OTHER,
+               [TD_V_DEBIAN] = REFRESH_DEBIAN,
+               [TD_V_FEDORA] = REFRESH_FEDORA,
+               [TD_V_ENV] = ENV_UNUSABLE REFRESH_OTHER,
+               [TD_V_ENV_DEBIAN] = ENV_UNUSABLE REFRESH_DEBIAN,
+               [TD_V_ENV_FEDORA] = ENV_UNUSABLE REFRESH_FEDORA },
+      .hint = { PYTHONS("If this Python is not the system's (python.org build, pyenv, PyPy), it may use another "
       "OpenSSL directory: python3 -c 'import ssl; print(ssl.get_default_verify_paths())' shows it. "
       "Portable PyPy: pip install certifi; export SSL_CERT_FILE=$(pypy -c 'import certifi; "
-      "print(certifi.where())'). " PY_CAFILE,
-      "curl --cacert /path/to/ca.pem, or CURL_CA_BUNDLE." },
+      "print(certifi.where())'). " PY_CAFILE),
+                [TD_RT_CURL] = "curl --cacert /path/to/ca.pem, or CURL_CA_BUNDLE." },
+    },
+    [TD_CAUSE_UNKNOWN_CA] =
     { "unknown_ca", CVF,
-      "the chain ends at a CA that is not in the trust store",
-      "{_unknown_ca_summary}",
-      "{_unknown_ca_fix}",
-      PY_CAFILE, "curl --cacert /path/to/ca.pem." },
+      .meaning = "the chain ends at a CA that is not in the trust store",
+      .summary = { [TD_V_BASE] = "The {_peer}'s chain ends at '{root}', which is not in this {_side}'s "
+                                 "trust store; we rejected the {_peer}.",
+                   [TD_V_SOLE_CERT] = "The {_peer}'s certificate '{root}' was issued by '{root_issuer}', "
+                                      "which this {_side} does not trust; we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "If '{_untrusted_ca}' is a private or test CA, give its certificate to the "
+                             "client explicitly. If it is a TLS-intercepting proxy's CA (a corporate "
+                             "firewall), add that CA. If it is a public CA, the trust store is out of "
+                             "date: update the CA certificates package.",
+               [TD_V_SERVER] = "Add the CA that issued the client's certificate ('{root_issuer}') to the "
+                               "CAs this server trusts for clients (nginx: ssl_client_certificate; "
+                               "openssl s_server: -CAfile; mongod: net.tls.CAFile or "
+                               "net.tls.clusterCAFile), or have the client send its intermediate "
+                               "certificates too." },
+      .hint = { PYTHONS(PY_CAFILE),
+                [TD_RT_CURL] = "curl --cacert /path/to/ca.pem." },
+    },
+    [TD_CAUSE_MISSING_INTERMEDIATE] =
     { "missing_intermediate", CVF,
-      "the server sent an incomplete chain: an intermediate CA certificate is missing",
-      "The {_peer} sent {chain_sent} certificate(s) and the chain stops at '{root}', whose issuer "
-      "'{root_issuer}' was neither sent nor trusted: the {_peer}'s chain is incomplete.",
-      "Fix the {_peer}'s configuration to send its intermediate certificate(s) along with its own "
+      .meaning = "the server sent an incomplete chain: an intermediate CA certificate is missing",
+      .summary = { [TD_V_BASE] = "The {_peer} sent {chain_sent} certificate(s) and the chain stops at '{root}', whose issuer "
+      "'{root_issuer}' was neither sent nor trusted: the {_peer}'s chain is incomplete." },
+      .fix = { [TD_V_BASE] = "Fix the {_peer}'s configuration to send its intermediate certificate(s) along with its own "
       "(for MongoDB: put the full chain in the PEM file given to tlsCertificateKeyFile). "
-      "Browsers hide this by fetching the issuer from {aia}; OpenSSL clients do not.",
-      NULL, NULL },
+      "Browsers hide this by fetching the issuer from {aia}; OpenSSL clients do not." },
+    },
+    [TD_CAUSE_SELF_SIGNED] =
     { "self_signed", CVF,
-      "the peer's certificate is self-signed and not trusted",
-      "The {_peer}'s certificate '{certificate}' is self-signed (its subject is its issuer) and "
-      "this {_side} does not trust it; we rejected the {_peer}.",
-      "Trust this certificate explicitly by giving it to the client as its CA file, or replace it "
-      "with one issued by a CA the client trusts. Options that disable verification are for tests only.",
-      PY_CAFILE " tlsAllowInvalidCertificates=True is for tests only.",
-      "curl --cacert <the server's certificate>; -k is for tests only." },
+      .meaning = "the peer's certificate is self-signed and not trusted",
+      .summary = { [TD_V_BASE] = "The {_peer}'s certificate '{certificate}' is self-signed (its subject is its issuer) and "
+      "this {_side} does not trust it; we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "Trust this certificate explicitly by giving it to the client as its CA file, or replace it "
+      "with one issued by a CA the client trusts. Options that disable verification are for tests only." },
+      .hint = { PYTHONS(PY_CAFILE " tlsAllowInvalidCertificates=True is for tests only."),
+                [TD_RT_CURL] = "curl --cacert <the server's certificate>; -k is for tests only." },
+    },
+    [TD_CAUSE_SELF_SIGNED_IN_CHAIN] =
     { "self_signed_in_chain", CVF,
-      "the chain includes a self-signed root that is not trusted",
-      "The {_peer} sent a chain that ends in the self-signed root '{root}', which this {_side} does "
-      "not trust; we rejected the {_peer}.",
-      "If '{root}' is your private CA or a TLS-intercepting proxy's CA, give it to the client as "
-      "its CA file; otherwise the {_peer} is not who it claims to be.",
-      PY_CAFILE, "curl --cacert /path/to/ca.pem." },
+      .meaning = "the chain includes a self-signed root that is not trusted",
+      .summary = { [TD_V_BASE] = "The {_peer} sent a chain that ends in the self-signed root '{root}', which this {_side} does "
+      "not trust; we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "If '{root}' is your private CA or a TLS-intercepting proxy's CA, give it to the client as "
+      "its CA file; otherwise the {_peer} is not who it claims to be." },
+      .hint = { PYTHONS(PY_CAFILE),
+                [TD_RT_CURL] = "curl --cacert /path/to/ca.pem." },
+    },
+    [TD_CAUSE_EXPIRED] =
     { "expired", CVF,
-      "a certificate in the chain has expired (or the clock is wrong)",
-      "The certificate '{certificate}' at depth {depth} expired {_ago}; we rejected the {_peer}.",
-      "Renew the certificate on the {_peer}. {_clock_fix}",
-      NULL, NULL },
+      .meaning = "a certificate in the chain has expired (or the clock is wrong)",
+      .summary = { [TD_V_BASE] = "The certificate '{certificate}' at depth {depth} expired {_span} ago ({_not_after}); we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "Renew the certificate on the {_peer}. If this machine's clock ({_now}) is "
+                             "wrong, fix it (timedatectl, NTP)." },
+    },
+    [TD_CAUSE_NOT_YET_VALID] =
     { "not_yet_valid", CVF,
-      "a certificate is not valid yet (or the clock is wrong)",
-      "The certificate '{certificate}' at depth {depth} only becomes valid {_ahead}; we rejected "
-      "the {_peer}.",
-      "{_clock_fix}",
-      NULL, NULL },
+      .meaning = "a certificate is not valid yet (or the clock is wrong)",
+      .summary = { [TD_V_BASE] = "The certificate '{certificate}' at depth {depth} only becomes valid in {_span} ({_not_before}); "
+      "we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "If the clock ({_now}) is right, the certificate was issued with a future "
+                             "start date: reissue it, or wait {_span}. If the clock is wrong, fix it (NTP).",
+               [TD_V_CLOCK_WRONG] = "{_not_yet_valid_count} certificates are not valid yet: this "
+                                    "machine's clock ({_now}) is most likely wrong. Fix it "
+                                    "(timedatectl set-ntp true, or date -s)." },
+    },
+    [TD_CAUSE_HOSTNAME_MISMATCH] =
     { "hostname_mismatch", CVF,
-      "the certificate does not cover the name or address that was asked for",
-      "We asked for '{requested}', but the {_peer}'s certificate covers only {names}.",
-      "Connect with a name the certificate covers, or reissue the certificate with '{requested}' "
-      "in its subjectAltName.",
-      "PyMongo: use a host name from the certificate in the connection string (replica set members "
-      "must be listed under names in their certificates); tlsAllowInvalidHostnames=True is for tests only.",
-      "curl --resolve NAME:PORT:ADDR lets you use the certificate's name with another address." },
+      .meaning = "the certificate does not cover the name or address that was asked for",
+      .summary = { [TD_V_BASE] = "We asked for '{requested}', but the {_peer}'s certificate covers only {names}." },
+      .fix = { [TD_V_BASE] = "Connect with a name the certificate covers, or reissue the certificate with '{requested}' "
+      "in its subjectAltName." },
+      .hint = { PYTHONS("PyMongo: use a host name from the certificate in the connection string (replica set members "
+      "must be listed under names in their certificates); tlsAllowInvalidHostnames=True is for tests only."),
+                [TD_RT_CURL] = "curl --resolve NAME:PORT:ADDR lets you use the certificate's name with another address." },
+    },
+    [TD_CAUSE_WEAK_KEY_OR_DIGEST] =
     { "weak_key_or_digest", CVF,
-      "a certificate's key or signature digest is too weak for the security level",
-      "The certificate '{certificate}' at depth {depth} uses {weakness}, which security level "
-      "{security_level} forbids; we rejected the {_peer}.",
-      "Reissue the certificate with at least a 2048-bit RSA or a 256-bit EC key, signed with SHA-256 "
+      .meaning = "a certificate's key or signature digest is too weak for the security level",
+      .summary = { [TD_V_BASE] = "The certificate '{certificate}' at depth {depth} uses {weakness}, which security level "
+      "{security_level} forbids; we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "Reissue the certificate with at least a 2048-bit RSA or a 256-bit EC key, signed with SHA-256 "
       "or better. Only if you must, lower the level for that one application "
-      "(CipherString = DEFAULT@SECLEVEL=1), knowing what it lets through.",
-      NULL, NULL },
+      "(CipherString = DEFAULT@SECLEVEL=1), knowing what it lets through." },
+    },
+    [TD_CAUSE_BAD_PURPOSE] =
     { "bad_purpose", CVF,
-      "the certificate is not issued for this purpose (extended key usage)",
-      "The certificate '{certificate}' is only good for {eku}, not for {_purpose}; we rejected the {_peer}.",
-      "Reissue the certificate with extendedKeyUsage = {_purpose}.",
-      NULL, NULL },
+      .meaning = "the certificate is not issued for this purpose (extended key usage)",
+      .summary = { [TD_V_BASE] = "The certificate '{certificate}' is only good for {eku}, not for {_purpose}; we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "Reissue the certificate with extendedKeyUsage = {_purpose}." },
+    },
+    [TD_CAUSE_REVOKED_CRL] =
     { "revoked_crl", CVF,
-      "the certificate is revoked in a CRL the application loaded",
-      "The certificate '{certificate}' at depth {depth} is listed as revoked in the CRL this {_side} "
-      "checks; we rejected the {_peer}.",
-      "The {_peer} must get a new certificate. If the CRL is wrong or outdated, update the CRL file.",
-      "PyMongo: the CRL comes from tlsCRLFile.", NULL },
+      .meaning = "the certificate is revoked in a CRL the application loaded",
+      .summary = { [TD_V_BASE] = "The certificate '{certificate}' at depth {depth} is listed as revoked in the CRL this {_side} "
+      "checks; we rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "The {_peer} must get a new certificate. If the CRL is wrong or outdated, update the CRL file." },
+      .hint = { PYTHONS("PyMongo: the CRL comes from tlsCRLFile.") },
+    },
+    [TD_CAUSE_OTHER_VERIFY] =
     { "other_verify", CVF,
-      "certificate verification failed for another reason",
-      "Certificate verification failed at depth {depth}: {verify}.",
-      "Look at the certificate at that depth with: openssl x509 -noout -text.",
-      NULL, NULL },
+      .meaning = "certificate verification failed for another reason",
+      .summary = { [TD_V_BASE] = "Certificate verification failed at depth {depth}: {verify}." },
+      .fix = { [TD_V_BASE] = "Look at the certificate at that depth with: openssl x509 -noout -text." },
+    },
     /* ---- TLSV1_ALERT_PROTOCOL_VERSION ---- */
+    [TD_CAUSE_PEER_REJECTED_VERSIONS] =
     { "peer_rejected_versions", VER,
-      "the peer refused every TLS version we offered (alert protocol_version received)",
-      "The {_peer} refused the TLS versions we offered ({offered}) with a protocol_version alert.",
-      "{_version_fix}",
-      "Python 3.10+ already requires TLS 1.2; an older limit comes from the application "
-      "(ssl.SSLContext.maximum_version) or the config above.",
-      "curl: drop --tls-max, or raise --tlsv1.x to what the server accepts." },
+      .meaning = "the peer refused every TLS version we offered (alert protocol_version received)",
+      .summary = { [TD_V_BASE] = "The {_peer} refused the TLS versions we offered ({offered}) with a protocol_version alert." },
+      .fix = { [TD_V_BASE] = "The server accepts none of {_min} to {_max}: it most likely speaks only "
+                             "older versions (TLS 1.0/1.1). Upgrade the server or the proxy in front of "
+                             "it. This OpenSSL ({openssl}) is recent, so the guide's 'upgrade OpenSSL' "
+                             "advice does not apply; to reach such a server anyway, lower the minimum "
+                             "for this application only (MinProtocol = TLSv1 with CipherString = "
+                             "DEFAULT@SECLEVEL=0 in a config .included from the one in use), which "
+                             "weakens its security.",
+               [TD_V_CAPPED] = CAPPED(""),
+               [TD_V_CAPPED_OLD] = CAPPED(" (most servers now require TLS 1.2 or later)") },
+      .hint = { PYTHONS("Python 3.10+ already requires TLS 1.2; an older limit comes from the application "
+      "(ssl.SSLContext.maximum_version) or the config above."),
+                [TD_RT_CURL] = "curl: drop --tls-max, or raise --tlsv1.x to what the server accepts." },
+    },
+    [TD_CAUSE_PEER_VERSION_TOO_LOW] =
     { "peer_version_too_low", VER,
-      "the peer only speaks TLS versions below our minimum",
-      "The {_peer} {_peer_version_verb} {peer_version}, below this {_side}'s minimum; "
-      "we ended the handshake.",
-      "{_version_fix}",
-      NULL, NULL },
+      .meaning = "the peer only speaks TLS versions below our minimum",
+      .summary = { [TD_V_BASE] = "The server chose {peer_version}, below this client's minimum; we ended the handshake.",
+                   [TD_V_SERVER] = "The client offered at most {peer_version}, below this server's "
+                                   "minimum; we ended the handshake." },
+      .fix = { [TD_V_BASE] = "Upgrade the server (or the proxy in front of it) to TLS 1.2 or later. To "
+                             "connect to it anyway, lower the limit for this application only, e.g. "
+                             "MinProtocol = {_lowest} and CipherString = DEFAULT@SECLEVEL=0 in a config "
+                             ".included from the one in use; this weakens the connection's security.",
+               [TD_V_SERVER] = "The client must support TLS 1.2 or later (upgrade its TLS library or "
+                               "runtime); or lower this server's minimum (see limit_source), knowing "
+                               "that TLS 1.0/1.1 are deprecated (RFC 8996)." },
+    },
+    [TD_CAUSE_NO_PROTOCOLS_AVAILABLE] =
     { "no_protocols_available", VER,
-      "the local settings allow no TLS version at all",
-      "This {_side}'s settings leave no TLS version to offer ({allowed}); no hello was sent.",
-      "Make MinProtocol not exceed MaxProtocol and do not disable every version ({limit_source}).",
-      NULL, NULL },
+      .meaning = "the local settings allow no TLS version at all",
+      .summary = { [TD_V_BASE] = "This {_side}'s settings leave no TLS version to offer ({allowed}); no hello was sent." },
+      .fix = { [TD_V_BASE] = "Make MinProtocol not exceed MaxProtocol and do not disable every version ({limit_source})." },
+    },
     /* ---- INVALID_STATUS_RESPONSE ---- */
+    [TD_CAUSE_OCSP_REVOKED] =
     { "ocsp_revoked", OCSP,
-      "the stapled OCSP response says the certificate is revoked",
-      "The {_peer} stapled an OCSP response saying its certificate is revoked ({revoked}).",
-      "The server operator must replace the revoked certificate. Do not work around this. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the stapled OCSP response says the certificate is revoked",
+      .summary = { [TD_V_BASE] = "The {_peer} stapled an OCSP response saying its certificate is revoked ({revoked})." },
+      .fix = { [TD_V_BASE] = "The server operator must replace the revoked certificate. Do not work around this. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_STALE] =
     { "ocsp_stale", OCSP,
-      "the stapled OCSP response is outdated (nextUpdate passed) or from the future",
-      "The {_peer}'s stapled OCSP response is not current: {staple_dates}.",
-      "The server operator must refresh the staple (the server fetches it from its CA's responder; "
-      "check that it can reach it), or fix the clock. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the stapled OCSP response is outdated (nextUpdate passed) or from the future",
+      .summary = { [TD_V_BASE] = "The {_peer}'s stapled OCSP response is not current: {staple_dates}." },
+      .fix = { [TD_V_BASE] = "The server operator must refresh the staple (the server fetches it from its CA's responder; "
+      "check that it can reach it), or fix the clock. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_UNSUCCESSFUL] =
     { "ocsp_unsuccessful", OCSP,
-      "the stapled OCSP response is not successful (tryLater, unauthorized, ...)",
-      "The {_peer} stapled an OCSP response whose status is '{response_status}', not successful.",
-      "The server operator must fix how the staple is fetched from the CA's responder. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the stapled OCSP response is not successful (tryLater, unauthorized, ...)",
+      .summary = { [TD_V_BASE] = "The {_peer} stapled an OCSP response whose status is '{response_status}', not successful." },
+      .fix = { [TD_V_BASE] = "The server operator must fix how the staple is fetched from the CA's responder. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_BAD_SIGNATURE] =
     { "ocsp_bad_signature", OCSP,
-      "the stapled OCSP response's signature or responder does not verify",
-      "The {_peer}'s stapled OCSP response is not signed by the certificate's issuer or an "
-      "authorised responder ({signature}).",
-      "The server operator must staple a response from the issuing CA's responder. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the stapled OCSP response's signature or responder does not verify",
+      .summary = { [TD_V_BASE] = "The {_peer}'s stapled OCSP response is not signed by the certificate's issuer or an "
+      "authorised responder ({signature})." },
+      .fix = { [TD_V_BASE] = "The server operator must staple a response from the issuing CA's responder. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_WRONG_CERTIFICATE] =
     { "ocsp_wrong_certificate", OCSP,
-      "the stapled OCSP response is for another certificate",
-      "The {_peer} stapled an OCSP response that does not cover its certificate '{certificate}'.",
-      "The server operator must refresh the staple after changing certificates. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the stapled OCSP response is for another certificate",
+      .summary = { [TD_V_BASE] = "The {_peer} stapled an OCSP response that does not cover its certificate '{certificate}'." },
+      .fix = { [TD_V_BASE] = "The server operator must refresh the staple after changing certificates. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_MISSING_STAPLE] =
     { "ocsp_missing_staple", OCSP,
-      "the certificate requires a staple (must-staple) and none was sent",
-      "The {_peer}'s certificate '{certificate}' is must-staple, but no OCSP response was stapled.",
-      "The server operator must enable OCSP stapling. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the certificate requires a staple (must-staple) and none was sent",
+      .summary = { [TD_V_BASE] = "The {_peer}'s certificate '{certificate}' is must-staple, but no OCSP response was stapled." },
+      .fix = { [TD_V_BASE] = "The server operator must enable OCSP stapling. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_MALFORMED] =
     { "ocsp_malformed", OCSP,
-      "the stapled OCSP response does not parse",
-      "The {_peer} stapled {_staple_bytes} that are not a valid OCSP response.",
-      "The server operator must fix the staple file or stapling setup. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the stapled OCSP response does not parse",
+      .summary = { [TD_V_BASE] = "The {_peer} stapled {_staple_bytes} that are not a valid OCSP response." },
+      .fix = { [TD_V_BASE] = "The server operator must fix the staple file or stapling setup. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_REJECTED] =
     { "ocsp_rejected", OCSP,
-      "the application's OCSP check rejected the staple, for none of the reasons above (what was seen is shown)",
-      "The application's OCSP status callback rejected the {_peer}'s status ({staple}).",
-      "Check the application's OCSP policy. " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the application's OCSP check rejected the staple, for none of the reasons above (what was seen is shown)",
+      .summary = { [TD_V_BASE] = "The application's OCSP status callback rejected the {_peer}'s status ({staple})." },
+      .fix = { [TD_V_BASE] = "Check the application's OCSP policy. " OCSP_OPTIONS },
+    },
+    [TD_CAUSE_OCSP_CALLBACK_FAILURE] =
     { "ocsp_callback_failure", OCSP,
-      "the application's OCSP status callback itself failed",
-      "The application's OCSP status callback failed with an error (not a verdict); the client "
-      "sent internal_error.",
-      "This is a bug or an environment problem in the application's OCSP code (for PyMongo: the "
-      "pymongo[ocsp] dependencies). " OCSP_OPTIONS,
-      NULL, NULL },
+      .meaning = "the application's OCSP status callback itself failed",
+      .summary = { [TD_V_BASE] = "The application's OCSP status callback failed with an error (not a verdict); the client "
+      "sent internal_error." },
+      .fix = { [TD_V_BASE] = "This is a bug or an environment problem in the application's OCSP code (for PyMongo: the "
+      "pymongo[ocsp] dependencies). " OCSP_OPTIONS },
+    },
     /* ---- SSLV3_ALERT_HANDSHAKE_FAILURE ---- */
+    [TD_CAUSE_NO_SHARED_CIPHER] =
     { "no_shared_cipher", HSF,
-      "the two sides have no cipher suite in common",
-      "{_hsf_summary}",
-      "{_hsf_fix}",
-      "Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "
+      .meaning = "the two sides have no cipher suite in common",
+      .summary = { [TD_V_BASE] = "The server refused our ClientHello with a handshake_failure alert: "
+                                 "it found nothing it accepts in what we offered, most likely no "
+                                 "cipher suite in common.",
+                   [TD_V_SERVER] = "The client offered {_suites} cipher suites and this server allows "
+                                   "none of them (no shared cipher)." },
+      .fix = { [TD_V_BASE] = HSF_FIX(""),
+               [TD_V_NO_SNI] = HSF_FIX(" We sent no SNI: if the server hosts several names it may "
+                                       "need one (connect by name, not IP)."),
+               [TD_V_SERVER] = "Allow a suite the client offers on this server (CipherString / "
+                               "Ciphersuites), or upgrade the client. Old clients may lack ECDHE/AES-GCM "
+                               "suites." },
+      .hint = { PYTHONS("Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "
       "MongoDB before 4.2 (before 3.6.14/4.0.3 on Linux) has none of them. Upgrade the server to "
-      "4.2 or later, or use Python 3.9, or install pymongo[ocsp] (pyOpenSSL keeps its own ciphers).",
-      NULL },
+      "4.2 or later, or use Python 3.9, or install pymongo[ocsp] (pyOpenSSL keeps its own ciphers).") },
+    },
+    [TD_CAUSE_NO_COMMON_GROUP] =
     { "no_common_group", HSF,
-      "the two sides have no key-exchange group in common",
-      "The {_peer} and this {_side} share no key-exchange group (we offered {groups}).",
-      "Allow a group the peer supports (Groups = ... in the config, or the application's setting).",
-      NULL, NULL },
+      .meaning = "the two sides have no key-exchange group in common",
+      .summary = { [TD_V_BASE] = "The {_peer} and this {_side} share no key-exchange group (we offered {groups})." },
+      .fix = { [TD_V_BASE] = "Allow a group the peer supports (Groups = ... in the config, or the application's setting)." },
+    },
     /* ---- UNSAFE_LEGACY_RENEGOTIATION_DISABLED ---- */
+    [TD_CAUSE_LEGACY_RENEGOTIATION] =
     { "legacy_renegotiation", RENEG,
-      "the server does not support secure renegotiation (RFC 5746) and OpenSSL 3 refuses it",
-      "The server's ServerHello carries no renegotiation_info extension: it (or a proxy in front of "
-      "it) predates RFC 5746, and OpenSSL 3 refuses such servers by default.",
-      "Best: upgrade the server or proxy. Last resort, with OpenSSL >= 3.0.4: add "
+      .meaning = "the server does not support secure renegotiation (RFC 5746) and OpenSSL 3 refuses it",
+      .summary = { [TD_V_BASE] = "The server's ServerHello carries no renegotiation_info extension: it (or a proxy in front of "
+      "it) predates RFC 5746, and OpenSSL 3 refuses such servers by default." },
+      .fix = { [TD_V_BASE] = "Best: upgrade the server or proxy. Last resort, with OpenSSL >= 3.0.4: add "
       "'Options = UnsafeLegacyServerConnect' to the [system_default_sect] of the config in use "
       "({_config}), or .include a file that does; do not point OPENSSL_CONF at a new minimal file. "
-      "This re-opens the renegotiation attack (CVE-2009-3555) on these connections.",
-      "Python 3.12+: ctx.options |= ssl.OP_LEGACY_SERVER_CONNECT for this connection only.", NULL },
+      "This re-opens the renegotiation attack (CVE-2009-3555) on these connections." },
+      .hint = { PYTHONS("Python 3.12+: ctx.options |= ssl.OP_LEGACY_SERVER_CONNECT for this connection only.") },
+    },
     /* ---- OTHER ---- */
+    [TD_CAUSE_NOT_TLS] =
     { "not_tls", OTHER,
-      "the peer does not speak TLS",
-      "The {_peer} answered with bytes that are not TLS ({first_bytes}).",
-      "{_not_tls_fix}",
-      "PyMongo: tls=True against a server without TLS fails like this; check the port and whether "
-      "the server has TLS enabled.", NULL },
+      .meaning = "the peer does not speak TLS",
+      .summary = { [TD_V_BASE] = "The {_peer} answered with bytes that are not TLS ({first_bytes})." },
+      .fix = { [TD_V_BASE] = "Check the port, and whether the server has TLS enabled (a MongoDB server "
+                             "without net.tls.mode, a proxy, or another service may be answering).",
+               [TD_V_GOT_HTTP] = "A client spoke plain HTTP to this TLS port: it should use https:// "
+                                 "or TLS.",
+               [TD_V_HTTP] = "This port serves plain HTTP, not TLS: use the TLS port, or http://." },
+      .hint = { PYTHONS("PyMongo: tls=True against a server without TLS fails like this; check the port and whether "
+      "the server has TLS enabled.") },
+    },
+    [TD_CAUSE_PEER_CLOSED] =
     { "peer_closed", OTHER,
-      "the peer closed the connection in the middle of the handshake, without an alert",
-      "The {_peer} closed the connection during the handshake ({state}) without saying why.",
-      "Common reasons: the server has no cipher or version in common and closes silently (old "
+      .meaning = "the peer closed the connection in the middle of the handshake, without an alert",
+      .summary = { [TD_V_BASE] = "The {_peer} closed the connection during the handshake ({state}) without saying why." },
+      .fix = { [TD_V_BASE] = "Common reasons: the server has no cipher or version in common and closes silently (old "
       "MongoDB), an IP allow-list or firewall (MongoDB Atlas: add this client's address to the IP "
-      "access list), a proxy, or a server that requires a client certificate. Check the server's log.",
-      NULL, NULL },
+      "access list), a proxy, or a server that requires a client certificate. Check the server's log." },
+    },
+    [TD_CAUSE_PEER_INTERNAL_ERROR] =
     { "peer_internal_error", OTHER,
-      "the peer sent alert internal_error",
-      "The {_peer} aborted with an internal_error alert.",
-      "Hosted services send this for clients they refuse: on MongoDB Atlas it almost always means "
-      "this client's address is not on the project's IP access list. Otherwise check the server's log.",
-      NULL, NULL },
+      .meaning = "the peer sent alert internal_error",
+      .summary = { [TD_V_BASE] = "The {_peer} aborted with an internal_error alert." },
+      .fix = { [TD_V_BASE] = "Hosted services send this for clients they refuse: on MongoDB Atlas it almost always means "
+      "this client's address is not on the project's IP access list. Otherwise check the server's log." },
+    },
+    [TD_CAUSE_DH_KEY_TOO_SMALL] =
     { "dh_key_too_small", OTHER,
-      "the server's Diffie-Hellman key is too small for the security level",
-      "The server chose a DHE cipher with a DH key smaller than security level {security_level} allows.",
-      "The server should use a 2048-bit or larger DH group or prefer ECDHE; as a client-side "
-      "workaround exclude DHE suites (add ':!DH' to the cipher string).",
-      NULL, NULL },
+      .meaning = "the server's Diffie-Hellman key is too small for the security level",
+      .summary = { [TD_V_BASE] = "The server chose a DHE cipher with a DH key smaller than security level {security_level} allows." },
+      .fix = { [TD_V_BASE] = "The server should use a 2048-bit or larger DH group or prefer ECDHE; as a client-side "
+      "workaround exclude DHE suites (add ':!DH' to the cipher string)." },
+    },
+    [TD_CAUSE_CLIENT_CERT_REJECTED] =
     { "client_cert_rejected", OTHER,
-      "the server rejected our client certificate",
-      "The server rejected this client's certificate ('{our_certificate}') with a '{_alert_name}' alert.",
-      "Check that the server trusts the CA that issued our certificate, that it is not expired "
-      "({our_validity}), and that it is the right one.",
-      "PyMongo: tlsCertificateKeyFile must hold the certificate and its key in one PEM file.",
-      "curl: --cert/--key." },
+      .meaning = "the server rejected our client certificate",
+      .summary = { [TD_V_BASE] = "The server rejected this client's certificate ('{our_certificate}') with a '{_alert_name}' alert." },
+      .fix = { [TD_V_BASE] = "Check that the server trusts the CA that issued our certificate, that it is not expired "
+      "({our_validity}), and that it is the right one." },
+      .hint = { PYTHONS("PyMongo: tlsCertificateKeyFile must hold the certificate and its key in one PEM file."),
+                [TD_RT_CURL] = "curl: --cert/--key." },
+    },
+    [TD_CAUSE_CLIENT_CERT_MISSING] =
     { "client_cert_missing", OTHER,
-      "the server requires a client certificate and none was sent",
-      "The server requires a client certificate and this client sent none.",
-      "Configure the client's certificate and key.",
-      "PyMongo: tlsCertificateKeyFile='/path/to/client.pem' (certificate and key in one file).",
-      "curl --cert client.pem --key client.key." },
+      .meaning = "the server requires a client certificate and none was sent",
+      .summary = { [TD_V_BASE] = "The server requires a client certificate and this client sent none." },
+      .fix = { [TD_V_BASE] = "Configure the client's certificate and key." },
+      .hint = { PYTHONS("PyMongo: tlsCertificateKeyFile='/path/to/client.pem' (certificate and key in one file)."),
+                [TD_RT_CURL] = "curl --cert client.pem --key client.key." },
+    },
+    [TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE] =
     { "peer_rejected_our_certificate", OTHER,
-      "the client rejected this server's certificate",
-      "The client rejected this server's certificate with a '{_alert_name}' alert.",
-      "Check the chain this server sends (intermediates included), its names, and its dates; "
-      "the client's own log says which check failed.",
-      NULL, NULL },
+      .meaning = "the client rejected this server's certificate",
+      .summary = { [TD_V_BASE] = "The client rejected this server's certificate with a '{_alert_name}' alert." },
+      .fix = { [TD_V_BASE] = "Check the chain this server sends (intermediates included), its names, and its dates; "
+      "the client's own log says which check failed." },
+    },
+    [TD_CAUSE_SNI_REJECTED] =
     { "sni_rejected", OTHER,
-      "the server does not serve the name the client asked for (SNI), or needed one and got none",
-      "{_sni_summary}",
-      "Connect with a name the server is configured for (the SNI comes from the host in the "
-      "connection string; an IP address sends none), or add this name to the server's configuration.",
-      NULL, NULL },
+      .meaning = "the server does not serve the name the client asked for (SNI), or needed one and got none",
+      .summary = { [TD_V_BASE] = "The server refused the name we asked for (SNI '{sni}') with an "
+                                 "unrecognized_name alert: it does not serve that name.",
+                   [TD_V_NO_SNI] = "The server refused the name we asked for (no SNI) with an "
+                                   "unrecognized_name alert: it does not serve that name.",
+                   [TD_V_SERVER] = "The client asked for '{sni}', which this server does not serve; we "
+                                   "refused it with an unrecognized_name alert.",
+                   [TD_V_SERVER_NO_SNI] = "The client asked for no name (no SNI), which this server "
+                                          "does not serve; we refused it with an unrecognized_name "
+                                          "alert." },
+      .fix = { [TD_V_BASE] = "Connect with a name the server is configured for (the SNI comes from the host in the "
+      "connection string; an IP address sends none), or add this name to the server's configuration." },
+    },
+    [TD_CAUSE_PEER_ALERT] =
     { "peer_alert", OTHER,
-      "the peer ended the handshake with an alert",
-      "The {_peer} ended the handshake with the alert '{_alert_name}'.",
-      "The alert names what the peer disliked; check the peer's log for details.",
-      NULL, NULL },
+      .meaning = "the peer ended the handshake with an alert",
+      .summary = { [TD_V_BASE] = "The {_peer} ended the handshake with the alert '{_alert_name}'." },
+      .fix = { [TD_V_BASE] = "The alert names what the peer disliked; check the peer's log for details." },
+    },
+    [TD_CAUSE_UNKNOWN] =
     { "unknown", OTHER,
-      "a failure tlsdiag has no explanation for yet",
-      "The handshake failed: {error}.",
-      "Run the client with tlsdiag in trace mode (TLSDIAG=trace) and report the output.",
-      NULL, NULL },
-    { "ok", OTHER, "the handshake succeeded", "The handshake succeeded.", "", NULL, NULL },
+      .meaning = "a failure tlsdiag has no explanation for yet",
+      .summary = { [TD_V_BASE] = "The handshake failed: {error}." },
+      .fix = { [TD_V_BASE] = "Run the client with tlsdiag in trace mode (TLSDIAG=trace) and report the output." },
+    },
+    [TD_CAUSE_OK] =
+    { "ok", OTHER,
+      .meaning = "the handshake succeeded",
+      .summary = { [TD_V_BASE] = "The handshake succeeded." },
+      .fix = { [TD_V_BASE] = "" },
+    },
 };
 
-const int td_cause_count = (int)(sizeof(td_causes) / sizeof(td_causes[0]));
+const int td_cause_count = TD_CAUSE_COUNT;
 
 const struct td_cause *td_cause_find(const char *id)
 {
     for (int i = 0; i < td_cause_count; i++)
         if (!strcmp(td_causes[i].id, id)) return &td_causes[i];
     return NULL;
+}
+
+const char *td_cause_summary(const struct td_cause *c, int variant)
+{
+    if (variant > TD_V_BASE && variant < TD_V_COUNT && c->summary[variant] != NULL)
+        return c->summary[variant];
+    return c->summary[TD_V_BASE];
+}
+
+const char *td_cause_fix(const struct td_cause *c, int variant)
+{
+    if (variant > TD_V_BASE && variant < TD_V_COUNT && c->fix[variant] != NULL) return c->fix[variant];
+    return c->fix[TD_V_BASE];
+}
+
+const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt)
+{
+    return (unsigned)rt < TD_RT_COUNT ? c->hint[rt] : NULL;
 }

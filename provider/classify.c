@@ -3,7 +3,6 @@
  * The order of the checks matters: the most specific signal wins (a verify result over the
  * alert it caused, our own error over a generic EOF). */
 #include <ctype.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +11,16 @@
 #include <openssl/x509.h>
 #include "classify.h"
 
-static void set_cause(struct td_report *r, const char *id)
+static void set_cause(struct td_report *r, enum td_cause_id id)
 {
-    r->cause = td_cause_find(id);
-    r->section = r->cause != NULL ? r->cause->section : TD_SEC_OTHER;
+    r->cause = &td_causes[id];
+    r->section = r->cause->section;
+}
+
+/* The same wording choice for what happened and what to do. */
+static void set_variant(struct td_report *r, enum td_variant v)
+{
+    r->summary_variant = r->fix_variant = v;
 }
 
 #define ev td_evidence_add
@@ -38,14 +43,11 @@ static void clock_text(const struct td_report *r, char *dst, size_t cap)
 
 /* ---- CERTIFICATE_VERIFY_FAILED ---------------------------------------------------------- */
 
-static void store_fix(struct td_report *r)
+static enum td_variant store_fix(const struct td_report *r)
 {
-    ev(r, "_store_fix", "%sInstall or refresh the system's root certificates: %s",
-       r->cert_env_set ? "SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: "
-                         "unset them or point them at a CA bundle. " : "",
-       r->os == TD_OS_DEBIAN ? "apt-get install --reinstall ca-certificates && update-ca-certificates"
-       : r->os == TD_OS_FEDORA ? "dnf reinstall ca-certificates && update-ca-trust"
-       : "install your distribution's ca-certificates package");
+    if (r->os == TD_OS_DEBIAN) return r->cert_env_set ? TD_V_ENV_DEBIAN : TD_V_DEBIAN;
+    if (r->os == TD_OS_FEDORA) return r->cert_env_set ? TD_V_ENV_FEDORA : TD_V_FEDORA;
+    return r->cert_env_set ? TD_V_ENV : TD_V_BASE;
 }
 
 static void trust_path_evidence(struct td_report *r, const char *key, const struct td_trust_path *t,
@@ -85,17 +87,16 @@ static void classify_verify(struct td_report *r)
     ev(r, "depth", "%d", r->verify_depth);
     ev(r, "issuer", "%s", c->issuer);
     ev(r, "verify", "%ld (%s)", code, X509_verify_cert_error_string(code));
-    ev(r, "_peer_cert", "%s", server ? "the client's certificate" : "the server's certificate");
     ev(r, "_purpose", "%s", server ? "clientAuth" : "serverAuth");
 
     switch (code) {
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-        set_cause(r, "self_signed");
+        set_cause(r, TD_CAUSE_SELF_SIGNED);
         break;
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
         ev(r, "root", "%s", r->top.subject);
         ev(r, "chain_sent", "%d", r->chain_sent);
-        set_cause(r, "self_signed_in_chain");
+        set_cause(r, TD_CAUSE_SELF_SIGNED_IN_CHAIN);
         break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -105,35 +106,21 @@ static void classify_verify(struct td_report *r)
         ev(r, "chain_sent", "%d", r->chain_sent);
         int usable = trust_evidence(r);
         if (usable == 0 && !server) {
-            store_fix(r);
-            set_cause(r, "trust_store_missing");
+            r->fix_variant = store_fix(r);
+            set_cause(r, TD_CAUSE_TRUST_STORE_MISSING);
         } else if (!r->top.self_signed && r->top.aia_ca_issuers[0] != '\0') {
             /* An issuer we could fetch but were not sent: the server's chain stops short. */
             ev(r, "aia", "%s", r->top.aia_ca_issuers);
-            set_cause(r, "missing_intermediate");
+            set_cause(r, TD_CAUSE_MISSING_INTERMEDIATE);
         } else {
             if (r->chain_sent == 1 && !r->top.self_signed) {
                 ev(r, "note", "the %s sent only its own certificate; if its issuer is an "
                    "intermediate CA, its chain is incomplete", server ? "client" : "server");
-                ev(r, "_unknown_ca_summary", "The %s's certificate '%s' was issued by '%s', which "
-                   "this %s does not trust; we rejected the %s.", server ? "client" : "server",
-                   r->top.subject, r->top.issuer, server ? "server" : "client", server ? "client" : "server");
-            } else {
-                ev(r, "_unknown_ca_summary", "The %s's chain ends at '%s', which is not in this %s's "
-                   "trust store; we rejected the %s.", server ? "client" : "server", r->top.subject,
-                   server ? "server" : "client", server ? "client" : "server");
+                r->summary_variant = TD_V_SOLE_CERT;
             }
-            if (server)
-                ev(r, "_unknown_ca_fix", "Add the CA that issued the client's certificate ('%s') to "
-                   "the CAs this server trusts for clients (nginx: ssl_client_certificate; openssl "
-                   "s_server: -CAfile; mongod: net.tls.CAFile or net.tls.clusterCAFile), or have the "
-                   "client send its intermediate certificates too.", r->top.issuer);
-            else
-                ev(r, "_unknown_ca_fix", "If '%s' is a private or test CA, give its certificate to "
-                   "the client explicitly. If it is a TLS-intercepting proxy's CA (a corporate "
-                   "firewall), add that CA. If it is a public CA, the trust store is out of date: "
-                   "update the CA certificates package.", r->top.self_signed ? r->top.subject : r->top.issuer);
-            set_cause(r, "unknown_ca");
+            if (server) r->fix_variant = TD_V_SERVER;
+            else ev(r, "_untrusted_ca", "%s", r->top.self_signed ? r->top.subject : r->top.issuer);
+            set_cause(r, TD_CAUSE_UNKNOWN_CA);
         }
         break;
     }
@@ -141,23 +128,24 @@ static void classify_verify(struct td_report *r)
         span(r->now - c->na, amount, sizeof(amount));
         ev(r, "valid", "%s to %s", c->not_before, c->not_after);
         ev(r, "clock", "%s, %s after notAfter", clock, amount);
-        ev(r, "_ago", "%s ago (%s)", amount, c->not_after);
-        ev(r, "_clock_fix", "If this machine's clock (%s) is wrong, fix it (timedatectl, NTP).", clock);
-        set_cause(r, "expired");
+        ev(r, "_span", "%s", amount);
+        ev(r, "_not_after", "%s", c->not_after);
+        ev(r, "_now", "%s", clock);
+        set_cause(r, TD_CAUSE_EXPIRED);
         break;
     case X509_V_ERR_CERT_NOT_YET_VALID: {
         span(c->nb - r->now, amount, sizeof(amount));
         int several = r->not_yet_valid_count;
         ev(r, "valid", "%s to %s", c->not_before, c->not_after);
         ev(r, "clock", "%s, %s before notBefore", clock, amount);
-        ev(r, "_ahead", "in %s (%s)", amount, c->not_before);
-        if (several > 1 || r->now < TLSDIAG_BUILD_EPOCH - 86400)
-            ev(r, "_clock_fix", "%d certificates are not valid yet: this machine's clock (%s) is "
-               "most likely wrong. Fix it (timedatectl set-ntp true, or date -s).", several, clock);
-        else
-            ev(r, "_clock_fix", "If the clock (%s) is right, the certificate was issued with a future "
-               "start date: reissue it, or wait %s. If the clock is wrong, fix it (NTP).", clock, amount);
-        set_cause(r, "not_yet_valid");
+        ev(r, "_span", "%s", amount);
+        ev(r, "_not_before", "%s", c->not_before);
+        ev(r, "_now", "%s", clock);
+        if (several > 1 || r->now < TLSDIAG_BUILD_EPOCH - 86400) {
+            ev(r, "_not_yet_valid_count", "%d", several);
+            r->fix_variant = TD_V_CLOCK_WRONG;
+        }
+        set_cause(r, TD_CAUSE_NOT_YET_VALID);
         break;
     }
     case X509_V_ERR_HOSTNAME_MISMATCH:
@@ -166,7 +154,7 @@ static void classify_verify(struct td_report *r)
         ev(r, "requested", "%s", r->requested_name[0] ? r->requested_name : r->host);
         if (r->leaf.san[0]) ev(r, "names", "%s", r->leaf.san);
         else ev(r, "names", "CN=%s (no subjectAltName)", r->leaf.cn);
-        set_cause(r, "hostname_mismatch");
+        set_cause(r, TD_CAUSE_HOSTNAME_MISMATCH);
         break;
     case X509_V_ERR_EE_KEY_TOO_SMALL:
     case X509_V_ERR_CA_KEY_TOO_SMALL:
@@ -176,17 +164,17 @@ static void classify_verify(struct td_report *r)
         else
             ev(r, "weakness", "a %d-bit %s key", c->key_bits, c->key);
         ev(r, "security_level", "%d", r->security_level);
-        set_cause(r, "weak_key_or_digest");
+        set_cause(r, TD_CAUSE_WEAK_KEY_OR_DIGEST);
         break;
     case X509_V_ERR_INVALID_PURPOSE:
         ev(r, "eku", "%s", c->eku[0] ? c->eku : "(no extendedKeyUsage)");
-        set_cause(r, "bad_purpose");
+        set_cause(r, TD_CAUSE_BAD_PURPOSE);
         break;
     case X509_V_ERR_CERT_REVOKED:
-        set_cause(r, "revoked_crl");
+        set_cause(r, TD_CAUSE_REVOKED_CRL);
         break;
     default:
-        set_cause(r, "other_verify");
+        set_cause(r, TD_CAUSE_OTHER_VERIFY);
         break;
     }
 }
@@ -269,7 +257,7 @@ static void version_source(struct td_report *r)
         ev(r, "config_ciphers", "CipherString = %s in [%s] of %s", p->ciphers, p->section, path);
 }
 
-static void classify_version(struct td_report *r, const char *id)
+static void classify_version(struct td_report *r, enum td_cause_id id)
 {
     char buf[256];
     int client = r->role == TD_ROLE_CLIENT;
@@ -286,7 +274,6 @@ static void classify_version(struct td_report *r, const char *id)
         ev(r, "peer_offered", "%s", buf[0] ? buf : r->peer_version ? td_version_name(r->peer_version) : "(not seen)");
     }
     if (r->peer_version) ev(r, "peer_version", "%s", td_version_name(r->peer_version));
-    ev(r, "_peer_version_verb", "%s", client ? "chose" : "offered at most");
     ev(r, "openssl", "%s", r->openssl_version);
     if (r->err_reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED)
         ev(r, "note", "OpenSSL reports this as '%s': TLS 1.0/1.1 need SHA-1/MD5 signatures that "
@@ -295,33 +282,13 @@ static void classify_version(struct td_report *r, const char *id)
     /* Version errors are about the offer, not the outcome. */
     r->negotiated = 0;
 
-    if (!strcmp(id, "peer_rejected_versions")) {
-        if (r->max_version && r->max_version < TLS1_3_VERSION)
-            ev(r, "_version_fix", "This client is capped at %s (see limit_source) and the server "
-               "wants something newer%s: remove that cap (MaxProtocol, or the application's maximum "
-               "version). This OpenSSL (%s) supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too "
-               "old' advice does not apply.", td_version_name(r->max_version),
-               r->max_version < TLS1_2_VERSION ? " (most servers now require TLS 1.2 or later)" : "",
-               r->openssl_version);
-        else
-            ev(r, "_version_fix", "The server accepts none of %s to %s: it most likely speaks only "
-               "older versions (TLS 1.0/1.1). Upgrade the server or the proxy in front of it. "
-               "This OpenSSL (%s) is recent, so the guide's 'upgrade OpenSSL' advice does not "
-               "apply; to reach such a server anyway, lower the minimum for this application only "
-               "(MinProtocol = TLSv1 with CipherString = DEFAULT@SECLEVEL=0 in a config .included "
-               "from the one in use), which weakens its security.", td_version_name(r->min_version),
-               td_version_name(r->max_version), r->openssl_version);
-    } else if (!strcmp(id, "peer_version_too_low")) {
-        if (client)
-            ev(r, "_version_fix", "Upgrade the server (or the proxy in front of it) to TLS 1.2 or "
-               "later. To connect to it anyway, lower the limit for this application only, e.g. "
-               "MinProtocol = %s and CipherString = DEFAULT@SECLEVEL=0 in a config .included from the "
-               "one in use; this weakens the connection's security.",
-               r->peer_version ? td_version_name(r->peer_version) : "TLSv1");
-        else
-            ev(r, "_version_fix", "The client must support TLS 1.2 or later (upgrade its TLS "
-               "library or runtime); or lower this server's minimum (see limit_source), knowing "
-               "that TLS 1.0/1.1 are deprecated (RFC 8996).");
+    ev(r, "_min", "%s", td_version_name(r->min_version));
+    ev(r, "_max", "%s", td_version_name(r->max_version));
+    if (id == TD_CAUSE_PEER_REJECTED_VERSIONS && r->max_version && r->max_version < TLS1_3_VERSION)
+        r->fix_variant = r->max_version < TLS1_2_VERSION ? TD_V_CAPPED_OLD : TD_V_CAPPED;
+    if (id == TD_CAUSE_PEER_VERSION_TOO_LOW) {
+        ev(r, "_lowest", "%s", r->peer_version ? td_version_name(r->peer_version) : "TLSv1");
+        if (!client) set_variant(r, TD_V_SERVER);
     }
 }
 
@@ -332,7 +299,7 @@ static void classify_handshake_failure(struct td_report *r)
     char buf[512];
     int client = r->role == TD_ROLE_CLIENT;
     const struct td_cipher_mix m = r->offered_mix;
-    set_cause(r, "no_shared_cipher");
+    set_cause(r, TD_CAUSE_NO_SHARED_CIPHER);
     if (r->offered.parsed) {
         versions_list(&r->offered, buf, sizeof(buf));
         ev(r, client ? "offered_versions" : "client_versions", "%s", buf);
@@ -348,24 +315,17 @@ static void classify_handshake_failure(struct td_report *r)
     if (!client) {
         ev(r, "server_allows", "%s", r->server_allows);
         ev(r, "client_cipher_names", "%s", m.names);
-        ev(r, "_hsf_summary", "The client offered %d cipher suites and this server allows none of "
-           "them (no shared cipher).", m.total);
-        ev(r, "_hsf_fix", "Allow a suite the client offers on this server (CipherString / "
-           "Ciphersuites), or upgrade the client. Old clients may lack ECDHE/AES-GCM suites.");
+        ev(r, "_suites", "%d", m.total);
+        set_variant(r, TD_V_SERVER);
+        r->no_hint = 1;
         return;
     }
     if (r->alert_seen && !r->alert_sent && !r->answer.parsed)
         ev(r, "alert", "received fatal '%s' from the server right after our ClientHello",
            td_alert_name(r->alert_desc));
-    ev(r, "_hsf_summary", "The server refused our ClientHello with a handshake_failure alert: it "
-       "found nothing it accepts in what we offered, most likely no cipher suite in common.");
-    const char *sni_note = (!r->offered.has_sni && r->offered.parsed)
-        ? " We sent no SNI: if the server hosts several names it may need one (connect by name, not IP)." : "";
-    ev(r, "_hsf_fix", "Compare with what the server allows (its log says 'no shared cipher' if that "
-       "is it).%s If the server is old and offers only RSA key exchange, allow such suites for this "
-       "connection only, or better, upgrade the server.", sni_note);
-    if (m.non_fs == 0 && m.total > 0)
-        ev(r, "_py_fs_hint", "yes");
+    if (!r->offered.has_sni && r->offered.parsed) r->fix_variant = TD_V_NO_SNI;
+    /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
+    r->no_hint = !(m.non_fs == 0 && m.total > 0);
 }
 
 /* ---- OCSP ------------------------------------------------------------------------------ */
@@ -395,16 +355,16 @@ static void classify_ocsp(struct td_report *r)
     ev(r, "must_staple", "%s", r->leaf.must_staple ? "yes" : "no");
 
     switch (o->verdict) {
-    case TD_OCSP_REVOKED: set_cause(r, "ocsp_revoked"); break;
-    case TD_OCSP_STALE: set_cause(r, "ocsp_stale"); break;
-    case TD_OCSP_UNSUCCESSFUL: set_cause(r, "ocsp_unsuccessful"); break;
-    case TD_OCSP_BAD_SIGNATURE: set_cause(r, "ocsp_bad_signature"); break;
-    case TD_OCSP_WRONG_CERT: set_cause(r, "ocsp_wrong_certificate"); break;
-    case TD_OCSP_MALFORMED: set_cause(r, "ocsp_malformed"); break;
+    case TD_OCSP_REVOKED: set_cause(r, TD_CAUSE_OCSP_REVOKED); break;
+    case TD_OCSP_STALE: set_cause(r, TD_CAUSE_OCSP_STALE); break;
+    case TD_OCSP_UNSUCCESSFUL: set_cause(r, TD_CAUSE_OCSP_UNSUCCESSFUL); break;
+    case TD_OCSP_BAD_SIGNATURE: set_cause(r, TD_CAUSE_OCSP_BAD_SIGNATURE); break;
+    case TD_OCSP_WRONG_CERT: set_cause(r, TD_CAUSE_OCSP_WRONG_CERTIFICATE); break;
+    case TD_OCSP_MALFORMED: set_cause(r, TD_CAUSE_OCSP_MALFORMED); break;
     case TD_OCSP_NONE:
-        set_cause(r, r->leaf.must_staple ? "ocsp_missing_staple" : "ocsp_rejected");
+        set_cause(r, r->leaf.must_staple ? TD_CAUSE_OCSP_MISSING_STAPLE : TD_CAUSE_OCSP_REJECTED);
         break;
-    default: set_cause(r, "ocsp_rejected"); break;
+    default: set_cause(r, TD_CAUSE_OCSP_REJECTED); break;
     }
 }
 
@@ -425,14 +385,9 @@ static void classify_not_tls(struct td_report *r)
         ev(r, "first_bytes", "%s \"%s\"%s", hex, ascii, http ? ": an HTTP response" : "");
     else
         ev(r, "first_bytes", "%s", server_got_http ? "an HTTP request" : "not recorded");
-    if (server_got_http)
-        ev(r, "_not_tls_fix", "A client spoke plain HTTP to this TLS port: it should use https:// or TLS.");
-    else if (http)
-        ev(r, "_not_tls_fix", "This port serves plain HTTP, not TLS: use the TLS port, or http://.");
-    else
-        ev(r, "_not_tls_fix", "Check the port, and whether the server has TLS enabled (a MongoDB "
-           "server without net.tls.mode, a proxy, or another service may be answering).");
-    set_cause(r, "not_tls");
+    if (server_got_http) r->fix_variant = TD_V_GOT_HTTP;
+    else if (http) r->fix_variant = TD_V_HTTP;
+    set_cause(r, TD_CAUSE_NOT_TLS);
 }
 
 /* ---- trace mode: a successful handshake ----------------------------------------------- */
@@ -454,12 +409,7 @@ static const char *verdict_text(const struct td_ocsp_info *o)
 
 static void classify_ok(struct td_report *r)
 {
-    /* Once per successful handshake in trace mode: skip the catalogue search. */
-    static const struct td_cause *_Atomic ok;
-    const struct td_cause *c = atomic_load_explicit(&ok, memory_order_relaxed);
-    if (c == NULL) atomic_store_explicit(&ok, c = td_cause_find("ok"), memory_order_relaxed);
-    r->cause = c;
-    r->section = TD_SEC_OTHER;
+    set_cause(r, TD_CAUSE_OK);
     if (r->verify_code != X509_V_OK)
         ev(r, "warning_verify", "the peer's certificate did not verify (%ld, %s), yet the handshake "
            "went on (verify mode %s): the application decides afterwards, or does not check",
@@ -537,55 +487,49 @@ void td_classify(struct td_report *r)
         ev(r, "note", "the application's OCSP callback raised an error on these bytes (alert internal_error)");
     } else if (reason == SSL_R_OCSP_CALLBACK_FAILURE) {
         classify_ocsp(r);                       /* for the staple evidence */
-        set_cause(r, "ocsp_callback_failure");
+        set_cause(r, TD_CAUSE_OCSP_CALLBACK_FAILURE);
     }
     else if (reason == SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED) {
         ev(r, "server_hello", "no renegotiation_info extension%s",
            r->answer.parsed && !r->answer.renegotiation_info ? " (seen in the ServerHello)" : "");
         ev(r, "openssl", "%s", r->openssl_version);
         ev(r, "_config", "%s", r->policy.path[0] ? r->policy.path : "openssl.cnf");
-        set_cause(r, "legacy_renegotiation");
+        set_cause(r, TD_CAUSE_LEGACY_RENEGOTIATION);
     } else if (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW
                || reason == SSL_R_WRONG_SSL_VERSION
                || (reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED && r->peer_version
                    && r->peer_version < TLS1_2_VERSION))
-        classify_version(r, "peer_version_too_low");
+        classify_version(r, TD_CAUSE_PEER_VERSION_TOO_LOW);
     else if (reason == SSL_R_NO_PROTOCOLS_AVAILABLE)
-        classify_version(r, "no_protocols_available");
+        classify_version(r, TD_CAUSE_NO_PROTOCOLS_AVAILABLE);
     else if (received == SSL_AD_PROTOCOL_VERSION)
-        classify_version(r, "peer_rejected_versions");
+        classify_version(r, TD_CAUSE_PEER_REJECTED_VERSIONS);
     else if (reason == SSL_R_NO_SHARED_CIPHER || reason == SSL_R_NO_CIPHERS_AVAILABLE
              || received == SSL_AD_HANDSHAKE_FAILURE || received == SSL_AD_INSUFFICIENT_SECURITY) {
         if (client && received == SSL_AD_HANDSHAKE_FAILURE && r->answer.parsed && !r->ours.present)
-            set_cause(r, "client_cert_missing");   /* refused after its ServerHello: our missing cert */
+            set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);   /* refused after its ServerHello: our missing cert */
         else
             classify_handshake_failure(r);
     } else if (reason == SSL_R_NO_SHARED_GROUPS || reason == SSL_R_NO_SUITABLE_KEY_SHARE) {
         ev(r, "groups", "%d offered", r->offered.n_groups);
-        set_cause(r, "no_common_group");
+        set_cause(r, TD_CAUSE_NO_COMMON_GROUP);
     } else if (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_HTTP_REQUEST
                || reason == SSL_R_HTTPS_PROXY_REQUEST || reason == SSL_R_PACKET_LENGTH_TOO_LONG
                || r->first_bytes_len > 0)
         classify_not_tls(r);
     else if (reason == SSL_R_DH_KEY_TOO_SMALL) {
         ev(r, "security_level", "%d", r->security_level);
-        set_cause(r, "dh_key_too_small");
+        set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
     } else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE
                || (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
-        set_cause(r, "client_cert_missing");
+        set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
     } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {
         const char *sni = r->offered.parsed ? (r->offered.has_sni ? r->offered.sni : NULL)
                                             : (r->host[0] ? r->host : NULL);
         ev(r, "sni", "%s", sni ? sni : "none sent");
-        if (client)
-            ev(r, "_sni_summary", "The server refused the name we asked for (%s%s%s) with an "
-               "unrecognized_name alert: it does not serve that name.", sni ? "SNI '" : "no SNI",
-               sni ? sni : "", sni ? "'" : "");
-        else
-            ev(r, "_sni_summary", "The client asked for %s%s%s, which this server does not serve; we "
-               "refused it with an unrecognized_name alert.", sni ? "'" : "no name (no SNI)",
-               sni ? sni : "", sni ? "'" : "");
-        set_cause(r, "sni_rejected");
+        r->summary_variant = client ? (sni ? TD_V_BASE : TD_V_NO_SNI)
+                                    : (sni ? TD_V_SERVER : TD_V_SERVER_NO_SNI);
+        set_cause(r, TD_CAUSE_SNI_REJECTED);
     } else if (received >= 0 && is_cert_alert(received)) {
         if (client) {
             ev(r, "our_certificate", "%s", r->ours.present ? r->ours.subject : "(none sent)");
@@ -593,22 +537,19 @@ void td_classify(struct td_report *r)
                 ev(r, "our_issuer", "%s", r->ours.issuer);
                 ev(r, "our_validity", "%s to %s", r->ours.not_before, r->ours.not_after);
             }
-            set_cause(r, "client_cert_rejected");
+            set_cause(r, TD_CAUSE_CLIENT_CERT_REJECTED);
         } else {
-            set_cause(r, "peer_rejected_our_certificate");
+            set_cause(r, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE);
         }
     } else if (received == SSL_AD_INTERNAL_ERROR)
-        set_cause(r, "peer_internal_error");
+        set_cause(r, TD_CAUSE_PEER_INTERNAL_ERROR);
     else if (received >= 0)
-        set_cause(r, "peer_alert");
+        set_cause(r, TD_CAUSE_PEER_ALERT);
     else if (reason == SSL_R_UNEXPECTED_EOF_WHILE_READING || r->err == 0) {
         ev(r, "state", "%s", r->state);
-        set_cause(r, "peer_closed");
+        set_cause(r, TD_CAUSE_PEER_CLOSED);
     } else
-        set_cause(r, "unknown");
+        set_cause(r, TD_CAUSE_UNKNOWN);
 
-    /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
-    if (r->cause != NULL && !strcmp(r->cause->id, "no_shared_cipher") && !td_evidence_get(r, "_py_fs_hint"))
-        ev(r, "_no_hint", "1");
     if (r->pymongo) ev(r, "host", "PyMongo in %s", r->program);
 }

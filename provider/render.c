@@ -199,10 +199,8 @@ static void rfc3339(time_t t, char *dst, size_t cap)
 
 static const char *hint_for(const struct td_report *r)
 {
-    if (r->cause == NULL || td_evidence_get(r, "_no_hint") != NULL) return NULL;
-    if (r->runtime == TD_RT_PYTHON || r->runtime == TD_RT_PYPY) return r->cause->hint_python;
-    if (r->runtime == TD_RT_CURL) return r->cause->hint_curl;
-    return NULL;
+    if (r->cause == NULL || r->no_hint) return NULL;
+    return td_cause_hint(r->cause, (enum td_runtime)r->runtime);
 }
 
 /* ---- JSON ------------------------------------------------------------------------------ */
@@ -295,7 +293,7 @@ static void render_json(const struct td_report *r, struct out *o)
     jstr(o, &f, "section", r->event == TD_EV_HANDSHAKE_OK ? NULL : sec->id);
     jstr(o, &f, "cause", r->cause ? r->cause->id : "unknown");
     if (r->cause != NULL && r->event == TD_EV_HANDSHAKE_FAILED) {
-        td_expand(r, r->cause->summary, text, sizeof(text));
+        td_expand(r, td_cause_summary(r->cause, r->summary_variant), text, sizeof(text));
         jstr(o, &f, "summary", text);
     }
     jopen(o, &f, "evidence");
@@ -304,7 +302,7 @@ static void render_json(const struct td_report *r, struct out *o)
         if (r->evidence[i].key[0] != '_') jstr(o, &g, r->evidence[i].key, r->evidence[i].value);
     put(o, "}");
     if (r->cause != NULL && r->event == TD_EV_HANDSHAKE_FAILED) {
-        td_expand(r, r->cause->fix, text, sizeof(text));
+        td_expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
         jstr(o, &f, "fix", text);
         const char *hint = hint_for(r);
         if (hint != NULL) {
@@ -370,7 +368,7 @@ static void render_text(const struct td_report *r, struct out *o)
     }
     put(o, "\n");
     if (r->cause != NULL) {
-        td_expand(r, r->cause->summary, text, sizeof(text));
+        td_expand(r, td_cause_summary(r->cause, r->summary_variant), text, sizeof(text));
         text_field(o, "what:", text);
     }
     int shown = 0;
@@ -384,7 +382,7 @@ static void render_text(const struct td_report *r, struct out *o)
     }
     put(o, "  %-9s %s / %s\n", "cause:", sec->id, r->cause ? r->cause->id : "unknown");
     if (r->cause != NULL) {
-        td_expand(r, r->cause->fix, text, sizeof(text));
+        td_expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
         text_field(o, "fix:", text);
         const char *hint = hint_for(r);
         if (hint != NULL) {

@@ -41,3 +41,4 @@ unit-asan:
 
 .PHONY: unit unit-asan
 CHECK_TARGETS += unit unit-asan
+-include test/unit/classify.mk

@@ -1,0 +1,16 @@
+# test_classify: td_classify and td_render on reports built in C, one case per cause at least
+# (test/unit/test_classify.c fails when the catalogue has a cause without one).
+
+UNIT_BINS += $(UNIT_DIR)/test_classify
+
+$(UNIT_DIR)/test_classify: test/unit/test_classify.c provider/classify.c provider/render.c \
+                           provider/catalogue.c provider/report.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) $(SANITIZE_LDFLAGS)
+
+unit-classify: $(UNIT_DIR)/test_classify
+	@$(UNIT_ENV) $(UNIT_DIR)/test_classify
+
+.PHONY: unit-classify
+
+# unit.mk's own recipe lists its programs; this one joins `make unit` as a prerequisite.
+unit: unit-classify

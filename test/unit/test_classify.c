@@ -1,0 +1,550 @@
+/* test_classify: td_classify is a pure function of the report, so every cause can be proved
+ * here from a report built in C, without a server: the section and cause it picks, the evidence
+ * that proves it, and the words td_render makes of it in text and JSON. Each case fills in only
+ * what observe.c would have seen; the catalogue is walked at the end, and a cause without a case
+ * fails the run, so a new cause cannot ship untested. */
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include "check.h"
+#include "classify.h"
+#include "render.h"
+#include "runtime.h"
+
+#define NOW 1800000000L
+
+struct classify_case {
+    const char *what;
+    void (*setup)(struct td_report *r);
+    enum td_cause_id cause;
+    enum td_section section;
+    const char *key, *value;   /* one evidence line that proves it, or NULL */
+    const char *text;          /* in the text rendering */
+    const char *json;          /* in the JSON rendering */
+};
+
+/* ---- the facts, as observe.c would have gathered them ---- */
+
+static void ssl_error(struct td_report *r, int reason, const char *str)
+{
+    r->err = ERR_PACK(ERR_LIB_SSL, 0, reason);
+    r->err_lib = ERR_LIB_SSL;
+    r->err_reason = reason;
+    snprintf(r->err_reason_str, sizeof(r->err_reason_str), "%s", str);
+}
+
+static void received(struct td_report *r, int desc)
+{
+    r->alert_seen = 1;
+    r->alert_level = SSL3_AL_FATAL;
+    r->alert_desc = desc;
+}
+
+static void verify_failed(struct td_report *r, long code)
+{
+    ssl_error(r, SSL_R_CERTIFICATE_VERIFY_FAILED, "certificate verify failed");
+    r->verify_code = code;
+    r->vcert.present = 1;
+    strcpy(r->vcert.subject, "CN=db.example");
+    strcpy(r->vcert.issuer, "CN=Issuing CA");
+    strcpy(r->vcert.not_before, "2026-01-01T00:00:00Z");
+    strcpy(r->vcert.not_after, "2027-01-01T00:00:00Z");
+    r->top.present = 1;
+    strcpy(r->top.subject, "CN=db.example");
+    strcpy(r->top.issuer, "CN=Private CA");
+    r->chain_sent = 1;
+    r->store_loaded = 140;
+}
+
+static void trust_store_missing(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+    r->store_loaded = 0;
+    r->os = TD_OS_DEBIAN;
+}
+
+static void unknown_ca(struct td_report *r) { verify_failed(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY); }
+
+static void unknown_ca_server(struct td_report *r)
+{
+    unknown_ca(r);
+    r->role = TD_ROLE_SERVER;
+    r->chain_sent = 2;
+}
+
+static void missing_intermediate(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE);
+    strcpy(r->top.aia_ca_issuers, "http://ca.example/int.crt");
+}
+
+static void self_signed(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+    r->runtime = TD_RT_PYTHON;
+}
+
+static void self_signed_in_chain(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+    strcpy(r->top.subject, "CN=Proxy Root");
+}
+
+static void expired(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_CERT_HAS_EXPIRED);
+    r->vcert.na = NOW - 3 * 86400;
+}
+
+static void not_yet_valid(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_CERT_NOT_YET_VALID);
+    r->now = TLSDIAG_BUILD_EPOCH + 1000;
+    r->vcert.nb = r->now + 5 * 86400;
+    r->not_yet_valid_count = 1;
+}
+
+static void not_yet_valid_clock(struct td_report *r)
+{
+    not_yet_valid(r);
+    r->not_yet_valid_count = 3;
+}
+
+static void hostname_mismatch(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_HOSTNAME_MISMATCH);
+    strcpy(r->requested_name, "db.example");
+    r->leaf.present = 1;
+    strcpy(r->leaf.san, "DNS:other.example");
+    r->runtime = TD_RT_CURL;
+}
+
+static void weak_key(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_EE_KEY_TOO_SMALL);
+    strcpy(r->vcert.key, "RSA");
+    r->vcert.key_bits = 1024;
+    r->security_level = 2;
+}
+
+static void bad_purpose(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_INVALID_PURPOSE);
+    strcpy(r->vcert.eku, "TLS Web Client Authentication");
+}
+
+static void revoked_crl(struct td_report *r) { verify_failed(r, X509_V_ERR_CERT_REVOKED); }
+static void other_verify(struct td_report *r) { verify_failed(r, X509_V_ERR_CERT_SIGNATURE_FAILURE); }
+
+static void versions(struct td_report *r, int min, int max)
+{
+    r->min_version = min;
+    r->max_version = max;
+    r->openssl_version = "OpenSSL 3.0.test";
+}
+
+static void peer_rejected_versions(struct td_report *r)
+{
+    received(r, SSL_AD_PROTOCOL_VERSION);
+    ssl_error(r, SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, "tlsv1 alert protocol version");
+    versions(r, TLS1_VERSION, TLS1_1_VERSION);
+    r->max_explicit = 1;
+}
+
+static void peer_version_too_low(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    ssl_error(r, SSL_R_UNSUPPORTED_PROTOCOL, "unsupported protocol");
+    versions(r, TLS1_2_VERSION, TLS1_2_VERSION);
+    r->peer_version = TLS1_VERSION;
+}
+
+static void no_protocols(struct td_report *r)
+{
+    ssl_error(r, SSL_R_NO_PROTOCOLS_AVAILABLE, "no protocols available");
+    versions(r, TLS1_3_VERSION, TLS1_2_VERSION);
+}
+
+static void staple(struct td_report *r, enum td_ocsp_verdict verdict)
+{
+    ssl_error(r, SSL_R_INVALID_STATUS_RESPONSE, "invalid status response");
+    r->leaf.present = 1;
+    strcpy(r->leaf.subject, "CN=db.example");
+    r->ocsp_requested = r->ocsp_stapled = 1;
+    r->ocsp_len = 1234;
+    r->ocsp.verdict = verdict;
+    r->ocsp.signature_ok = verdict == TD_OCSP_BAD_SIGNATURE ? 0 : 1;
+    r->ocsp.response_status = verdict == TD_OCSP_MALFORMED ? -1 : 0;
+    strcpy(r->ocsp.response_status_str, verdict == TD_OCSP_UNSUCCESSFUL ? "tryLater" : "successful");
+    if (verdict == TD_OCSP_MALFORMED) r->ocsp.response_status_str[0] = '\0';
+    strcpy(r->ocsp.this_update, "2026-11-01T00:00:00Z");
+    strcpy(r->ocsp.next_update, "2026-11-08T00:00:00Z");
+    r->ocsp.next_update_in = verdict == TD_OCSP_STALE ? -3600 : 86400 * 3;
+    if (verdict == TD_OCSP_REVOKED) {
+        strcpy(r->ocsp.cert_status, "revoked");
+        strcpy(r->ocsp.revocation_time, "2026-10-01T00:00:00Z");
+        strcpy(r->ocsp.revocation_reason, "keyCompromise");
+    }
+}
+
+static void ocsp_revoked(struct td_report *r) { staple(r, TD_OCSP_REVOKED); }
+static void ocsp_stale(struct td_report *r) { staple(r, TD_OCSP_STALE); }
+static void ocsp_unsuccessful(struct td_report *r) { staple(r, TD_OCSP_UNSUCCESSFUL); }
+static void ocsp_bad_signature(struct td_report *r)
+{
+    staple(r, TD_OCSP_BAD_SIGNATURE);
+    strcpy(r->ocsp.signature_error, "signer certificate not found");
+}
+static void ocsp_wrong_cert(struct td_report *r) { staple(r, TD_OCSP_WRONG_CERT); }
+static void ocsp_malformed(struct td_report *r) { staple(r, TD_OCSP_MALFORMED); }
+
+static void ocsp_missing(struct td_report *r)
+{
+    staple(r, TD_OCSP_NONE);
+    r->ocsp_stapled = 0;
+    r->leaf.must_staple = 1;
+}
+
+static void ocsp_rejected(struct td_report *r)
+{
+    staple(r, TD_OCSP_NONE);
+    r->ocsp_stapled = 0;
+}
+
+static void ocsp_callback(struct td_report *r)
+{
+    staple(r, TD_OCSP_GOOD);
+    ssl_error(r, SSL_R_OCSP_CALLBACK_FAILURE, "ocsp callback failure");
+}
+
+static void offered(struct td_report *r, int total, int non_fs, int sni)
+{
+    r->offered.parsed = 1;
+    r->offered.n_versions = 1;
+    r->offered.versions[0] = TLS1_2_VERSION;
+    r->offered.n_ciphers = total;
+    r->offered_mix.total = r->offered_mix.examined = total;
+    r->offered_mix.non_fs = non_fs;
+    r->offered_mix.fs = total - non_fs;
+    r->offered.has_sni = sni;
+    if (sni) strcpy(r->offered.sni, "db.example");
+}
+
+static void no_shared_cipher_server(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    r->runtime = TD_RT_PYTHON;       /* the guide's Python advice is for clients */
+    ssl_error(r, SSL_R_NO_SHARED_CIPHER, "no shared cipher");
+    offered(r, 3, 3, 1);
+    strcpy(r->server_allows, "ECDHE-RSA-AES128-GCM-SHA256");
+}
+
+static void no_shared_cipher_client(struct td_report *r)
+{
+    r->runtime = TD_RT_PYTHON;
+    received(r, SSL_AD_HANDSHAKE_FAILURE);
+    ssl_error(r, SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, "sslv3 alert handshake failure");
+    offered(r, 5, 0, 0);
+}
+
+static void no_common_group(struct td_report *r)
+{
+    ssl_error(r, SSL_R_NO_SHARED_GROUPS, "no shared groups");
+    r->offered.n_groups = 2;
+}
+
+static void legacy_reneg(struct td_report *r)
+{
+    r->runtime = TD_RT_PYTHON;
+    ssl_error(r, SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, "unsafe legacy renegotiation disabled");
+    strcpy(r->policy.path, "/etc/ssl/openssl.cnf");
+    r->openssl_version = "OpenSSL 3.0.test";
+}
+
+static void not_tls(struct td_report *r)
+{
+    ssl_error(r, SSL_R_WRONG_VERSION_NUMBER, "wrong version number");
+    memcpy(r->first_bytes, "HTTP/", 5);
+    r->first_bytes_len = 5;
+}
+
+static void peer_closed(struct td_report *r) { strcpy(r->state, "SSLv3/TLS read server hello"); }
+
+static void peer_internal_error(struct td_report *r)
+{
+    received(r, SSL_AD_INTERNAL_ERROR);
+    ssl_error(r, SSL_R_TLSV1_ALERT_INTERNAL_ERROR, "tlsv1 alert internal error");
+}
+
+static void dh_small(struct td_report *r)
+{
+    ssl_error(r, SSL_R_DH_KEY_TOO_SMALL, "dh key too small");
+    r->security_level = 2;
+}
+
+static void client_cert_rejected(struct td_report *r)
+{
+    received(r, SSL_AD_UNKNOWN_CA);
+    ssl_error(r, SSL_R_TLSV1_ALERT_UNKNOWN_CA, "tlsv1 alert unknown ca");
+    r->ours.present = 1;
+    strcpy(r->ours.subject, "CN=app client");
+    strcpy(r->ours.issuer, "CN=Client CA");
+}
+
+static void client_cert_missing(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    ssl_error(r, SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "peer did not return a certificate");
+}
+
+static void peer_rejected_ours(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    received(r, SSL_AD_BAD_CERTIFICATE);
+    ssl_error(r, SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, "sslv3 alert bad certificate");
+}
+
+static void sni_rejected(struct td_report *r)
+{
+    received(r, SSL_AD_UNRECOGNIZED_NAME);
+    ssl_error(r, SSL_R_TLSV1_UNRECOGNIZED_NAME, "tlsv1 unrecognized name");
+    offered(r, 5, 0, 1);
+}
+
+static void sni_rejected_server(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    r->alert_seen = r->alert_sent = 1;
+    r->alert_desc = SSL_AD_UNRECOGNIZED_NAME;
+    offered(r, 5, 0, 0);
+}
+
+static void peer_alert(struct td_report *r)
+{
+    received(r, SSL_AD_UNEXPECTED_MESSAGE);
+    ssl_error(r, SSL_R_SSLV3_ALERT_UNEXPECTED_MESSAGE, "sslv3 alert unexpected message");
+}
+
+static void unknown(struct td_report *r) { ssl_error(r, SSL_R_BAD_LENGTH, "bad length"); }
+
+static void ok(struct td_report *r)
+{
+    r->event = TD_EV_HANDSHAKE_OK;
+    r->negotiated = TLS1_3_VERSION;
+    strcpy(r->cipher, "TLS_AES_256_GCM_SHA384");
+}
+
+#define CVF TD_SEC_CERTIFICATE_VERIFY_FAILED
+#define VER TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION
+#define OCSP TD_SEC_INVALID_STATUS_RESPONSE
+#define HSF TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE
+
+static const struct classify_case cases[] = {
+    { "empty trust store on Debian", trust_store_missing, TD_CAUSE_TRUST_STORE_MISSING, CVF,
+      "store_loaded", "0 CA certificates loaded into this connection's store",
+      "  fix:      Install or refresh the system's root certificates: apt-get install --reinstall "
+      "ca-certificates && update-ca-certificates\n", "\"cause\":\"trust_store_missing\"" },
+    { "unknown CA, the server sent only its own certificate", unknown_ca, TD_CAUSE_UNKNOWN_CA, CVF,
+      "root_issuer", "CN=Private CA",
+      "  what:     The server's certificate 'CN=db.example' was issued by 'CN=Private CA', which this "
+      "client does not trust; we rejected the server.\n",
+      "\"fix\":\"If 'CN=Private CA' is a private or test CA, give its certificate to the client" },
+    { "unknown CA of a client certificate", unknown_ca_server, TD_CAUSE_UNKNOWN_CA, CVF,
+      "about", "the client's certificate, checked by this server",
+      "  what:     The client's chain ends at 'CN=db.example', which is not in this server's trust "
+      "store; we rejected the client.\n",
+      "\"fix\":\"Add the CA that issued the client's certificate ('CN=Private CA') to the CAs" },
+    { "incomplete chain", missing_intermediate, TD_CAUSE_MISSING_INTERMEDIATE, CVF,
+      "aia", "http://ca.example/int.crt",
+      "fetching the issuer from http://ca.example/int.crt; OpenSSL clients do not.\n",
+      "\"cause\":\"missing_intermediate\"" },
+    { "self-signed, Python host", self_signed, TD_CAUSE_SELF_SIGNED, CVF,
+      "verify", "18 (self-signed certificate)",
+      "  also:     PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem'); plain Python: "
+      "ssl.create_default_context(cafile='/path/to/ca.pem'). tlsAllowInvalidCertificates=True is for tests only.\n",
+      "\"hint\":\"PyMongo: MongoClient(" },
+    { "self-signed root in the chain", self_signed_in_chain, TD_CAUSE_SELF_SIGNED_IN_CHAIN, CVF,
+      "root", "CN=Proxy Root", "the self-signed root 'CN=Proxy Root', which this client does not trust",
+      "\"section\":\"CERTIFICATE_VERIFY_FAILED\"" },
+    { "expired three days ago", expired, TD_CAUSE_EXPIRED, CVF,
+      "clock", "2027-01-15T08:00:00Z, 3 days after notAfter",
+      "at depth 0 expired 3 days ago (2027-01-01T00:00:00Z); we rejected the server.\n",
+      "\"fix\":\"Renew the certificate on the server. If this machine's clock (2027-01-15T08:00:00Z) "
+      "is wrong, fix it (timedatectl, NTP).\"" },
+    { "not valid yet, the clock looks right", not_yet_valid, TD_CAUSE_NOT_YET_VALID, CVF,
+      "valid", "2026-01-01T00:00:00Z to 2027-01-01T00:00:00Z",
+      "only becomes valid in 5 days (2026-01-01T00:00:00Z); we rejected the server.\n",
+      "start date: reissue it, or wait 5 days. If the clock is wrong, fix it (NTP).\"" },
+    { "not valid yet, three of them: the clock", not_yet_valid_clock, TD_CAUSE_NOT_YET_VALID, CVF,
+      NULL, NULL, "  fix:      3 certificates are not valid yet: this machine's clock (",
+      "most likely wrong. Fix it (timedatectl set-ntp true, or date -s).\"" },
+    { "name mismatch, curl host", hostname_mismatch, TD_CAUSE_HOSTNAME_MISMATCH, CVF,
+      "names", "DNS:other.example",
+      "  what:     We asked for 'db.example', but the server's certificate covers only DNS:other.example.\n"
+      "  evidence:", "\"hint\":\"curl --resolve NAME:PORT:ADDR" },
+    { "1024-bit key at level 2", weak_key, TD_CAUSE_WEAK_KEY_OR_DIGEST, CVF,
+      "weakness", "a 1024-bit RSA key", "uses a 1024-bit RSA key, which security level 2 forbids",
+      "\"cause\":\"weak_key_or_digest\"" },
+    { "client-only EKU", bad_purpose, TD_CAUSE_BAD_PURPOSE, CVF,
+      "eku", "TLS Web Client Authentication", "not for serverAuth; we rejected the server.\n",
+      "\"fix\":\"Reissue the certificate with extendedKeyUsage = serverAuth.\"" },
+    { "revoked in a CRL", revoked_crl, TD_CAUSE_REVOKED_CRL, CVF,
+      "verify", "23 (certificate revoked)", "is listed as revoked in the CRL this client checks",
+      "\"cause\":\"revoked_crl\"" },
+    { "bad signature", other_verify, TD_CAUSE_OTHER_VERIFY, CVF,
+      "verify", "7 (certificate signature failure)",
+      "  what:     Certificate verification failed at depth 0: 7 (certificate signature failure).\n",
+      "\"cause\":\"other_verify\"" },
+    { "a client capped at TLS 1.1", peer_rejected_versions, TD_CAUSE_PEER_REJECTED_VERSIONS, VER,
+      "offered", "(not seen)",
+      "  fix:      This client is capped at TLSv1.1 (see limit_source) and the server wants something "
+      "newer (most servers now require TLS 1.2 or later): remove that cap",
+      "\"alert\":{\"dir\":\"received\",\"level\":\"fatal\",\"desc\":\"protocol version\",\"code\":70}" },
+    { "a TLS 1.0 client at a TLS 1.2 server", peer_version_too_low, TD_CAUSE_PEER_VERSION_TOO_LOW, VER,
+      "allowed", "TLSv1.2 to TLSv1.2",
+      "  what:     The client offered at most TLSv1, below this server's minimum; we ended the handshake.\n",
+      "\"fix\":\"The client must support TLS 1.2 or later" },
+    { "minimum above maximum", no_protocols, TD_CAUSE_NO_PROTOCOLS_AVAILABLE, VER,
+      "allowed", "none (minimum TLSv1.3, maximum TLSv1.2)",
+      "leave no TLS version to offer (none (minimum TLSv1.3, maximum TLSv1.2)); no hello was sent.\n",
+      "\"cause\":\"no_protocols_available\"" },
+    { "revoked staple", ocsp_revoked, TD_CAUSE_OCSP_REVOKED, OCSP,
+      "revoked", "at 2026-10-01T00:00:00Z, reason keyCompromise",
+      "saying its certificate is revoked (at 2026-10-01T00:00:00Z, reason keyCompromise).\n",
+      "\"revocation_reason\":\"keyCompromise\"" },
+    { "outdated staple", ocsp_stale, TD_CAUSE_OCSP_STALE, OCSP,
+      "staple_dates", "thisUpdate 2026-11-01T00:00:00Z, nextUpdate 2026-11-08T00:00:00Z (passed 3600 s ago)",
+      "response is not current: thisUpdate", "\"cause\":\"ocsp_stale\"" },
+    { "tryLater", ocsp_unsuccessful, TD_CAUSE_OCSP_UNSUCCESSFUL, OCSP,
+      "response_status", "tryLater", "whose status is 'tryLater', not successful.\n",
+      "\"response_status\":\"tryLater\"" },
+    { "signed by a stranger", ocsp_bad_signature, TD_CAUSE_OCSP_BAD_SIGNATURE, OCSP,
+      "signature", "signer certificate not found", "authorised responder (signer certificate not found).\n",
+      "\"cause\":\"ocsp_bad_signature\"" },
+    { "another certificate's staple", ocsp_wrong_cert, TD_CAUSE_OCSP_WRONG_CERTIFICATE, OCSP,
+      "certificate", "CN=db.example", "does not cover its certificate 'CN=db.example'.\n",
+      "\"cause\":\"ocsp_wrong_certificate\"" },
+    { "must-staple, none stapled", ocsp_missing, TD_CAUSE_OCSP_MISSING_STAPLE, OCSP,
+      "must_staple", "yes", "is must-staple, but no OCSP response was stapled.\n",
+      "\"stapled\":false" },
+    { "garbage staple", ocsp_malformed, TD_CAUSE_OCSP_MALFORMED, OCSP,
+      "staple", "1234 bytes stapled, response status unparsed",
+      "  what:     The server stapled 1234 bytes that are not a valid OCSP response.\n",
+      "\"cause\":\"ocsp_malformed\"" },
+    { "callback said no to nothing", ocsp_rejected, TD_CAUSE_OCSP_REJECTED, OCSP,
+      "staple", "no staple", "rejected the server's status (no staple).\n", "\"cause\":\"ocsp_rejected\"" },
+    { "callback error", ocsp_callback, TD_CAUSE_OCSP_CALLBACK_FAILURE, OCSP,
+      NULL, NULL, "callback failed with an error (not a verdict)", "\"cause\":\"ocsp_callback_failure\"" },
+    { "no shared cipher, as the server", no_shared_cipher_server, TD_CAUSE_NO_SHARED_CIPHER, HSF,
+      "server_allows", "ECDHE-RSA-AES128-GCM-SHA256",
+      "  what:     The client offered 3 cipher suites and this server allows none of them (no shared cipher).\n",
+      "Old clients may lack ECDHE/AES-GCM suites.\",\"guide_url\"" },
+    { "handshake_failure, forward-secret Python client without SNI", no_shared_cipher_client,
+      TD_CAUSE_NO_SHARED_CIPHER, HSF, "sni", "none sent",
+      "is it). We sent no SNI: if the server hosts several names it may need one (connect by name, not IP). "
+      "If the server is old", "\"hint\":\"Python 3.10+ offers only forward-secret suites" },
+    { "no common group", no_common_group, TD_CAUSE_NO_COMMON_GROUP, HSF,
+      "groups", "2 offered", "share no key-exchange group (we offered 2 offered).\n",
+      "\"cause\":\"no_common_group\"" },
+    { "legacy renegotiation", legacy_reneg, TD_CAUSE_LEGACY_RENEGOTIATION,
+      TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, "server_hello", "no renegotiation_info extension",
+      "of the config in use (/etc/ssl/openssl.cnf), or .include", "\"hint\":\"Python 3.12+: ctx.options" },
+    { "an HTTP server", not_tls, TD_CAUSE_NOT_TLS, TD_SEC_OTHER,
+      "first_bytes", "48 54 54 50 2F \"HTTP/\": an HTTP response",
+      "  fix:      This port serves plain HTTP, not TLS: use the TLS port, or http://.\n",
+      "\"cause\":\"not_tls\"" },
+    { "closed without a word", peer_closed, TD_CAUSE_PEER_CLOSED, TD_SEC_OTHER,
+      "error", "none (the connection ended)", "during the handshake (SSLv3/TLS read server hello) without",
+      "\"cause\":\"peer_closed\"" },
+    { "internal_error", peer_internal_error, TD_CAUSE_PEER_INTERNAL_ERROR, TD_SEC_OTHER,
+      "alert", "received fatal 'internal error' from the server", "aborted with an internal_error alert.\n",
+      "\"cause\":\"peer_internal_error\"" },
+    { "small DH key", dh_small, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER,
+      "security_level", "2", "smaller than security level 2 allows.\n", "\"cause\":\"dh_key_too_small\"" },
+    { "our certificate refused", client_cert_rejected, TD_CAUSE_CLIENT_CERT_REJECTED, TD_SEC_OTHER,
+      "our_issuer", "CN=Client CA", "('CN=app client') with a 'unknown CA' alert.\n",
+      "\"cause\":\"client_cert_rejected\"" },
+    { "no client certificate", client_cert_missing, TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER,
+      "error", "peer did not return a certificate", "requires a client certificate and this client sent none.\n",
+      "\"cause\":\"client_cert_missing\"" },
+    { "the client refused us", peer_rejected_ours, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE, TD_SEC_OTHER,
+      "alert", "received fatal 'bad certificate' from the client",
+      "rejected this server's certificate with a 'bad certificate' alert.\n",
+      "\"cause\":\"peer_rejected_our_certificate\"" },
+    { "unrecognized name", sni_rejected, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
+      "sni", "db.example", "the name we asked for (SNI 'db.example') with an unrecognized_name alert",
+      "\"cause\":\"sni_rejected\"" },
+    { "unrecognized name, as the server, no SNI", sni_rejected_server, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
+      "sni", "none sent", "  what:     The client asked for no name (no SNI), which this server does not "
+      "serve; we refused it with an unrecognized_name alert.\n", "\"dir\":\"sent\"" },
+    { "some other alert", peer_alert, TD_CAUSE_PEER_ALERT, TD_SEC_OTHER,
+      "alert", "received fatal 'unexpected_message' from the server",
+      "ended the handshake with the alert 'unexpected_message'.\n", "\"cause\":\"peer_alert\"" },
+    { "nothing known", unknown, TD_CAUSE_UNKNOWN, TD_SEC_OTHER,
+      "error", "bad length", "  what:     The handshake failed: bad length.\n", "\"cause\":\"unknown\"" },
+    { "a good handshake in trace mode", ok, TD_CAUSE_OK, TD_SEC_OTHER,
+      NULL, NULL, "tlsdiag: handshake ok: test (client) to db.example [-] TLSv1.3 TLS_AES_256_GCM_SHA384",
+      "\"event\":\"handshake_ok\"" },
+};
+
+static void run(const struct classify_case *c)
+{
+    static char text[16384], json[16384];
+    struct td_report *r = calloc(1, sizeof(*r));
+    if (r == NULL) abort();
+    r->event = TD_EV_HANDSHAKE_FAILED;
+    r->now = NOW;
+    r->role = TD_ROLE_CLIENT;
+    strcpy(r->program, "test");
+    strcpy(r->host, "db.example");
+    r->verify_depth = 0;
+    r->openssl_version = "OpenSSL 3.0.test";
+    r->openssl_dir = "/usr/lib/ssl";
+    c->setup(r);
+    td_classify(r);
+    td_render(r, TD_FORMAT_TEXT, text, sizeof(text));
+    td_render(r, TD_FORMAT_JSON, json, sizeof(json));
+
+    CHECK(r->cause == &td_causes[c->cause], "%s: cause %s, expected %s", c->what,
+          r->cause ? r->cause->id : "(none)", td_causes[c->cause].id);
+    CHECK(r->section == c->section, "%s: section %s, expected %s", c->what,
+          td_sections[r->section].id, td_sections[c->section].id);
+    if (c->key != NULL) {
+        const char *v = td_evidence_get(r, c->key);
+        CHECK(v != NULL && !strcmp(v, c->value), "%s: evidence %s is '%s', expected '%s'", c->what,
+              c->key, v ? v : "(absent)", c->value);
+    }
+    CHECK(strstr(text, c->text) != NULL, "%s: text lacks '%s':\n%s", c->what, c->text, text);
+    CHECK(strstr(json, c->json) != NULL, "%s: JSON lacks '%s':\n%s", c->what, c->json, json);
+    /* What a text needs must be there: a placeholder with no value renders as "?". */
+    CHECK(strstr(text, "'?'") == NULL && strstr(text, " ? ") == NULL && strstr(text, "(?)") == NULL,
+          "%s: a placeholder went unfilled:\n%s", c->what, text);
+    CHECK(strchr(json, '\n') == json + strlen(json) - 1, "%s: JSON is not one line", c->what);
+    for (int i = 0; i < r->n_evidence; i++)
+        if (r->evidence[i].key[0] == '_') {
+            char quoted[64];
+            snprintf(quoted, sizeof(quoted), "\"%s\":", r->evidence[i].key);
+            CHECK(strstr(json, quoted) == NULL, "%s: %s shown in JSON", c->what, r->evidence[i].key);
+        }
+    free(r);
+}
+
+int main(void)
+{
+    int covered[TD_CAUSE_COUNT] = { 0 };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        run(&cases[i]);
+        covered[cases[i].cause] = 1;
+    }
+    for (int i = 0; i < td_cause_count; i++) {
+        const struct td_cause *c = &td_causes[i];
+        CHECK(covered[i], "cause %s has no case in test_classify.c", c->id);
+        CHECK(c->id != NULL && c->meaning != NULL && c->summary[TD_V_BASE] != NULL
+              && c->fix[TD_V_BASE] != NULL, "cause %d is incomplete in the catalogue", i);
+        CHECK(td_cause_find(c->id) == c, "cause %s is not found by its id", c->id);
+    }
+    return check_summary("test_classify");
+}
