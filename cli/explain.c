@@ -437,48 +437,47 @@ port_only:
 
 /* ---- the rules ---- */
 
-static const char *const cvf_trust[] = { "trust_store_missing", "unknown_ca", "missing_intermediate", NULL };
-static const char *const cvf_first[] = { "missing_intermediate", "unknown_ca", "trust_store_missing", NULL };
 static const char *const ocsp_all[] = { "ocsp_revoked", "ocsp_stale", "ocsp_unsuccessful",
                                         "ocsp_bad_signature", "ocsp_wrong_certificate",
                                         "ocsp_missing_staple", "ocsp_malformed", "ocsp_rejected", NULL };
 static const char *const hsf_all[] = { "no_shared_cipher", "no_common_group", "client_cert_missing", NULL };
 static const char *const closed_all[] = { "peer_closed", "no_shared_cipher", "client_cert_missing",
                                           "peer_internal_error", NULL };
-static const char *const cert_alert[] = { "client_cert_rejected", "peer_rejected_our_certificate", NULL };
+
+static void add_rule_causes(struct verdict *v, const enum td_cause_id *ids, int n)
+{
+    for (int i = 0; i < n; i++) add_cause(v, td_causes[ids[i]].id);
+}
 
 static void verify_causes(struct verdict *v, long code)
 {
+    enum td_cause_id causes[TD_RULE_CAUSES];
+    int n = td_verify_causes(code, causes);
     v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
-    switch (code) {
-    case 2: case 20:
-        add_causes(v, cvf_trust);
+    add_rule_causes(v, causes, n);
+    switch (causes[0]) {
+    case TD_CAUSE_TRUST_STORE_MISSING:
         v->undecided = "whether the trust store is empty, the CA is not in it, or the server left out "
                        "an intermediate shows only in the chain the server sends and the CA file the "
                        "application loads";
         break;
-    case 21:
-        add_causes(v, cvf_first);
+    case TD_CAUSE_MISSING_INTERMEDIATE:
         v->undecided = "whether the server left out its intermediate or the CA is simply unknown here "
                        "shows only in the chain the server sends and the CA file the application loads";
         break;
-    case 18: add_cause(v, "self_signed"); break;
-    case 19: add_cause(v, "self_signed_in_chain");
+    case TD_CAUSE_SELF_SIGNED_IN_CHAIN:
         v->undecided = "which root it is (a private CA, or a TLS-intercepting proxy's) shows in the chain";
         break;
-    case 9: add_cause(v, "not_yet_valid");
+    case TD_CAUSE_NOT_YET_VALID:
         v->undecided = "whether the certificate is really not valid yet or this machine's clock is wrong, "
                        "and which certificate of the chain it is";
         break;
-    case 10: add_cause(v, "expired");
+    case TD_CAUSE_EXPIRED:
         v->undecided = "whether the certificate really expired or this machine's clock is wrong, and "
                        "which certificate of the chain it is";
         break;
-    case 62: case 64: add_cause(v, "hostname_mismatch"); break;
-    case 66: case 67: case 68: add_cause(v, "weak_key_or_digest"); break;
-    case 26: add_cause(v, "bad_purpose"); break;
-    case 23: add_cause(v, "revoked_crl"); break;
-    default: add_cause(v, "other_verify"); break;
+    default:
+        break;
     }
 }
 
@@ -693,16 +692,14 @@ static int decide_tls(struct verdict *v, const struct text *t)
     }
     int alert = find_alert(t, v);
     if (alert >= 0) {
+        enum td_cause_id causes[TD_RULE_CAUSES];
+        int n = td_alert_causes(alert, causes);
         v->alert = alert;
-        switch (alert) {
-        case 80: add_cause(v, "peer_internal_error"); break;
-        case 42: case 43: case 44: case 45: case 46: case 48: case 49:
-            add_causes(v, cert_alert);
+        if (n == 0) add_cause(v, td_causes[TD_CAUSE_PEER_ALERT].id);
+        add_rule_causes(v, causes, n);
+        if (n > 1)
             v->undecided = "a client reads this as the server rejecting its certificate; in a "
                            "server's log it means the client rejected the server's certificate";
-            break;
-        default: add_cause(v, "peer_alert"); break;
-        }
         return 1;
     }
     static const char *const closed[] = { "unexpected eof while reading", "eof occurred in violation of protocol",

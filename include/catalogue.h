@@ -88,6 +88,20 @@ extern const int td_cause_count;
  * unknown. Code that knows the cause uses td_causes[TD_CAUSE_...]. */
 const struct td_cause *td_cause_find(const char *id);
 
+/* Rules shared by provider/classify.c, which has the facts, and `tlsdiag explain`, which has only
+ * the words of an error message, so both map a code to the same causes. A rule lists what the
+ * code can mean, the likeliest first; classify tells them apart with the facts it has. */
+#define TD_RULE_CAUSES 3
+
+/* The causes a failed verification's X509_V_ERR_* code can mean: other_verify for a code no rule
+ * names. Fills out, returns how many. */
+int td_verify_causes(long code, enum td_cause_id out[TD_RULE_CAUSES]);
+
+/* The causes of a fatal alert received from the peer that needs no other fact to place: as a
+ * client reads it first, as a server second. Returns how many; 0 for an alert without a rule
+ * (peer_alert, unless a more specific rule applies first). */
+int td_alert_causes(int desc, enum td_cause_id out[TD_RULE_CAUSES]);
+
 /* The text for a variant, falling back to TD_V_BASE. */
 const char *td_cause_summary(const struct td_cause *c, int variant);
 const char *td_cause_fix(const struct td_cause *c, int variant);

@@ -4,6 +4,8 @@
  * depends on the case, the cause holds one text per variant and classify.c picks the variant.
  * Keep ids stable: they are part of the JSON contract. */
 #include <string.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include "catalogue.h"
 
 #define GUIDE "https://www.mongodb.com/docs/languages/python/pymongo-driver/current/security/tls/"
@@ -434,4 +436,76 @@ const char *td_cause_fix(const struct td_cause *c, int variant)
 const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt)
 {
     return (unsigned)rt < TD_RT_COUNT ? c->hint[rt] : NULL;
+}
+
+/* ---- rules ------------------------------------------------------------------------------ */
+
+struct rule {
+    long code;
+    enum td_cause_id cause[TD_RULE_CAUSES];
+    int n;
+};
+
+#define RULE(code, ...) { code, { __VA_ARGS__ }, \
+    (int)(sizeof((enum td_cause_id[]){ __VA_ARGS__ }) / sizeof(enum td_cause_id)) }
+
+/* No issuer found: whether the store is empty, the CA unknown, or the chain short shows only in
+ * the chain and the store. A leaf whose issuer was not found at all is most often a chain that
+ * stops short. */
+static const struct rule verify_rules[] = {
+    RULE(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, TD_CAUSE_TRUST_STORE_MISSING, TD_CAUSE_UNKNOWN_CA,
+         TD_CAUSE_MISSING_INTERMEDIATE),
+    RULE(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, TD_CAUSE_TRUST_STORE_MISSING, TD_CAUSE_UNKNOWN_CA,
+         TD_CAUSE_MISSING_INTERMEDIATE),
+    RULE(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, TD_CAUSE_MISSING_INTERMEDIATE, TD_CAUSE_UNKNOWN_CA,
+         TD_CAUSE_TRUST_STORE_MISSING),
+    RULE(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, TD_CAUSE_SELF_SIGNED),
+    RULE(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, TD_CAUSE_SELF_SIGNED_IN_CHAIN),
+    RULE(X509_V_ERR_CERT_NOT_YET_VALID, TD_CAUSE_NOT_YET_VALID),
+    RULE(X509_V_ERR_CERT_HAS_EXPIRED, TD_CAUSE_EXPIRED),
+    RULE(X509_V_ERR_HOSTNAME_MISMATCH, TD_CAUSE_HOSTNAME_MISMATCH),
+    RULE(X509_V_ERR_EMAIL_MISMATCH, TD_CAUSE_HOSTNAME_MISMATCH),
+    RULE(X509_V_ERR_IP_ADDRESS_MISMATCH, TD_CAUSE_HOSTNAME_MISMATCH),
+    RULE(X509_V_ERR_EE_KEY_TOO_SMALL, TD_CAUSE_WEAK_KEY_OR_DIGEST),
+    RULE(X509_V_ERR_CA_KEY_TOO_SMALL, TD_CAUSE_WEAK_KEY_OR_DIGEST),
+    RULE(X509_V_ERR_CA_MD_TOO_WEAK, TD_CAUSE_WEAK_KEY_OR_DIGEST),
+    RULE(X509_V_ERR_INVALID_PURPOSE, TD_CAUSE_BAD_PURPOSE),
+    RULE(X509_V_ERR_CERT_REVOKED, TD_CAUSE_REVOKED_CRL),
+};
+
+/* A certificate alert is the peer refusing a certificate: ours, as a client (the server
+ * refused our client certificate), or, as a server, the client refusing this server's. */
+#define CERT_REFUSED TD_CAUSE_CLIENT_CERT_REJECTED, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE
+static const struct rule alert_rules[] = {
+    RULE(SSL3_AD_BAD_CERTIFICATE, CERT_REFUSED),
+    RULE(SSL3_AD_UNSUPPORTED_CERTIFICATE, CERT_REFUSED),
+    RULE(SSL3_AD_CERTIFICATE_REVOKED, CERT_REFUSED),
+    RULE(SSL3_AD_CERTIFICATE_EXPIRED, CERT_REFUSED),
+    RULE(SSL3_AD_CERTIFICATE_UNKNOWN, CERT_REFUSED),
+    RULE(TLS1_AD_UNKNOWN_CA, CERT_REFUSED),
+    RULE(TLS1_AD_ACCESS_DENIED, CERT_REFUSED),
+    RULE(TLS13_AD_CERTIFICATE_REQUIRED, CERT_REFUSED),
+    RULE(SSL_AD_INTERNAL_ERROR, TD_CAUSE_PEER_INTERNAL_ERROR),
+};
+
+static int rule_causes(const struct rule *rules, size_t n, long code, enum td_cause_id *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (rules[i].code != code) continue;
+        memcpy(out, rules[i].cause, sizeof(rules[i].cause));
+        return rules[i].n;
+    }
+    return 0;
+}
+
+int td_verify_causes(long code, enum td_cause_id out[TD_RULE_CAUSES])
+{
+    int n = rule_causes(verify_rules, sizeof(verify_rules) / sizeof(verify_rules[0]), code, out);
+    if (n == 0) out[n++] = TD_CAUSE_OTHER_VERIFY;
+    return n;
+}
+
+int td_alert_causes(int desc, enum td_cause_id out[TD_RULE_CAUSES])
+{
+    return rule_causes(alert_rules, sizeof(alert_rules) / sizeof(alert_rules[0]), desc, out);
 }

@@ -89,18 +89,19 @@ static void classify_verify(struct td_report *r)
     ev(r, "verify", "%ld (%s)", code, X509_verify_cert_error_string(code));
     ev(r, "_purpose", "%s", server ? "clientAuth" : "serverAuth");
 
-    switch (code) {
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    enum td_cause_id causes[TD_RULE_CAUSES];
+    td_verify_causes(code, causes);
+    switch (causes[0]) {
+    case TD_CAUSE_SELF_SIGNED:
         set_cause(r, TD_CAUSE_SELF_SIGNED);
         break;
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case TD_CAUSE_SELF_SIGNED_IN_CHAIN:
         ev(r, "root", "%s", r->top.subject);
         ev(r, "chain_sent", "%d", r->chain_sent);
         set_cause(r, TD_CAUSE_SELF_SIGNED_IN_CHAIN);
         break;
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+    case TD_CAUSE_TRUST_STORE_MISSING:
+    case TD_CAUSE_MISSING_INTERMEDIATE: {
         ev(r, "root", "%s", r->top.subject);
         ev(r, "root_issuer", "%s", r->top.issuer);
         ev(r, "chain_sent", "%d", r->chain_sent);
@@ -124,7 +125,7 @@ static void classify_verify(struct td_report *r)
         }
         break;
     }
-    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case TD_CAUSE_EXPIRED:
         span(r->now - c->na, amount, sizeof(amount));
         ev(r, "valid", "%s to %s", c->not_before, c->not_after);
         ev(r, "clock", "%s, %s after notAfter", clock, amount);
@@ -133,7 +134,7 @@ static void classify_verify(struct td_report *r)
         ev(r, "_now", "%s", clock);
         set_cause(r, TD_CAUSE_EXPIRED);
         break;
-    case X509_V_ERR_CERT_NOT_YET_VALID: {
+    case TD_CAUSE_NOT_YET_VALID: {
         span(c->nb - r->now, amount, sizeof(amount));
         int several = r->not_yet_valid_count;
         ev(r, "valid", "%s to %s", c->not_before, c->not_after);
@@ -148,17 +149,13 @@ static void classify_verify(struct td_report *r)
         set_cause(r, TD_CAUSE_NOT_YET_VALID);
         break;
     }
-    case X509_V_ERR_HOSTNAME_MISMATCH:
-    case X509_V_ERR_IP_ADDRESS_MISMATCH:
-    case X509_V_ERR_EMAIL_MISMATCH:
+    case TD_CAUSE_HOSTNAME_MISMATCH:
         ev(r, "requested", "%s", r->requested_name[0] ? r->requested_name : r->host);
         if (r->leaf.san[0]) ev(r, "names", "%s", r->leaf.san);
         else ev(r, "names", "CN=%s (no subjectAltName)", r->leaf.cn);
         set_cause(r, TD_CAUSE_HOSTNAME_MISMATCH);
         break;
-    case X509_V_ERR_EE_KEY_TOO_SMALL:
-    case X509_V_ERR_CA_KEY_TOO_SMALL:
-    case X509_V_ERR_CA_MD_TOO_WEAK:
+    case TD_CAUSE_WEAK_KEY_OR_DIGEST:
         if (code == X509_V_ERR_CA_MD_TOO_WEAK)
             ev(r, "weakness", "a %s signature", c->sig_digest[0] ? c->sig_digest : "weak");
         else
@@ -166,11 +163,11 @@ static void classify_verify(struct td_report *r)
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, TD_CAUSE_WEAK_KEY_OR_DIGEST);
         break;
-    case X509_V_ERR_INVALID_PURPOSE:
+    case TD_CAUSE_BAD_PURPOSE:
         ev(r, "eku", "%s", c->eku[0] ? c->eku : "(no extendedKeyUsage)");
         set_cause(r, TD_CAUSE_BAD_PURPOSE);
         break;
-    case X509_V_ERR_CERT_REVOKED:
+    case TD_CAUSE_REVOKED_CRL:
         set_cause(r, TD_CAUSE_REVOKED_CRL);
         break;
     default:
@@ -435,24 +432,12 @@ static void classify_ok(struct td_report *r)
 
 /* ---- the decision ---------------------------------------------------------------------- */
 
-static int is_cert_alert(int desc)
-{
-    switch (desc) {
-    case SSL3_AD_BAD_CERTIFICATE: case SSL3_AD_UNSUPPORTED_CERTIFICATE:
-    case SSL3_AD_CERTIFICATE_REVOKED: case SSL3_AD_CERTIFICATE_EXPIRED:
-    case SSL3_AD_CERTIFICATE_UNKNOWN: case TLS1_AD_UNKNOWN_CA: case TLS1_AD_ACCESS_DENIED:
-    case TLS13_AD_CERTIFICATE_REQUIRED:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 void td_classify(struct td_report *r)
 {
     int client = r->role == TD_ROLE_CLIENT;
     int reason = r->err_lib == ERR_LIB_SSL ? r->err_reason : 0;
     int received = r->alert_seen && !r->alert_sent ? r->alert_desc : -1;
+    enum td_cause_id alert_causes[TD_RULE_CAUSES];
 
     if (r->event == TD_EV_HANDSHAKE_OK) {
         classify_ok(r);
@@ -530,19 +515,17 @@ void td_classify(struct td_report *r)
         r->summary_variant = client ? (sni ? TD_V_BASE : TD_V_NO_SNI)
                                     : (sni ? TD_V_SERVER : TD_V_SERVER_NO_SNI);
         set_cause(r, TD_CAUSE_SNI_REJECTED);
-    } else if (received >= 0 && is_cert_alert(received)) {
+    } else if (received >= 0 && td_alert_causes(received, alert_causes) > 1) {
         if (client) {
             ev(r, "our_certificate", "%s", r->ours.present ? r->ours.subject : "(none sent)");
             if (r->ours.present) {
                 ev(r, "our_issuer", "%s", r->ours.issuer);
                 ev(r, "our_validity", "%s to %s", r->ours.not_before, r->ours.not_after);
             }
-            set_cause(r, TD_CAUSE_CLIENT_CERT_REJECTED);
-        } else {
-            set_cause(r, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE);
         }
-    } else if (received == SSL_AD_INTERNAL_ERROR)
-        set_cause(r, TD_CAUSE_PEER_INTERNAL_ERROR);
+        set_cause(r, alert_causes[client ? 0 : 1]);
+    } else if (received >= 0 && td_alert_causes(received, alert_causes) == 1)
+        set_cause(r, alert_causes[0]);
     else if (received >= 0)
         set_cause(r, TD_CAUSE_PEER_ALERT);
     else if (reason == SSL_R_UNEXPECTED_EOF_WHILE_READING || r->err == 0) {
