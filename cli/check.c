@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "cnf.h"
 #include "ocsp_check.h"
+#include "util.h"
 
 #define DEFAULT_PORT "27017"
 #define EXPIRY_WARN_DAYS 30
@@ -73,15 +74,14 @@ static void check_usage(FILE *out)
 
 static int parse_version(const char *s)
 {
-    static const struct { const char *name; int version; } names[] = {
-        { "1.0", TLS1_VERSION }, { "1", TLS1_VERSION }, { "1.1", TLS1_1_VERSION },
-        { "1.2", TLS1_2_VERSION }, { "1.3", TLS1_3_VERSION },
-    };
+    char name[16];
     if (!strncasecmp(s, "TLSv", 4)) s += 4;
     else if (!strncasecmp(s, "TLS", 3)) s += 3;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (!strcmp(s, names[i].name)) return names[i].version;
-    return -1;
+    if (!strcmp(s, "1.0")) s = "1";        /* how people write what OpenSSL calls TLSv1 */
+    if (s[0] != '1' || strlen(s) > 3) return -1;
+    snprintf(name, sizeof(name), "TLSv%s", s);
+    int v = td_version_from_name(name);
+    return v ? v : -1;
 }
 
 /* HOST, HOST:PORT, [V6], [V6]:PORT, or a bare IPv6 address (more than one colon). */

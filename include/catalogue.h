@@ -102,6 +102,10 @@ int td_verify_causes(long code, enum td_cause_id out[TD_RULE_CAUSES]);
  * (peer_alert, unless a more specific rule applies first). */
 int td_alert_causes(int desc, enum td_cause_id out[TD_RULE_CAUSES]);
 
+/* The one cause an OpenSSL SSL reason code (SSL_R_*) names by itself, or TD_CAUSE_COUNT for a
+ * reason that needs other facts (or names none). */
+enum td_cause_id td_reason_cause(int reason);
+
 /* The text for a variant, falling back to TD_V_BASE. */
 const char *td_cause_summary(const struct td_cause *c, int variant);
 const char *td_cause_fix(const struct td_cause *c, int variant);

@@ -7,6 +7,7 @@
 #include "catalogue.h"
 #include "hello.h"
 #include "ocsp_check.h"
+#include "util.h"
 
 #define TD_FIELD 256      /* cap on any certificate- or peer-derived text */
 #define TD_MAX_EVIDENCE 32
@@ -139,8 +140,5 @@ const char *td_evidence_get(const struct td_report *r, const char *key);
 
 /* SSL_alert_desc_string_long, with names for the alerts OpenSSL 3.0 calls "unknown". */
 const char *td_alert_name(int desc);
-
-/* OpenSSL's name for a protocol version ("TLSv1.2"), or "unknown". */
-const char *td_version_name(int version);
 
 #endif

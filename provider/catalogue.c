@@ -488,6 +488,26 @@ static const struct rule alert_rules[] = {
     RULE(SSL_AD_INTERNAL_ERROR, TD_CAUSE_PEER_INTERNAL_ERROR),
 };
 
+/* Reasons OpenSSL raises for exactly one of our causes, whatever else the report says. */
+static const struct rule reason_rules[] = {
+    RULE(SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, TD_CAUSE_LEGACY_RENEGOTIATION),
+    RULE(SSL_R_OCSP_CALLBACK_FAILURE, TD_CAUSE_OCSP_CALLBACK_FAILURE),
+    RULE(SSL_R_UNSUPPORTED_PROTOCOL, TD_CAUSE_PEER_VERSION_TOO_LOW),
+    RULE(SSL_R_VERSION_TOO_LOW, TD_CAUSE_PEER_VERSION_TOO_LOW),
+    RULE(SSL_R_WRONG_SSL_VERSION, TD_CAUSE_PEER_VERSION_TOO_LOW),
+    RULE(SSL_R_NO_PROTOCOLS_AVAILABLE, TD_CAUSE_NO_PROTOCOLS_AVAILABLE),
+    RULE(SSL_R_NO_SHARED_CIPHER, TD_CAUSE_NO_SHARED_CIPHER),
+    RULE(SSL_R_NO_CIPHERS_AVAILABLE, TD_CAUSE_NO_SHARED_CIPHER),
+    RULE(SSL_R_NO_SHARED_GROUPS, TD_CAUSE_NO_COMMON_GROUP),
+    RULE(SSL_R_NO_SUITABLE_KEY_SHARE, TD_CAUSE_NO_COMMON_GROUP),
+    RULE(SSL_R_WRONG_VERSION_NUMBER, TD_CAUSE_NOT_TLS),
+    RULE(SSL_R_HTTP_REQUEST, TD_CAUSE_NOT_TLS),
+    RULE(SSL_R_HTTPS_PROXY_REQUEST, TD_CAUSE_NOT_TLS),
+    RULE(SSL_R_PACKET_LENGTH_TOO_LONG, TD_CAUSE_NOT_TLS),
+    RULE(SSL_R_DH_KEY_TOO_SMALL, TD_CAUSE_DH_KEY_TOO_SMALL),
+    RULE(SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, TD_CAUSE_CLIENT_CERT_MISSING),
+};
+
 static int rule_causes(const struct rule *rules, size_t n, long code, enum td_cause_id *out)
 {
     for (size_t i = 0; i < n; i++) {
@@ -503,6 +523,13 @@ int td_verify_causes(long code, enum td_cause_id out[TD_RULE_CAUSES])
     int n = rule_causes(verify_rules, sizeof(verify_rules) / sizeof(verify_rules[0]), code, out);
     if (n == 0) out[n++] = TD_CAUSE_OTHER_VERIFY;
     return n;
+}
+
+enum td_cause_id td_reason_cause(int reason)
+{
+    enum td_cause_id c[TD_RULE_CAUSES];
+    return rule_causes(reason_rules, sizeof(reason_rules) / sizeof(reason_rules[0]), reason, c) ? c[0]
+                                                                                               : TD_CAUSE_COUNT;
 }
 
 int td_alert_causes(int desc, enum td_cause_id out[TD_RULE_CAUSES])

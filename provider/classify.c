@@ -34,13 +34,6 @@ static void span(long seconds, char *dst, size_t cap)
     else snprintf(dst, cap, "%ld seconds", s);
 }
 
-static void clock_text(const struct td_report *r, char *dst, size_t cap)
-{
-    struct tm tm;
-    gmtime_r(&r->now, &tm);
-    strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* ---- CERTIFICATE_VERIFY_FAILED ---------------------------------------------------------- */
 
 static enum td_variant store_fix(const struct td_report *r)
@@ -81,7 +74,7 @@ static void classify_verify(struct td_report *r)
     long code = r->verify_code;
     int server = r->role == TD_ROLE_SERVER;
 
-    clock_text(r, clock, sizeof(clock));
+    td_rfc3339(r->now, clock, sizeof(clock));
     if (server) ev(r, "about", "the client's certificate, checked by this server");
     ev(r, "certificate", "%s", c->subject);
     ev(r, "depth", "%d", r->verify_depth);
@@ -203,17 +196,6 @@ static void allowed_text(const struct td_report *r, char *dst, size_t cap)
         snprintf(dst, cap, "%s to %s", td_version_name(r->min_version), td_version_name(r->max_version));
 }
 
-static int version_from_name(const char *s)
-{
-    static const struct { const char *name; int v; } names[] = {
-        { "SSLv3", SSL3_VERSION }, { "TLSv1", TLS1_VERSION }, { "TLSv1.1", TLS1_1_VERSION },
-        { "TLSv1.2", TLS1_2_VERSION }, { "TLSv1.3", TLS1_3_VERSION },
-    };
-    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++)
-        if (!strcasecmp(s, names[i].name)) return names[i].v;
-    return 0;
-}
-
 /* Where the minimum and maximum come from: the config's policy, the application, or disabled
  * versions. */
 static void version_source(struct td_report *r)
@@ -223,7 +205,7 @@ static void version_source(struct td_report *r)
     char *out = r->version_limit_source;
     size_t cap = sizeof(r->version_limit_source);
     int n;
-    if (r->min_explicit && p->min[0] && version_from_name(p->min) == r->min_version)
+    if (r->min_explicit && p->min[0] && td_version_from_name(p->min) == r->min_version)
         n = snprintf(out, cap, "minimum: MinProtocol = %s in [%s] of %s", p->min, p->section, path);
     else if (r->min_explicit)
         n = snprintf(out, cap, "minimum: %s, set by the application (%s %s%s)",
@@ -241,7 +223,7 @@ static void version_source(struct td_report *r)
         snprintf(out + n, cap - (size_t)n, "; maximum: %s, because the application disables the "
                  "versions above it", td_version_name(r->max_version));
     else if (n > 0 && (size_t)n < cap && r->max_explicit) {
-        if (p->max[0] && version_from_name(p->max) == r->max_version)
+        if (p->max[0] && td_version_from_name(p->max) == r->max_version)
             snprintf(out + n, cap - (size_t)n, "; maximum: MaxProtocol = %s in [%s] of %s", p->max,
                      p->section, path);
         else
@@ -438,6 +420,7 @@ void td_classify(struct td_report *r)
     int reason = r->err_lib == ERR_LIB_SSL ? r->err_reason : 0;
     int received = r->alert_seen && !r->alert_sent ? r->alert_desc : -1;
     enum td_cause_id alert_causes[TD_RULE_CAUSES];
+    enum td_cause_id by_reason = td_reason_cause(reason);
 
     if (r->event == TD_EV_HANDSHAKE_OK) {
         classify_ok(r);
@@ -470,42 +453,39 @@ void td_classify(struct td_report *r)
              && r->ocsp.verdict == TD_OCSP_MALFORMED) {
         classify_ocsp(r);
         ev(r, "note", "the application's OCSP callback raised an error on these bytes (alert internal_error)");
-    } else if (reason == SSL_R_OCSP_CALLBACK_FAILURE) {
+    } else if (by_reason == TD_CAUSE_OCSP_CALLBACK_FAILURE) {
         classify_ocsp(r);                       /* for the staple evidence */
         set_cause(r, TD_CAUSE_OCSP_CALLBACK_FAILURE);
     }
-    else if (reason == SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED) {
+    else if (by_reason == TD_CAUSE_LEGACY_RENEGOTIATION) {
         ev(r, "server_hello", "no renegotiation_info extension%s",
            r->answer.parsed && !r->answer.renegotiation_info ? " (seen in the ServerHello)" : "");
         ev(r, "openssl", "%s", r->openssl_version);
         ev(r, "_config", "%s", r->policy.path[0] ? r->policy.path : "openssl.cnf");
         set_cause(r, TD_CAUSE_LEGACY_RENEGOTIATION);
-    } else if (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW
-               || reason == SSL_R_WRONG_SSL_VERSION
+    } else if (by_reason == TD_CAUSE_PEER_VERSION_TOO_LOW
                || (reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED && r->peer_version
                    && r->peer_version < TLS1_2_VERSION))
         classify_version(r, TD_CAUSE_PEER_VERSION_TOO_LOW);
-    else if (reason == SSL_R_NO_PROTOCOLS_AVAILABLE)
+    else if (by_reason == TD_CAUSE_NO_PROTOCOLS_AVAILABLE)
         classify_version(r, TD_CAUSE_NO_PROTOCOLS_AVAILABLE);
     else if (received == SSL_AD_PROTOCOL_VERSION)
         classify_version(r, TD_CAUSE_PEER_REJECTED_VERSIONS);
-    else if (reason == SSL_R_NO_SHARED_CIPHER || reason == SSL_R_NO_CIPHERS_AVAILABLE
+    else if (by_reason == TD_CAUSE_NO_SHARED_CIPHER
              || received == SSL_AD_HANDSHAKE_FAILURE || received == SSL_AD_INSUFFICIENT_SECURITY) {
         if (client && received == SSL_AD_HANDSHAKE_FAILURE && r->answer.parsed && !r->ours.present)
             set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);   /* refused after its ServerHello: our missing cert */
         else
             classify_handshake_failure(r);
-    } else if (reason == SSL_R_NO_SHARED_GROUPS || reason == SSL_R_NO_SUITABLE_KEY_SHARE) {
+    } else if (by_reason == TD_CAUSE_NO_COMMON_GROUP) {
         ev(r, "groups", "%d offered", r->offered.n_groups);
         set_cause(r, TD_CAUSE_NO_COMMON_GROUP);
-    } else if (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_HTTP_REQUEST
-               || reason == SSL_R_HTTPS_PROXY_REQUEST || reason == SSL_R_PACKET_LENGTH_TOO_LONG
-               || r->first_bytes_len > 0)
+    } else if (by_reason == TD_CAUSE_NOT_TLS || r->first_bytes_len > 0)
         classify_not_tls(r);
-    else if (reason == SSL_R_DH_KEY_TOO_SMALL) {
+    else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) {
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
-    } else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE
+    } else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING
                || (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
         set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
     } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {

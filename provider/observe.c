@@ -42,12 +42,11 @@ static time_t asn1_time_to_time(const ASN1_TIME *t)
     return timegm(&tm);
 }
 
+/* A certificate date OpenSSL could not read is left empty, not shown as 1970. */
 static void rfc3339(time_t t, char *dst, size_t cap)
 {
-    struct tm tm;
-    if (t == 0) { dst[0] = '\0'; return; }
-    gmtime_r(&t, &tm);
-    strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (t == 0) dst[0] = '\0';
+    else td_rfc3339(t, dst, cap);
 }
 
 static void append(char *dst, size_t cap, const char *sep, const char *piece, size_t piece_len)

@@ -190,13 +190,6 @@ static const char *version_or_null(int v)
     return v ? td_version_name(v) : NULL;
 }
 
-static void rfc3339(time_t t, char *dst, size_t cap)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static const char *hint_for(const struct td_report *r)
 {
     if (r->cause == NULL || r->no_hint) return NULL;
@@ -211,7 +204,7 @@ static void render_json(const struct td_report *r, struct out *o)
     int f = 1, g;
     const struct td_section_info *sec = &td_sections[r->section];
 
-    rfc3339(r->now, when, sizeof(when));
+    td_rfc3339(r->now, when, sizeof(when));
     put(o, "{");
     jstr(o, &f, "schema", "tlsdiag/1");
     jstr(o, &f, "event", event_name(r->event));
@@ -401,7 +394,7 @@ size_t td_render_dropped(long count, enum td_format format, char *buf, size_t ca
     buf[0] = '\0';
     if (format == TD_FORMAT_JSON) {
         int f = 1;
-        rfc3339(time(NULL), when, sizeof(when));
+        td_rfc3339(time(NULL), when, sizeof(when));
         put(&o, "{");
         jstr(&o, &f, "schema", "tlsdiag/1");
         jstr(&o, &f, "event", "reports_dropped");

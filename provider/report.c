@@ -55,15 +55,3 @@ const char *td_alert_name(int desc)
     default: return SSL_alert_desc_string_long(desc);
     }
 }
-
-const char *td_version_name(int version)
-{
-    switch (version) {
-    case SSL3_VERSION: return "SSLv3";
-    case TLS1_VERSION: return "TLSv1";
-    case TLS1_1_VERSION: return "TLSv1.1";
-    case TLS1_2_VERSION: return "TLSv1.2";
-    case TLS1_3_VERSION: return "TLSv1.3";
-    default: return "unknown";
-    }
-}

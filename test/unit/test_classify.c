@@ -546,5 +546,23 @@ int main(void)
               && c->fix[TD_V_BASE] != NULL, "cause %d is incomplete in the catalogue", i);
         CHECK(td_cause_find(c->id) == c, "cause %s is not found by its id", c->id);
     }
+    /* The shared rules name causes of the right section, whoever asks (classify or explain). */
+    for (long code = 1; code < 100; code++) {
+        enum td_cause_id ids[TD_RULE_CAUSES];
+        int n = td_verify_causes(code, ids);
+        CHECK(n >= 1 && n <= TD_RULE_CAUSES, "verify code %ld: %d causes", code, n);
+        for (int i = 0; i < n; i++)
+            CHECK(td_causes[ids[i]].section == TD_SEC_CERTIFICATE_VERIFY_FAILED,
+                  "verify code %ld means %s, outside CERTIFICATE_VERIFY_FAILED", code, td_causes[ids[i]].id);
+    }
+    for (int desc = 0; desc < 256; desc++) {
+        enum td_cause_id ids[TD_RULE_CAUSES];
+        int n = td_alert_causes(desc, ids);
+        for (int i = 0; i < n; i++)
+            CHECK(td_causes[ids[i]].section == TD_SEC_OTHER, "alert %d means %s", desc, td_causes[ids[i]].id);
+    }
+    CHECK(td_reason_cause(SSL_R_HTTP_REQUEST) == TD_CAUSE_NOT_TLS, "an HTTP request is not TLS");
+    CHECK(td_reason_cause(SSL_R_CERTIFICATE_VERIFY_FAILED) == TD_CAUSE_COUNT,
+          "a failed verification needs its verify code");
     return check_summary("test_classify");
 }
