@@ -20,7 +20,6 @@ import pty
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(HERE.parent / "harness"))
 import tdlib  # noqa: E402  (shared servers, clients and environment scrubbing)
 
@@ -42,6 +42,15 @@ class Failure(Exception):
 def expect(cond, what, result=None):
     if not cond:
         raise Failure(what + ("; " + result.describe() if result is not None else ""))
+
+
+def json_lines(result):
+    """The provider's JSON events among a `tlsdiag run --json` child's stderr lines, read by
+    the tests' one reader (each a whole tlsdiag/1 object, no key material)."""
+    data = "".join(line + "\n" for line in result.stderr.splitlines() if line.startswith("{"))
+    events, problems = tdlib.parse_events(data.encode(), "stderr")
+    expect(not problems, "run --json: %s" % "; ".join(problems), result)
+    return events
 
 
 class Ctx:
@@ -459,7 +468,7 @@ def test_run(ctx):
             expect(needle in r.stderr, "run -- python3: explanation lacks %r" % needle, r)
         r = ctx.tlsdiag("run", "--json", "--", "curl", "-sS", "https://localhost:%d/" % srv.port)
         expect(r.rc == 60, "run must exit with curl's status (60)", r)
-        events = [json.loads(l) for l in r.stderr.splitlines() if l.startswith("{")]
+        events = json_lines(r)
         expect(len(events) == 1 and events[0]["section"] == "CERTIFICATE_VERIFY_FAILED"
                and events[0]["program"] == "curl", "run --json -- curl: one CERTIFICATE_VERIFY_FAILED event", r)
         # A child that succeeds or fails for other reasons keeps its own status.
@@ -469,7 +478,7 @@ def test_run(ctx):
     with ctx.s_server("run-good", *server_args(ctx, "good")) as srv:
         env = ctx.env(SSL_CERT_FILE=str(ctx.pki / "root.crt"))
         r = ctx.tlsdiag("run", "-v", "--json", "--", PY, "-c", PY_EXIT, str(srv.port), "5", env=env)
-        events = [json.loads(l) for l in r.stderr.splitlines() if l.startswith("{")]
+        events = json_lines(r)
         expect(r.rc == 0 and "OPENSSL_CONF=%s" % (ctx.build / "openssl.cnf") in r.stderr
                and [e["event"] for e in events] == ["handshake_ok"],
                "run -v names build/openssl.cnf and reports the successful handshake", r)
@@ -509,8 +518,7 @@ s.on('error', e => { console.log('node:', e.code); process.exit(9); });
 def test_run_node(ctx):
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        print("  (node is not installed: tlsdiag run -- node not tested)")
-        return
+        raise tdlib.Skip("node is not installed: tlsdiag run -- node not tested")
     with ctx.s_server("run-node", *server_args(ctx, "good"), "-tls1_3") as srv:
         env = ctx.env(LD_DEBUG="files")
         r = ctx.tlsdiag("run", "-v", "--", node, "-e", NODE_CLIENT, str(srv.port), env=env)
@@ -607,7 +615,7 @@ def main():
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
     args = ap.parse_args()
     ctx = Ctx(args.build)
-    failed = 0
+    tally = tdlib.Tally("check-cli")
     start = time.monotonic()
     for test in TESTS:
         if args.k not in test.__name__:
@@ -615,16 +623,19 @@ def main():
         t0 = time.monotonic()
         try:
             test(ctx)
+            tally.add("ok")
             print("ok   %s (%.1fs)" % (test.__name__, time.monotonic() - t0))
+        except tdlib.Skip as e:
+            tally.add("skip")
+            print("skip %s: %s" % (test.__name__, e))
         except (Failure, tdlib.ServerError) as e:
-            failed += 1
+            tally.add("FAIL")
             print("FAIL %s: %s" % (test.__name__, e))
-    print("check-cli: %d failed, %.1fs%s" % (failed, time.monotonic() - start,
-                                             ", logs in %s" % ctx.scratch if failed else ""))
-    if failed == 0:
+    print(tally.line(" (%.1fs%s)" % (time.monotonic() - start,
+                                     ", logs in %s" % ctx.scratch if tally.failed else "")))
+    if tally.failed == 0:
         shutil.rmtree(ctx.scratch, ignore_errors=True)
-    return 1 if failed else 0
-
+    return tally.status()
 
 if __name__ == "__main__":
     sys.exit(main())

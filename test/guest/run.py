@@ -7,6 +7,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from guestlib import Build, Checks  # noqa: E402

@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parent))
 
 from guestlib import (PYTHON, ROOT, SServer, Skip, as_steps, base_env, check,  # noqa: E402
-                      read_jsonl, sanitizer_findings, tlsdiag_env)
+                      read_jsonl, sanitizer_findings, host_env)
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 TENANT = "tenant1.private.example"
@@ -177,7 +177,7 @@ def asyncio_interleaved(build, tmp):
         conns = [{"i": i, "kind": kinds[i % len(kinds)], "port": servers[kinds[i % len(kinds)]].port,
                   "host": f"c{i}.{kinds[i % len(kinds)]}.test"} for i in range(N_ASYNC)]
         out = tmp / "asyncio.jsonl"
-        env = tlsdiag_env(build.cnf, mode="1", output=f"file:{out}", window=0)
+        env = host_env(build.cnf, mode="1", output=f"file:{out}", window=0)
         spec = {"ca": str(pki / "ca.pem"), "conns": conns,
                 "settings": {k: v[1] for k, v in ASYNC_KINDS.items()}}
         result = _child(build, tmp, "asyncio", spec, env)
@@ -421,7 +421,7 @@ def _until_eof(sock):
 
 def c_host_reuse(build, tmp, rounds=10):
     out = tmp / "cn-free.jsonl"
-    env = tlsdiag_env(build.cnf, mode="1", output=f"file:{out}", window=0)
+    env = host_env(build.cnf, mode="1", output=f"file:{out}", window=0)
     p = subprocess.run([build.prog("cn_reuse"), "free", str(rounds)], env=env, capture_output=True,
                        text=True, errors="replace", timeout=60)
     found = sanitizer_findings(p.stderr)
@@ -460,7 +460,7 @@ def c_host_reuse(build, tmp, rounds=10):
 
 def c_host_clear(build, tmp):
     out = tmp / "cn-clear.jsonl"
-    env = tlsdiag_env(build.cnf, mode="1", output=f"file:{out}", window=0)
+    env = host_env(build.cnf, mode="1", output=f"file:{out}", window=0)
     p = subprocess.run([build.prog("cn_reuse"), "clear"], env=env, capture_output=True,
                        text=True, errors="replace", timeout=60)
     found = sanitizer_findings(p.stderr)
@@ -531,7 +531,7 @@ HELLOS = {
 def _raw_hello_server(build, tmp, name, args):
     pki = make_pki(tmp)
     out = tmp / f"{name}.jsonl"
-    env = tlsdiag_env(build.cnf, mode="1", output=f"file:{out}", window=0)
+    env = host_env(build.cnf, mode="1", output=f"file:{out}", window=0)
     with SServer(["-cert", str(pki / "good.pem"), "-key", str(pki / "good.key"), *args],
                  env=env, log=tmp / f"s_server-{name}.log") as s:
         result = _child(build, tmp, "raw-hello", {"port": s.port, "hello": name}, base_env())

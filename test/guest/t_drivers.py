@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from guestlib import (
-    PYTHON, Skip, as_steps, base_env, check, make_ca_and_leaf, read_jsonl, tally, tlsdiag_env)
+    PYTHON, Skip, as_steps, base_env, check, make_ca_and_leaf, read_jsonl, tally, host_env)
 
 HERE = Path(__file__).resolve().parent
 GOOD_COUNT = 20
@@ -220,7 +220,7 @@ def _run(build, tmp, driver, port, ca, count, tag):
     pings is a list of (ok, message), one per ping."""
     out = tmp / f"{tag}.jsonl"
     out.write_bytes(b"")
-    env = tlsdiag_env(build.cnf, output=f"file:{out}", window=0)
+    env = host_env(build.cnf, output=f"file:{out}", window=0)
     p = subprocess.run(_argv(build, driver, port, ca, count), env=env, stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=30 + 5 * count)
     text = p.stdout.decode("utf-8", "replace")

@@ -13,10 +13,8 @@ silent for handshakes that the host carried on from, and for connections that ne
 
 Each silent case runs its control in the same kind of process (for the servers: the same
 process, after the probes, which also proves the probes were handled before it)."""
-import json
 import os
 import re
-import shutil
 import socket
 import struct
 import subprocess
@@ -25,7 +23,8 @@ import time
 from pathlib import Path
 
 from guestlib import (
-    PYTHON, SServer, Skip, as_steps, base_env, check, read_jsonl, tally, tlsdiag_env)
+    PYTHON, SServer, Skip, as_steps, base_env, check, read_jsonl, tally, host_env)
+import tdlib  # noqa: E402  (on sys.path once guestlib is imported)
 from t_drivers import Backend
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +77,7 @@ def _events_file(tmp, tag):
 
 def _py_client(build, tmp, port, mode, count, tag):
     out = _events_file(tmp, tag)
-    env = tlsdiag_env(build.cnf, output=f"file:{out}", window=0)
+    env = host_env(build.cnf, output=f"file:{out}", window=0)
     p = subprocess.run([PYTHON, "-c", CLIENT, str(port), mode, str(count)], env=env,
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     text = p.stdout.decode("utf-8", "replace")
@@ -126,7 +125,6 @@ def _nginx_mod():
         raise Skip(f"{NGINX} is not there (nginx-light)")
     sys.path.insert(0, str(HERE.parent / "nginx"))
     import check_nginx
-    import tdlib
     return check_nginx, tdlib
 
 
@@ -263,7 +261,7 @@ def s_server_probes(build, tmp, rst):
     cert, key = _self_signed(tmp)
     how = "RST" if rst else "FIN"
     out = _events_file(tmp, f"s_server-probes-{how}")
-    env = tlsdiag_env(build.cnf, output=f"file:{out}", window=0)
+    env = host_env(build.cnf, output=f"file:{out}", window=0)
     with SServer(["-cert", cert, "-key", key], env=env) as srv:
         maps = Path(f"/proc/{srv.proc.pid}/maps").read_text()
         check(str(build.so) in maps, f"s_server does not have {build.so} mapped")

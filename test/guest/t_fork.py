@@ -6,14 +6,14 @@ import re
 import subprocess
 from collections import Counter
 
-from guestlib import as_steps, check, read_jsonl, sanitizer_findings, tlsdiag_env
+from guestlib import as_steps, check, read_jsonl, sanitizer_findings, host_env
 
 EXTRA_OK = 150
 
 
 def both_report_their_own(build, tmp):
     out = tmp / "fork.jsonl"
-    env = tlsdiag_env(build.cnf, mode="trace", fmt="json", output=f"file:{out}")
+    env = host_env(build.cnf, mode="trace", fmt="json", output=f"file:{out}")
     p = subprocess.run([build.prog("forker"), str(EXTRA_OK)], env=env, capture_output=True,
                        text=True, errors="replace", timeout=120)
     found = sanitizer_findings(p.stderr)

@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from guestlib import (PYTHON, SServer, Skip, as_steps, base_env, check, make_ca_and_leaf,
-                      read_jsonl, sanitizer_findings, tlsdiag_env)
+                      read_jsonl, sanitizer_findings, host_env)
 
 NGINX = "/usr/sbin/nginx"
 RUBY = shutil.which("ruby") or "/usr/bin/ruby"
@@ -42,7 +42,7 @@ def _run(argv, env, timeout=60, **kw):
 
 def _env(build, mode, events, **extra):
     """The same environment on and off but for TLSDIAG; events to a file, every failure explained."""
-    return tlsdiag_env(build.cnf, mode=mode, fmt="json", output=f"file:{events}", window=0, **extra)
+    return host_env(build.cnf, mode=mode, fmt="json", output=f"file:{events}", window=0, **extra)
 
 
 def _events(path):
@@ -289,8 +289,8 @@ def python_no_threads(build, tmp):
     with SServer(["-cert", server["cert"], "-key", server["key"]]) as srv:
         argv = [PYTHON, "-I", str(script), "127.0.0.1", str(srv.port), client_ca["ca"]]
         for mode in ("0", "1"):
-            env = tlsdiag_env(cnf, mode=mode, fmt="json", output=f"file:{out_dir}/events-{mode}.jsonl",
-                              window=0, HOME="/nonexistent")
+            env = host_env(cnf, mode=mode, fmt="json", output=f"file:{out_dir}/events-{mode}.jsonl",
+                           window=0, HOME="/nonexistent")
             results[mode] = _run(argv, env, preexec_fn=_as_nobody)
     off, on = results["0"], results["1"]
     check(off[0] == 3 and "verify failed: 20 " in off[1],

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from guestlib import (
-    PYTHON, SServer, as_steps, base_env, check, make_ca_and_leaf, read_jsonl, tlsdiag_env)
+    PYTHON, ROOT, SServer, as_steps, base_env, check, host_env, make_ca_and_leaf, read_jsonl)
 
 HERE = Path(__file__).resolve().parent
 
@@ -89,8 +89,8 @@ def _client_run(build, tmp, fmt):
         steps = [f"{a.port},system,localhost",
                  f"{a.port},{d / 'san.crt'},nomatch.example",
                  f"{b.port},{d / 'nosan.crt'},nomatch.example"]
-        env = tlsdiag_env(build.cnf, mode="1", fmt=fmt, output=f"file:{out}")
-        p = subprocess.run([PYTHON, str(HERE / "tls_client.py"), *steps], env=env, capture_output=True,
+        env = host_env(build.cnf, mode="1", fmt=fmt, output=f"file:{out}")
+        p = subprocess.run([PYTHON, str(ROOT / "test/clients/pyclient.py"), "--plan", *steps], env=env, capture_output=True,
                            text=True, timeout=60)
     check(p.returncode == 0 and json.loads(p.stdout)["outcomes"] == "FFF",
           f"client: exit {p.returncode} {p.stdout!r} {p.stderr[-800:]!r}")
@@ -124,7 +124,7 @@ def client_json(build, tmp):
 def _server_run(build, tmp, fmt):
     pki = make_ca_and_leaf(tmp / f"pki-{fmt}")
     out = tmp / f"server.{fmt}"
-    env = tlsdiag_env(build.cnf, mode="1", fmt=fmt, output=f"file:{out}")
+    env = host_env(build.cnf, mode="1", fmt=fmt, output=f"file:{out}")
     with SServer(["-cert", pki["cert"], "-key", pki["key"], "-tls1_3"], env=env) as s:
         subprocess.run([b"openssl", b"s_client", b"-connect", f"127.0.0.1:{s.port}".encode(), b"-tls1_2",
                         b"-servername", SNI], stdin=subprocess.DEVNULL, capture_output=True,

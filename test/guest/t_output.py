@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from guestlib import (
-    PYTHON, Skip, as_steps, check, make_ca_and_leaf, read_jsonl, tlsdiag_env, warning_lines)
+    PYTHON, Skip, as_steps, check, make_ca_and_leaf, read_jsonl, host_env, warning_lines)
 
 HERE = Path(__file__).resolve().parent
 STEPS = ["fail", "ok", "fail12", "ok12", "fail*3"]
@@ -27,7 +27,7 @@ def _run(argv, env, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=60
 def _same_as_off(build, argv, env_on, stderr_factory=None, timeout=60):
     """Run argv with tlsdiag on and off under the same fault; compare what the host shows."""
     results = []
-    for env in (env_on, tlsdiag_env(build.cnf, mode="0")):
+    for env in (env_on, host_env(build.cnf, mode="0")):
         stderr, cleanup = stderr_factory() if stderr_factory else (subprocess.PIPE, None)
         try:
             results.append(_run(argv, env, stderr=stderr, timeout=timeout))
@@ -63,7 +63,7 @@ def _on(build, **kw):
     kw.setdefault("mode", "trace")
     kw.setdefault("fmt", "text")
     kw.setdefault("window", 0)
-    return tlsdiag_env(build.cnf, **kw)
+    return host_env(build.cnf, **kw)
 
 
 # ---- stderr --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from guestlib import ROOT, Skip, as_steps, check, read_jsonl, tlsdiag_env, warning_lines
+from guestlib import ROOT, Skip, as_steps, check, read_jsonl, host_env, warning_lines
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 
@@ -22,7 +22,7 @@ def _host(argv, env, timeout=60):
 def file_mode_0600(build, tmp):
     log = tmp / "private.jsonl"
     argv = ["sh", "-c", 'umask 000; exec "$0" "$@"', build.prog("hshost"), "fail", "ok"]
-    rc, out, err = _host(argv, tlsdiag_env(build.cnf, mode="trace", output=f"file:{log}"))
+    rc, out, err = _host(argv, host_env(build.cnf, mode="trace", output=f"file:{log}"))
     check(rc == 0, f"host exit {rc}: {out} {err}")
     check(log.exists() and len(read_jsonl(log)) == 4, "the log file was not written")
     mode = stat.S_IMODE(log.stat().st_mode)
@@ -38,8 +38,8 @@ def symlink_not_followed(build, tmp, dangling):
     link = d / "tlsdiag.log"
     link.symlink_to(victim)
     argv = [build.prog("hshost"), "fail", "ok"]
-    rc, out, err = _host(argv, tlsdiag_env(build.cnf, mode="trace", output=f"file:{link}"))
-    rc_off, out_off, _ = _host(argv, tlsdiag_env(build.cnf, mode="0"))
+    rc, out, err = _host(argv, host_env(build.cnf, mode="trace", output=f"file:{link}"))
+    rc_off, out_off, _ = _host(argv, host_env(build.cnf, mode="0"))
     check((rc, out) == (rc_off, out_off), f"host differs: {rc} {out!r} vs off {rc_off} {out_off!r}")
     check(link.is_symlink(), "the symlink was replaced")
     if dangling:
@@ -87,7 +87,7 @@ class SetuidCopy:
 
 
 def _steering_env(build, target):
-    env = tlsdiag_env(build.cnf, mode="trace", fmt="json", output=f"file:{target}")
+    env = host_env(build.cnf, mode="trace", fmt="json", output=f"file:{target}")
     env.pop("OPENSSL_CONF")   # the program loads its config itself (--config)
     return env
 
@@ -153,8 +153,8 @@ def no_secrets(build, tmp):
             secrets = tmp / f"secrets-{fmt}-{sink}.txt"
             log = tmp / f"trace-{fmt}.{sink}"
             argv = [build.prog("hshost"), "--secrets", str(secrets), "ok", "ok12", "fail", "fail12"]
-            env = tlsdiag_env(build.cnf, mode="trace", fmt=fmt, window=0,
-                              output=f"file:{log}" if sink == "file" else "stderr")
+            env = host_env(build.cnf, mode="trace", fmt=fmt, window=0,
+                           output=f"file:{log}" if sink == "file" else "stderr")
             rc, out, err = _host(argv, env)
             check(rc == 0, f"host exit {rc}: {out} {err}")
             text = log.read_text(errors="replace") if sink == "file" else err

@@ -5,12 +5,12 @@ import re
 import subprocess
 from collections import Counter
 
-from guestlib import check, read_jsonl, sanitizer_findings, tlsdiag_env
+from guestlib import check, read_jsonl, sanitizer_findings, host_env
 
 
 def once_per_side(build, tmp, order):
     out = tmp / f"reload-{order}.jsonl"
-    env = tlsdiag_env(build.cnf, mode="1", fmt="json", output=f"file:{out}")
+    env = host_env(build.cnf, mode="1", fmt="json", output=f"file:{out}")
     p = subprocess.run([build.prog("reload"), build.cnf, order], env=env, capture_output=True,
                        text=True, errors="replace", timeout=60)
     found = sanitizer_findings(p.stderr)

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 from guestlib import (
-    PYTHON, SServer, as_steps, base_env, check, make_ca_and_leaf, read_jsonl, tlsdiag_env)
+    PYTHON, ROOT, SServer, as_steps, base_env, check, host_env, make_ca_and_leaf, read_jsonl)
 
 HERE = Path(__file__).resolve().parent
-CLIENT = str(HERE / "tls_client.py")
+CLIENT = str(ROOT / "test/clients/pyclient.py")
 
 
 def _pki(tmp):
@@ -27,8 +27,8 @@ def _pki(tmp):
 
 
 def _client(build, out, steps, window=None, timeout=120):
-    env = tlsdiag_env(build.cnf, mode="1", fmt="json", output=f"file:{out}", window=window)
-    p = subprocess.run([PYTHON, CLIENT, "--log", str(out), *steps], env=env, capture_output=True,
+    env = host_env(build.cnf, mode="1", fmt="json", output=f"file:{out}", window=window)
+    p = subprocess.run([PYTHON, CLIENT, "--plan", "--log", str(out), *steps], env=env, capture_output=True,
                        text=True, timeout=timeout)
     check(p.returncode == 0, f"client exited {p.returncode}: {p.stderr[-1500:]}")
     return json.loads(p.stdout), read_jsonl(out)
@@ -90,7 +90,7 @@ def pymongo_retries(build, tmp):
         m = re.match(r"PORT (\d+)", server.stdout.readline())
         check(m, "counting server did not start")
         port = int(m.group(1))
-        env = tlsdiag_env(build.cnf, mode="1", fmt="json", output=f"file:{out}")
+        env = host_env(build.cnf, mode="1", fmt="json", output=f"file:{out}")
         p = subprocess.run([PYTHON, "-c", PYMONGO_CLIENT, str(port)], env=env, capture_output=True,
                            text=True, timeout=60)
         check(p.returncode == 0 and p.stdout.startswith("timeout"),

@@ -8,12 +8,12 @@ what lets the check say *which* handshake went missing or was reported twice."""
 import subprocess
 from collections import Counter
 
-from guestlib import check, read_jsonl, sanitizer_findings, tlsdiag_env
+from guestlib import check, read_jsonl, sanitizer_findings, host_env
 
 
 def _run(build, tmp, name, args, mode, window, timeout):
     out = tmp / f"{name}.jsonl"
-    env = tlsdiag_env(build.cnf, mode=mode, fmt="json", output=f"file:{out}", window=window)
+    env = host_env(build.cnf, mode=mode, fmt="json", output=f"file:{out}", window=window)
     p = subprocess.run([build.prog("threads"), *map(str, args)], env=env, capture_output=True,
                        text=True, errors="replace", timeout=timeout)
     found = sanitizer_findings(p.stderr)
@@ -80,7 +80,7 @@ def cases(build, tmp, threads=8, per_thread=2000, same_threads=8, same_per_threa
 
 
 def _tsan_speaks(build):
-    p = subprocess.run([build.prog("tsan_canary")], env=tlsdiag_env(build.cnf, mode="0"),
+    p = subprocess.run([build.prog("tsan_canary")], env=host_env(build.cnf, mode="0"),
                        capture_output=True, text=True, errors="replace", timeout=60)
     check("WARNING: ThreadSanitizer: data race" in p.stderr and p.returncode != 0,
           f"TSan did not report the planted race (exit {p.returncode}): {p.stderr[-500:]}")

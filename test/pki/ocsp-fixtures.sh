@@ -33,8 +33,33 @@
 #   muststaple.der    muststaple.pem good
 #   unsuccessful.der  responseStatus tryLater (3), no responseBytes
 #   malformed.der     bytes that are not DER at all
+#
+# ocsp-fixtures.sh DIR --near-expiry OUT [MINUTES]: (makes DIR if needed, then) writes to OUT a
+# response "leaf good", signed by ca, whose nextUpdate is MINUTES (default 60) from now: the
+# "refresh it soon" staple. It is made on every call, never cached, since it goes stale.
 set -eu
 . "$(dirname "$0")/pkilib.sh"
+
+if [ "${2:-}" = --near-expiry ]; then
+    pki_script=$(basename "$0")
+    dir=$1 out=${3:?usage: ocsp-fixtures.sh DIR --near-expiry OUT [MINUTES]} minutes=${4:-60}
+    sh "$0" "$dir"
+    OPENSSL_CONF=/dev/null
+    export OPENSSL_CONF
+    near=$(mktemp -d)
+    trap 'rm -rf "$near"' EXIT INT TERM
+    # `openssl ocsp` answers from an index that names the leaf as valid.
+    serial=$(openssl x509 -in "$dir/leaf.pem" -noout -serial | cut -d= -f2)
+    end=$(openssl x509 -in "$dir/leaf.pem" -noout -enddate | cut -d= -f2)
+    printf 'V\t%s\t\t%s\tunknown\t/CN=localhost\n' "$(date -u -d "$end" +%y%m%d%H%M%SZ)" "$serial" \
+        > "$near/index.txt"
+    cd "$near"
+    quiet openssl ocsp -index index.txt -CA "$dir/ca.pem" -issuer "$dir/ca.pem" -cert "$dir/leaf.pem" \
+        -rsigner "$dir/ca.pem" -rkey "$dir/ca.key" -no_nonce -nmin "$minutes" -respout "$near/out.der"
+    cd - >/dev/null
+    mv "$near/out.der" "$out"
+    exit 0
+fi
 
 # Remade once a day: good.der, the newest response, is valid for 7 days.
 made_today() { [ -n "$(find "$1/.stamp" -mmin -1440)" ]; }

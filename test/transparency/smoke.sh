@@ -47,9 +47,12 @@ not_tls|plain||35
 EOF
 )
 
+# The tests' one environment scrub (test/harness/tdlib.py): env(1) -u arguments.
+mapfile -t scrub < <("$PYTHON" -B "$top/test/harness/tdlib.py" --unset-args)
+
 # mode_env MODE EVENTS_FILE: the env(1) arguments for MODE.
 mode_env() {
-    local args=(-u OPENSSL_CONF -u TLSDIAG -u TLSDIAG_OUTPUT -u TLSDIAG_FORMAT -u TLSDIAG_REPEAT_WINDOW)
+    local args=("${scrub[@]}" LC_ALL=C PYTHONDONTWRITEBYTECODE=1 CURL_HOME=/nonexistent)
     case $1 in
         none)  ;;
         on)    args+=(OPENSSL_CONF="$cnf" TLSDIAG=1 TLSDIAG_FORMAT=json TLSDIAG_OUTPUT="file:$2") ;;
@@ -115,8 +118,9 @@ run_client() {
                         -connect "127.0.0.1:$port" -servername localhost -verify_hostname localhost \
                         -verify_return_error -CAfile "$pki/root.crt" ;;
             python)
-                env "${env_args[@]}" "$PYTHON" "$here/pyclient.py" 127.0.0.1 "$port" localhost \
-                    "$pki/root.crt" ;;
+                env "${env_args[@]}" "$PYTHON" "$top/test/clients/pyclient.py" --host 127.0.0.1 \
+                    --port "$port" --servername localhost --cafile "$pki/root.crt" --get /hello.txt \
+                    --timeout 20 ;;
         esac
     ) >"$out.out.raw" 2>"$out.err.raw" && rc=0 || rc=$?
     echo "$rc" > "$out.rc"
@@ -126,7 +130,9 @@ run_client() {
     if [ -f "$out.body" ]; then normalize "$out.body" > "$out.body.n" && mv "$out.body.n" "$out.body"; fi
 }
 
-events_in() { [ -f "$1" ] && grep -c '"schema":"tlsdiag/1"' "$1" || echo 0; }
+# events_in FILE: how many events FILE holds, read by the tests' one reader (which fails on
+# any line that is not a whole tlsdiag/1 JSON object).
+events_in() { "$PYTHON" -B "$top/test/harness/tdlib.py" --count-events "$1"; }
 
 t0=$(date +%s)
 for mode in $modes; do
@@ -148,7 +154,9 @@ for mode in $modes; do
         if [ "$mode" = trace ]; then
             for who in curl s_client python server; do
                 [ "$who" != server ] || [ "$kind" = tls ] || continue
-                [ "$(events_in "$work/trace/events/$name.$who.jsonl")" -gt 0 ] ||
+                n=$(events_in "$work/trace/events/$name.$who.jsonl") ||
+                    bad "trace/$name: $who's events are not all whole tlsdiag/1 JSON lines"
+                [ "$n" -gt 0 ] ||
                     bad "trace/$name: no tlsdiag event from $who: tlsdiag was not active in it"
             done
         fi
