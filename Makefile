@@ -1,6 +1,6 @@
 # tlsdiag: an OpenSSL 3 provider that explains failed TLS handshakes.
 # `make` builds build/tlsdiag.so, build/openssl.cnf and build/tlsdiag.
-# `make check` runs every test; `make demo` shows the explanations.
+# `make check-fast` is the quick loop; `make check` runs every test; `make help` lists the rest.
 
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
@@ -17,18 +17,51 @@ OPENSSL_LIBS   := $(shell $(PKG_CONFIG) --libs libssl libcrypto)
 MODULESDIR     := $(shell $(PKG_CONFIG) --variable=modulesdir libcrypto)
 SYSTEM_CNF     ?= $(shell openssl version -d | sed 's/^OPENSSLDIR: "\(.*\)"/\1/')/openssl.cnf
 
+# ---- the flag sets: defined here, once, and used by every fragment ----------------------------
+# CPPFLAGS, CFLAGS and LDFLAGS are the user's (or the distribution's) and reach every compile and
+# link: the provider, the command, the man page generator and every test program.
+# WERROR=0 drops -Werror (distribution builds, newer compilers); the project's own builds keep it.
 CFLAGS   ?= -O2 -g
-WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
-            -Wmissing-prototypes -Wno-unused-parameter
-HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC -fvisibility=hidden
+WERROR   ?= 1
+WARNINGS := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wformat=2 -Wshadow \
+            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+# Hardening: compile side and link side.
+HARDEN_CFLAGS  := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+HARDEN_LDFLAGS := -Wl,-z,relro -Wl,-z,now
+# Sanitizer builds: SAN_OPT is their optimisation level when they do not take CFLAGS.
+SAN_OPT      := -O1 -g
+ASAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_LDFLAGS := -fsanitize=address,undefined
+TSAN_CFLAGS  := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_LDFLAGS := -fsanitize=thread
+# What every build of the provider's own sources needs (plain, ASan, TSan, unit tests).
+PROVIDER_DEFS := -Iinclude -DTLSDIAG_VERSION='"$(VERSION)"' -DTLSDIAG_BUILD_EPOCH=$(BUILD_EPOCH)L
+# Test programs and hosts that are not the provider: the user's flags and the warnings.
+PROG_CFLAGS = -std=gnu11 $(CPPFLAGS) $(CFLAGS) $(WARNINGS)
+
+# SANITIZE=1 builds the provider (and what links its sources: CLI, unit tests) with ASan+UBSan
+# instead of the hardening flags; build-asan/ keeps those objects apart (see unit-asan).
 ifeq ($(SANITIZE),1)
-  HARDEN := -fsanitize=address,undefined -fno-omit-frame-pointer -fPIC -fvisibility=hidden
-  SANITIZE_LDFLAGS := -fsanitize=address,undefined
+  BUILD_MODE_CFLAGS := $(ASAN_CFLAGS)
+  SANITIZE_LDFLAGS  := $(ASAN_LDFLAGS)
+else
+  BUILD_MODE_CFLAGS := $(HARDEN_CFLAGS)
+  SANITIZE_LDFLAGS  :=
 endif
-ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(HARDEN) -Iinclude $(OPENSSL_CFLAGS) \
-             -DTLSDIAG_VERSION='"$(VERSION)"' -DTLSDIAG_BUILD_EPOCH=$(BUILD_EPOCH)L
-SO_LDFLAGS = -shared -Wl,-z,nodelete -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined \
-             -Wl,--version-script=provider/tlsdiag.map $(SANITIZE_LDFLAGS)
+ALL_CFLAGS  = -std=gnu11 $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(BUILD_MODE_CFLAGS) -fPIC \
+              -fvisibility=hidden $(PROVIDER_DEFS) $(OPENSSL_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE_LDFLAGS)
+SO_LDFLAGS  = -shared -Wl,-z,nodelete $(HARDEN_LDFLAGS) -Wl,--no-undefined \
+              -Wl,--version-script=provider/tlsdiag.map $(ALL_LDFLAGS)
+
+# `make -n TARGET` must print, never run: a recipe line naming $(MAKE) runs even under -n, so
+# lines that only pass make's name on (to a script) use SUBMAKE, and the check loops below have
+# a dry-run form. DRY_RUN is 1 when -n is among make's flags (the first word of MAKEFLAGS holds
+# the one-letter flags; words starting with - are long options such as --no-print-directory).
+SUBMAKE  = $(MAKE)
+DRY_RUN := $(if $(findstring n,$(filter-out -%,$(firstword $(MAKEFLAGS)))),1)
+# A recipe prefix that marks a line as recursive (jobserver passed on) except under -n.
+RECURSE  = $(if $(DRY_RUN),,+)
 
 PROVIDER_SRCS := $(wildcard provider/*.c)
 PROVIDER_OBJS := $(PROVIDER_SRCS:provider/%.c=$(BUILD)/obj/%.o)
@@ -50,10 +83,51 @@ $(BUILD)/openssl.cnf: tools/gen-cnf.sh | $(BUILD)
 $(BUILD) $(BUILD)/obj:
 	mkdir -p $@
 
-clean:
-	rm -rf build build-asan
+# ---- clean, distclean ------------------------------------------------------------------------
+# build/fresh-ci.log is written by a tool outside the build (ci-in-fresh-root), possibly while
+# make runs: neither clean nor distclean touches it. The version-matrix roots live outside the
+# tree (MATRIX_CACHE, default /var/cache/tlsdiag-matrix) and stay too: remove them by hand.
+KEEP_IN_BUILD := fresh-ci.log
+# rm_build DIR: DIR and everything in it, except the files named in KEEP_IN_BUILD.
+define rm_build
+	@if [ -d "$(1)" ]; then \
+	    echo "rm -rf $(1) (keeping $(KEEP_IN_BUILD))"; \
+	    find "$(1)" -mindepth 1 -maxdepth 1 $(foreach k,$(KEEP_IN_BUILD),! -name '$(k)') \
+	        -exec rm -rf {} +; \
+	    rmdir "$(1)" 2>/dev/null || true; \
+	fi
+endef
 
-.PHONY: all clean check demo bench install uninstall check-matrix
+clean:
+	$(call rm_build,build)
+	rm -rf build-asan
+
+# Everything any target builds: every build directory (build/, build-asan/, build-tsan/, a
+# BUILD= of your own, build-*), the Python bytecode caches, leftover .tmp files of interrupted
+# generators.
+distclean: clean
+	$(call rm_build,$(BUILD))
+	rm -rf build-* $(ASAN_BUILD) $(TSAN_BUILD)
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+	rm -f README.md.tmp
+
+# ---- help ------------------------------------------------------------------------------------
+help:
+	@echo "make [all]          build $(BUILD)/tlsdiag.so, $(BUILD)/openssl.cnf, $(BUILD)/tlsdiag and the man pages"
+	@echo "make check-fast     the developer's loop: build, then $(strip $(CHECK_FAST_TARGETS)) (a few minutes)"
+	@echo "make check          every test target, keeps going, ends with 'check: N passed, N failed[, N skipped]'"
+	@echo "make demo           local servers with the guide's five faults, each one explained"
+	@echo "make bench          the full benchmark (5-6 minutes), report in $(BUILD)/bench/results.md"
+	@echo "make install        module, command, configs, man pages into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "make uninstall      removes exactly what install put there (same PREFIX/DESTDIR)"
+	@echo "make check-matrix   build and integration tests in Debian trixie and sid roots (root, mirror; slow)"
+	@echo "make check-style    clang-format on the lines changed since STYLE_BASE (default: merge-base with origin/main, else HEAD~1)"
+	@echo "make clean          removes build/ and build-asan/ (keeps build/fresh-ci.log)"
+	@echo "make distclean      removes every build directory (build/, build-asan/, build-tsan/, build-*) and caches; keeps build/fresh-ci.log and the matrix cache $(MATRIX_CACHE)"
+	@echo "Settings: WERROR=0 (no -Werror), CPPFLAGS/CFLAGS/LDFLAGS (honoured everywhere), BUILD=dir, SANITIZE=1 (ASan+UBSan build)."
+	@echo "Single tests: any check-* or unit* target listed by 'make -n check'; README.md's Tests table says what each proves."
+
+.PHONY: all clean distclean help check check-fast demo bench install uninstall check-matrix check-style
 
 -include cli/cli.mk
 -include test/test.mk
@@ -66,15 +140,70 @@ clean:
 -include test/ocsp/ocsp.mk
 -include test/nginx/nginx.mk
 
-# Every fragment above appends its test targets to CHECK_TARGETS. `make check` runs
-# each one, keeps going after a failure, and ends with one "N passed, N failed" line.
-check: all
-	@pass=0; fail=0; failed=""; \
-	for t in $(CHECK_TARGETS); do \
+# ---- check-style -----------------------------------------------------------------------------
+# clang-format (.clang-format: the style of provider/hello.c and provider/ocsp_check.c) on the
+# lines changed between STYLE_BASE and the working tree, never on the untouched rest of the tree.
+# Skips (exit 77) without clang-format or git clang-format, or without a base commit.
+#   make check-style STYLE_BASE=HEAD        only what is not committed yet
+CLANG_FORMAT ?= clang-format
+STYLE_PATHS  ?= provider include cli doc test bench
+STYLE_BASE   ?= $(shell git rev-parse -q --verify origin/main >/dev/null 2>&1 && \
+                  git merge-base origin/main HEAD 2>/dev/null || \
+                  git rev-parse -q --verify HEAD~1 2>/dev/null)
+
+check-style:
+	@command -v $(CLANG_FORMAT) >/dev/null && git clang-format -h >/dev/null 2>&1 || \
+	    { echo "check-style: skipped: $(CLANG_FORMAT) or git clang-format is not installed"; exit 77; }
+	@[ -n "$(STYLE_BASE)" ] || { echo "check-style: skipped: no base commit (set STYLE_BASE)"; exit 77; }
+	@out=$$(git clang-format --binary "$$(command -v $(CLANG_FORMAT))" --diff "$(STYLE_BASE)" \
+	        -- $(STYLE_PATHS) 2>&1) || { echo "$$out" >&2; exit 1; }; \
+	 case "$$out" in \
+	 diff*) echo "$$out"; echo "check-style: the lines above changed since $(STYLE_BASE) are not formatted;" \
+	            "git clang-format $(STYLE_BASE) -- $(STYLE_PATHS) formats them" >&2; exit 1;; \
+	 *) echo "check-style: ok (lines changed since $$(git rev-parse --short $(STYLE_BASE)))";; \
+	 esac
+
+# ---- the check loops -------------------------------------------------------------------------
+# Every fragment above appends its test targets to CHECK_TARGETS. `make check` runs each one in
+# its own make, keeps going after a failure, and ends with one line for CI:
+#   check: N passed, N failed             (", N skipped" appended when a target skipped)
+# A target skips by having its test exit 77 (nothing to test here: a missing tool or package);
+# make reports that as "Error 77", which is how the loop tells a skip from a failure.
+# `make check-fast` is the same loop over CHECK_FAST_TARGETS: what a developer runs between edits.
+CHECK_FAST_TARGETS ?= unit check-load check-policy check-callbacks check-symbols check-man \
+                      check-readme check-style check-cli check-integration
+
+# run_checks NAME,TARGETS: the keep-going loop and its summary line.
+define run_checks
+	@pass=0; fail=0; skip=0; failed=""; skipped=""; log=$$(mktemp); \
+	for t in $(2); do \
 	    echo "=== $$t"; \
-	    if $(MAKE) --no-print-directory $$t; then pass=$$((pass+1)); \
+	    { $(MAKE) --no-print-directory $$t 2>&1; echo $$? > $$log.rc; } | tee $$log; \
+	    rc=$$(cat $$log.rc); \
+	    if [ "$$rc" = 0 ]; then pass=$$((pass+1)); \
+	    elif grep -q '\] Error 77$$' $$log && \
+	         ! grep '\] Error [0-9]*$$' $$log | grep -qv '\] Error \(2\|77\)$$'; then \
+	        skip=$$((skip+1)); skipped="$$skipped $$t"; \
 	    else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
-	done; \
+	done; rm -f $$log $$log.rc; \
+	[ -z "$$skipped" ] || echo "skipped targets:$$skipped"; \
 	[ -z "$$failed" ] || echo "failed targets:$$failed"; \
-	echo "check: $$pass passed, $$fail failed"; \
+	if [ $$skip -gt 0 ]; then echo "$(1): $$pass passed, $$fail failed, $$skip skipped"; \
+	else echo "$(1): $$pass passed, $$fail failed"; fi; \
 	[ $$fail -eq 0 ]
+endef
+
+ifeq ($(DRY_RUN),1)
+# Under -n the loop would run every test (its line names $(MAKE)); instead make prints each
+# target's recipe, as it would for any other target.
+check: all $(CHECK_TARGETS)
+	@echo "check: dry run: each of $(CHECK_TARGETS) runs in its own make, failures do not stop the rest"
+check-fast: all $(CHECK_FAST_TARGETS)
+	@echo "check-fast: dry run: each of $(CHECK_FAST_TARGETS) runs in its own make"
+else
+check: all
+	$(call run_checks,check,$(CHECK_TARGETS))
+
+check-fast: all
+	$(call run_checks,check-fast,$(CHECK_FAST_TARGETS))
+endif

@@ -16,11 +16,10 @@ BENCH_RUN_FLAGS ?=
 
 # No sanitizers here even with SANITIZE=1: the bench replaces malloc to count
 # allocations, and its numbers are only meaningful for an optimised build.
-BENCH_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -fstack-protector-strong \
-               -D_FORTIFY_SOURCE=2 $(OPENSSL_CFLAGS)
+BENCH_CFLAGS = $(PROG_CFLAGS) $(HARDEN_CFLAGS) $(OPENSSL_CFLAGS)
 
 $(BENCH_BIN): bench/handshake_bench.c | $(BENCH_DIR)
-	$(CC) $(BENCH_CFLAGS) $< -o $@ $(OPENSSL_LIBS)
+	$(CC) $(BENCH_CFLAGS) $(LDFLAGS) $< -o $@ $(OPENSSL_LIBS)
 
 # "base": the very config `make` generates, minus the tlsdiag provider, so base and
 # off differ in nothing but the provider being loaded.

@@ -20,7 +20,7 @@ $(BUILD)/obj/cli/%.o: cli/%.c $(wildcard cli/*.h) $(HEADERS) | $(BUILD)/obj/cli
 	$(CC) $(ALL_CFLAGS) -Icli -c $< -o $@
 
 $(BUILD)/tlsdiag: $(CLI_OBJS) $(CLI_SHARED_OBJS)
-	$(CC) -Wl,-z,relro -Wl,-z,now -o $@ $^ $(OPENSSL_LIBS) $(SANITIZE_LDFLAGS)
+	$(CC) $(HARDEN_LDFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(OPENSSL_LIBS)
 
 # ---- install ----
 
@@ -67,6 +67,6 @@ check-cli: all
 	$(PYTHON) test/cli/check_cli.py --build $(BUILD)
 
 check-install: all
-	PYTHON=$(PYTHON) sh test/cli/check-install.sh "$(BUILD)" "$(MAKE)"
+	$(RECURSE)PYTHON=$(PYTHON) sh test/cli/check-install.sh "$(BUILD)" "$(SUBMAKE)"
 
 .PHONY: check-cli check-install

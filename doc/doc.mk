@@ -12,7 +12,7 @@ $(DOC_BUILD):
 	mkdir -p $@
 
 $(DOC_BUILD)/mkcatalogue: doc/mkcatalogue.c provider/catalogue.c include/catalogue.h | $(DOC_BUILD)
-	$(CC) $(ALL_CFLAGS) -o $@ doc/mkcatalogue.c provider/catalogue.c $(SANITIZE_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ doc/mkcatalogue.c provider/catalogue.c
 
 $(DOC_BUILD)/catalogue.roff: $(DOC_BUILD)/mkcatalogue
 	$(DOC_BUILD)/mkcatalogue > $@.tmp && mv $@.tmp $@

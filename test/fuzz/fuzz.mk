@@ -10,20 +10,19 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := hello ocsp
-FUZZ_CFLAGS   = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-                $(WARNINGS) -Iinclude -Itest/unit $(OPENSSL_CFLAGS)
+FUZZ_CFLAGS   = -std=gnu11 $(CPPFLAGS) $(SAN_OPT) -fsanitize=fuzzer $(ASAN_CFLAGS) \
+                -fno-sanitize-recover=undefined $(WARNINGS) -Iinclude -Itest/unit $(OPENSSL_CFLAGS)
 
 $(FUZZ_DIR):
 	mkdir -p $@
 
 $(FUZZ_DIR)/fuzz_hello: test/fuzz/fuzz_hello.c provider/hello.c include/hello.h \
                         test/unit/invariants.h | $(FUZZ_DIR)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS)
 
 $(FUZZ_DIR)/fuzz_ocsp: test/fuzz/fuzz_ocsp.c provider/ocsp_check.c include/ocsp_check.h \
                        test/unit/invariants.h | $(FUZZ_DIR)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS)
 
 # Remade every time: the fixtures' keys change when they are regenerated, and the seeds must
 # be signed by the keys fuzz_ocsp loads.

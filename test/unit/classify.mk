@@ -5,7 +5,7 @@ UNIT_BINS += $(UNIT_DIR)/test_classify
 
 $(UNIT_DIR)/test_classify: test/unit/test_classify.c provider/classify.c provider/render.c \
                            provider/catalogue.c provider/report.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) $(SANITIZE_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS)
 
 unit-classify: $(UNIT_DIR)/test_classify
 	@$(UNIT_ENV) $(UNIT_DIR)/test_classify

@@ -16,15 +16,15 @@ $(UNIT_DIR):
 
 $(UNIT_DIR)/test_hello: test/unit/test_hello.c provider/hello.c include/hello.h \
                         test/unit/check.h test/unit/invariants.h | $(UNIT_DIR)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) $(SANITIZE_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS)
 
 $(UNIT_DIR)/test_ocsp: test/unit/test_ocsp.c provider/ocsp_check.c include/ocsp_check.h \
                        test/unit/check.h test/unit/invariants.h | $(UNIT_DIR)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) -lpthread $(SANITIZE_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS) -lpthread
 
 $(UNIT_DIR)/test_escape: test/unit/test_escape.c provider/render.c provider/catalogue.c \
                          provider/report.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(OPENSSL_LIBS) $(SANITIZE_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS)
 
 # Every program runs even when an earlier one fails, so one run reports everything.
 unit: $(UNIT_BINS)
@@ -41,4 +41,7 @@ unit-asan:
 
 .PHONY: unit unit-asan
 CHECK_TARGETS += unit unit-asan
--include test/unit/classify.mk
+
+# Every other fragment in test/unit/ (a test program of its own, added to UNIT_BINS and joined
+# to `make unit`) is included without being named here.
+-include $(sort $(filter-out test/unit/unit.mk,$(wildcard test/unit/*.mk)))

@@ -5,7 +5,7 @@
 CN_PROGS := $(GUEST_BIN)/cn_reuse
 
 $(CN_PROGS): $(GUEST_BIN)/%: $(GUEST_SRC)/%.c $(GUEST_LIB) | $(GUEST_BIN)
-	$(CC) $(GUEST_CFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
+	$(CC) $(GUEST_CFLAGS) $(LDFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
 
 check-connections: guest-progs $(CN_PROGS)
 	$(GUEST_RUN) $@ $(BUILD)

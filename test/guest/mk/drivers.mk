@@ -7,7 +7,7 @@ MONGOC_FLAGS := $(shell pkg-config --cflags --libs libmongoc-1.0 2>/dev/null)
 DRV_PROGS    := $(if $(MONGOC_FLAGS),$(GUEST_BIN)/drv_mongoc)
 
 $(GUEST_BIN)/drv_mongoc: $(GUEST_SRC)/drv_mongoc.c | $(GUEST_BIN)
-	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) $< -o $@ $(MONGOC_FLAGS)
+	$(CC) $(PROG_CFLAGS) $(LDFLAGS) $< -o $@ $(MONGOC_FLAGS)
 
 check-drivers: guest-progs $(DRV_PROGS)
 	$(GUEST_RUN) $@ $(BUILD)

@@ -6,7 +6,7 @@
 HC_PROGS := $(GUEST_BIN)/hc_store_cb
 
 $(HC_PROGS): $(GUEST_BIN)/%: $(GUEST_SRC)/%.c $(GUEST_LIB) | $(GUEST_BIN)
-	$(CC) $(GUEST_CFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
+	$(CC) $(GUEST_CFLAGS) $(LDFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
 
 check-host-code: guest-progs $(HC_PROGS)
 	$(GUEST_RUN) $@ $(BUILD)

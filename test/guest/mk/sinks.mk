@@ -4,7 +4,7 @@
 SINKS_HOSTS := sk_fd2
 
 $(SINKS_HOSTS:%=$(GUEST_BIN)/%): $(GUEST_BIN)/%: $(GUEST_SRC)/%.c $(GUEST_LIB) | $(GUEST_BIN)
-	$(CC) $(GUEST_CFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
+	$(CC) $(GUEST_CFLAGS) $(LDFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)
 
 check-sinks: guest-progs $(SINKS_HOSTS:%=$(GUEST_BIN)/%)
 	$(GUEST_RUN) $@ $(BUILD)
