@@ -170,12 +170,12 @@ check-style:
 # A target skips by having its test exit 77 (nothing to test here: a missing tool or package);
 # make reports that as "Error 77", which is how the loop tells a skip from a failure.
 # `make check-fast` is the same loop over CHECK_FAST_TARGETS: what a developer runs between edits.
-CHECK_FAST_TARGETS ?= unit check-load check-policy check-callbacks check-symbols check-man \
-                      check-readme check-style check-cli check-integration
+CHECK_FAST_TARGETS ?= unit unit-asan check-load check-policy check-callbacks check-symbols check-man \
+                      check-readme check-style check-cli check-install check-threads check-integration
 
 # run_checks NAME,TARGETS: the keep-going loop and its summary line.
 define run_checks
-	@pass=0; fail=0; skip=0; failed=""; skipped=""; log=$$(mktemp); \
+	+@pass=0; fail=0; skip=0; failed=""; skipped=""; log=$$(mktemp); \
 	for t in $(2); do \
 	    echo "=== $$t"; \
 	    { $(MAKE) --no-print-directory $$t 2>&1; echo $$? > $$log.rc; } | tee $$log; \
