@@ -29,8 +29,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include "cli.h"
+#include "common.h"
 #include "cnf.h"
 #include "ocsp_check.h"
+#include "report.h"
 #include "util.h"
 
 #define DEFAULT_PORT "27017"
@@ -473,60 +475,28 @@ static void outcome_free(struct outcome *out)
 
 /* ---- facts about certificates ---- */
 
-static void name_oneline(const X509_NAME *n, char *buf, size_t cap)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    buf[0] = '\0';
-    if (b == NULL) return;
-    X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    int len = BIO_read(b, buf, (int)cap - 1);
-    buf[len > 0 ? len : 0] = '\0';
-    BIO_free(b);
-}
-
-/* notAfter as "YYYY-MM-DD" and whole days left (negative when past). */
-static void expiry(X509 *x, char *date, size_t cap, long *days_left)
-{
-    struct tm tm;
-    int day = 0, sec = 0;
-    const ASN1_TIME *na = X509_get0_notAfter(x);
-    date[0] = '\0';
-    *days_left = 0;
-    if (ASN1_TIME_to_tm(na, &tm)) strftime(date, cap, "%Y-%m-%d", &tm);
-    if (ASN1_TIME_diff(&day, &sec, NULL, na)) *days_left = day;
-}
-
-static int self_issued(X509 *x)
-{
-    return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
-}
-
+/* What a certificate's chain line and warnings need: the provider's own description, plus the
+ * day it expires, how many days are left (negative when past), and two weaknesses. */
 struct cert_facts {
-    char subject[512], issuer[512], date[32], key[32];
+    struct td_cert d;
+    char date[16];             /* notAfter as YYYY-MM-DD */
     long days_left;
-    int key_bits, weak_key, sha1, self_signed;
+    int weak_key, sha1;
 };
 
 static void cert_facts(X509 *x, struct cert_facts *f)
 {
+    int day = 0, sec = 0;
     memset(f, 0, sizeof(*f));
-    name_oneline(X509_get_subject_name(x), f->subject, sizeof(f->subject));
-    name_oneline(X509_get_issuer_name(x), f->issuer, sizeof(f->issuer));
-    expiry(x, f->date, sizeof(f->date), &f->days_left);
-    f->self_signed = self_issued(x);
+    td_cert_describe(x, &f->d);
+    snprintf(f->date, sizeof(f->date), "%.10s", f->d.not_after);
+    if (ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(x))) f->days_left = day;
     EVP_PKEY *pk = X509_get0_pubkey(x);
-    if (pk != NULL) {
-        f->key_bits = EVP_PKEY_get_bits(pk);
-        const char *type = EVP_PKEY_get0_type_name(pk);
-        snprintf(f->key, sizeof(f->key), "%s-%d", type ? type : "key", f->key_bits);
-        f->weak_key = (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")
-                       || EVP_PKEY_is_a(pk, "DSA"))
-                      && f->key_bits < 2048;
-    }
-    int md = NID_undef;
+    f->weak_key = pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")
+                                 || EVP_PKEY_is_a(pk, "DSA"))
+                  && f->d.key_bits < 2048;
     /* A trust anchor's own signature is never checked, so SHA-1 there is harmless. */
-    if (!f->self_signed && X509_get_signature_info(x, &md, NULL, NULL, NULL) && md == NID_sha1)
-        f->sha1 = 1;
+    f->sha1 = !f->d.self_signed && !strcmp(f->d.sig_digest, OBJ_nid2sn(NID_sha1));
 }
 
 /* ---- where the trust anchor came from ---- */
@@ -693,19 +663,19 @@ static int collect_warnings(const struct outcome *out, struct warning *w, int ca
         cert_facts(out->chain[d].cert, &f);
         if (f.days_left < EXPIRY_WARN_DAYS) {
             w[n].id = "expires_soon";
-            snprintf(w[n++].text, sizeof(w[0].text), "%.300s expires in %ld days (%s)", f.subject,
+            snprintf(w[n++].text, sizeof(w[0].text), "%.300s expires in %ld days (%s)", f.d.subject,
                      f.days_left, f.date);
         }
         if (f.weak_key && n < cap) {
             w[n].id = "weak_key";
             snprintf(w[n++].text, sizeof(w[0].text),
-                     "%.300s has a %s key; below 2048 bits RSA fails at security level 2", f.subject,
-                     f.key);
+                     "%.300s has a %s key; below 2048 bits RSA fails at security level 2", f.d.subject,
+                     f.d.key);
         }
         if (f.sha1 && n < cap) {
             w[n].id = "sha1_signature";
             snprintf(w[n++].text, sizeof(w[0].text),
-                     "%.300s is signed with SHA-1, refused at security level 1 and up", f.subject);
+                     "%.300s is signed with SHA-1, refused at security level 1 and up", f.d.subject);
         }
     }
     int negotiated13 = !strcmp(out->version, "TLSv1.3");
@@ -748,8 +718,8 @@ static void print_chain_text(const struct outcome *out, int anchor_known)
         cert_facts(out->chain[d].cert, &f);
         int good = out->chain[d].err == X509_V_OK;
         printf("  %*s%s%s %s — %s%s, expires %s (%ld days)", 2 * (d > 0 ? d - 1 : 0), "",
-               d > 0 ? "└─" : "", mark(good), f.subject, f.self_signed ? "self-signed" : "issuer ",
-               f.self_signed ? "" : f.issuer, f.date, f.days_left);
+               d > 0 ? "└─" : "", mark(good), f.d.subject, f.d.self_signed ? "self-signed" : "issuer ",
+               f.d.self_signed ? "" : f.d.issuer, f.date, f.days_left);
         if (!good) printf(" %s[%s]%s", term_on(SGR_RED),
                           X509_verify_cert_error_string(out->chain[d].err), term_off());
         if (out->ok && d == out->depth_max && anchor_known) printf(" (trust anchor)");
@@ -789,10 +759,10 @@ static void print_text(const struct check_opts *o, const struct outcome *out, co
         struct cert_facts f;
         cert_facts(out->chain[out->depth_max].cert, &f);
         if (out->anchor_source[0])
-            printf("trust anchor: %s, found in %s %s (%s)\n", f.subject, out->anchor_source,
+            printf("trust anchor: %s, found in %s %s (%s)\n", f.d.subject, out->anchor_source,
                    out->anchor_path, out->anchor_origin);
         else
-            printf("trust anchor: %s, not found in the %s files tlsdiag knows of\n", f.subject,
+            printf("trust anchor: %s, not found in the %s files tlsdiag knows of\n", f.d.subject,
                    o->ca ? "--ca" : "default");
     }
     printf("OCSP staple: %s\n", ocsp_text(out, buf, sizeof(buf)));
@@ -861,11 +831,11 @@ static void print_json(const struct check_opts *o, const struct outcome *out, co
         if (out->chain[d].cert == NULL) continue;
         cert_facts(out->chain[d].cert, &f);
         printf("%s{\"depth\":%d,\"subject\":", d ? "," : "", d);
-        json_string(stdout, f.subject);
+        json_string(stdout, f.d.subject);
         printf(",\"issuer\":");
-        json_string(stdout, f.issuer);
+        json_string(stdout, f.d.issuer);
         printf(",\"not_after\":\"%s\",\"days_left\":%ld,\"key\":\"%s\",\"ok\":%s", f.date,
-               f.days_left, f.key, out->chain[d].err == X509_V_OK ? "true" : "false");
+               f.days_left, f.d.key, out->chain[d].err == X509_V_OK ? "true" : "false");
         if (out->chain[d].err != X509_V_OK) {
             printf(",\"error\":");
             json_string(stdout, X509_verify_cert_error_string(out->chain[d].err));

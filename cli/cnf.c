@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <openssl/conf.h>
 #include <openssl/err.h>
-#include "cli.h"
+#include "common.h"
 #include "cnf.h"
 
 #ifndef TLSDIAG_DATADIR

@@ -18,7 +18,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include "catalogue.h"
+#include "report.h"
 #include "cli.h"
+#include "common.h"
 
 #define TEXT_MAX (1 << 20)
 #define MAX_CAUSES 16
@@ -31,18 +33,19 @@ enum source {
 static const struct {
     const char *id, *name, *run;
     enum td_runtime runtime;    /* whose hint column of the catalogue applies */
+    int pymongo;                /* ... and PyMongo's, before the runtime's */
 } sources[SRC_COUNT] = {
-    [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER },
-    [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON },
-    [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON },
+    [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, 0 },
+    [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON, 0 },
+    [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON, 1 },
     [SRC_PYOPENSSL] = { "pyopenssl", "pyOpenSSL (PyMongo's OCSP path)", "python3 YOUR_SCRIPT.py",
-                        TD_RT_PYTHON },
-    [SRC_CURL] = { "curl", "curl", "curl -sS https://HOST:PORT/", TD_RT_CURL },
+                        TD_RT_PYTHON, 0 },
+    [SRC_CURL] = { "curl", "curl", "curl -sS https://HOST:PORT/", TD_RT_CURL, 0 },
     [SRC_OPENSSL_CLI] = { "openssl", "the openssl command", "openssl s_client -connect HOST:PORT",
-                          TD_RT_OPENSSL_CLI },
-    [SRC_NODE] = { "node", "Node.js", "node YOUR_SCRIPT.js", TD_RT_NODE },
+                          TD_RT_OPENSSL_CLI, 0 },
+    [SRC_NODE] = { "node", "Node.js", "node YOUR_SCRIPT.js", TD_RT_NODE, 0 },
     /* A C program: no runtime of its own whose options a hint could name. */
-    [SRC_MONGOC] = { "mongoc", "the MongoDB C driver", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER },
+    [SRC_MONGOC] = { "mongoc", "the MongoDB C driver", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, 0 },
 };
 
 struct text {
@@ -53,7 +56,7 @@ struct text {
 
 struct verdict {
     enum td_section section;
-    const char *causes[MAX_CAUSES];
+    enum td_cause_id causes[MAX_CAUSES];
     int n_causes;
     char matched[320];          /* the words in the text that decided, as written */
     long verify_code;           /* -1 when none */
@@ -143,28 +146,29 @@ static void note_match(struct verdict *v, const struct text *t, const char *need
                  what ? what : "");
 }
 
-static void add_cause(struct verdict *v, const char *id)
+static void add_cause(struct verdict *v, enum td_cause_id id)
 {
     for (int i = 0; i < v->n_causes; i++)
-        if (!strcmp(v->causes[i], id)) return;
-    if (td_cause_find(id) == NULL) {
-        /* The catalogue is the contract; a rule naming an id it lacks is a bug here. */
-        fprintf(stderr, "tlsdiag: explain: internal: cause '%s' is not in the catalogue\n", id);
-        return;
-    }
+        if (v->causes[i] == id) return;
     if (v->n_causes < MAX_CAUSES) v->causes[v->n_causes++] = id;
 }
 
-static void add_causes(struct verdict *v, const char *const *ids)
+/* ids ends with TD_CAUSE_COUNT. */
+static void add_causes(struct verdict *v, const enum td_cause_id *ids)
 {
-    for (; *ids != NULL; ids++) add_cause(v, *ids);
+    for (; *ids != TD_CAUSE_COUNT; ids++) add_cause(v, *ids);
+}
+
+/* The cause the provider gives an SSL reason (see td_reason_cause), so the two agree. */
+static void add_reason_cause(struct verdict *v, int reason)
+{
+    add_cause(v, td_reason_cause(reason));
 }
 
 static void add_section_causes(struct verdict *v, enum td_section s)
 {
-    for (int i = 0; i < td_cause_count; i++)
-        if (td_causes[i].section == s && strcmp(td_causes[i].id, "ok") != 0)
-            add_cause(v, td_causes[i].id);
+    for (int i = 0; i < TD_CAUSE_COUNT; i++)
+        if (td_causes[i].section == s && i != TD_CAUSE_OK) add_cause(v, (enum td_cause_id)i);
 }
 
 /* ---- what OpenSSL itself calls things ---- */
@@ -215,7 +219,7 @@ static int find_alert(const struct text *t, struct verdict *v)
         best = atoi(num + 13);
         v->matched[0] = '\0';
         snprintf(v->matched, sizeof(v->matched), "\"%.*s\" (%s)", (int)(13 + strspn(num + 13, "0123456789")),
-                 num, SSL_alert_desc_string_long(best));
+                 num, td_alert_name(best));
     }
     return best;
 }
@@ -437,16 +441,13 @@ port_only:
 
 /* ---- the rules ---- */
 
-static const char *const ocsp_all[] = { "ocsp_revoked", "ocsp_stale", "ocsp_unsuccessful",
-                                        "ocsp_bad_signature", "ocsp_wrong_certificate",
-                                        "ocsp_missing_staple", "ocsp_malformed", "ocsp_rejected", NULL };
-static const char *const hsf_all[] = { "no_shared_cipher", "no_common_group", "client_cert_missing", NULL };
-static const char *const closed_all[] = { "peer_closed", "no_shared_cipher", "client_cert_missing",
-                                          "peer_internal_error", NULL };
+static const enum td_cause_id ocsp_all[] = { TD_CAUSE_OCSP_REVOKED, TD_CAUSE_OCSP_STALE, TD_CAUSE_OCSP_UNSUCCESSFUL, TD_CAUSE_OCSP_BAD_SIGNATURE, TD_CAUSE_OCSP_WRONG_CERTIFICATE, TD_CAUSE_OCSP_MISSING_STAPLE, TD_CAUSE_OCSP_MALFORMED, TD_CAUSE_OCSP_REJECTED, TD_CAUSE_COUNT };
+static const enum td_cause_id hsf_all[] = { TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_NO_COMMON_GROUP, TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_COUNT };
+static const enum td_cause_id closed_all[] = { TD_CAUSE_PEER_CLOSED, TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_COUNT };
 
 static void add_rule_causes(struct verdict *v, const enum td_cause_id *ids, int n)
 {
-    for (int i = 0; i < n; i++) add_cause(v, td_causes[ids[i]].id);
+    for (int i = 0; i < n; i++) add_cause(v, ids[i]);
 }
 
 static void verify_causes(struct verdict *v, long code)
@@ -513,7 +514,7 @@ static void hostname_phrase(struct verdict *v, const struct text *t)
         if (!has(t, phrases[i].needle)) continue;
         if (!strcmp(phrases[i].needle, "doesn't match") && !has(t, "hostname")) continue;
         v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
-        add_cause(v, "hostname_mismatch");
+        add_cause(v, TD_CAUSE_HOSTNAME_MISMATCH);
         v->outside = phrases[i].outside;
         note_match(v, t, phrases[i].needle, NULL);
         return;
@@ -524,7 +525,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
 {
     if (has(t, "unsafe legacy renegotiation disabled")) {
         v->section = TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED;
-        add_cause(v, "legacy_renegotiation");
+        add_reason_cause(v, SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED);
         note_match(v, t, "unsafe legacy renegotiation disabled", NULL);
         return 1;
     }
@@ -532,7 +533,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
     /* OCSP: OpenSSL's verdict on the application's status callback, or a program's own. */
     if (has(t, "ocsp callback failure")) {
         v->section = TD_SEC_INVALID_STATUS_RESPONSE;
-        add_cause(v, "ocsp_callback_failure");
+        add_reason_cause(v, SSL_R_OCSP_CALLBACK_FAILURE);
         note_match(v, t, "ocsp callback failure", NULL);
         return 1;
     }
@@ -546,21 +547,21 @@ static int decide_tls(struct verdict *v, const struct text *t)
                        "certificate) is only in the staple itself";
         return 1;
     }
-    static const struct { const char *needle, *cause; } curl_ocsp[] = {
-        { "no ocsp response received", "ocsp_missing_staple" },
-        { "revocation reason", "ocsp_revoked" },
-        { "certificate status: revoked", "ocsp_revoked" },
-        { "ocsp response has expired", "ocsp_stale" },
-        { "invalid ocsp response status", "ocsp_unsuccessful" },
-        { "ocsp response verification failed", "ocsp_bad_signature" },
-        { "could not find certificate id in ocsp response", "ocsp_wrong_certificate" },
-        { "invalid ocsp response", "ocsp_malformed" },
-        { "failed ocsp verification", NULL },
+    static const struct { const char *needle; enum td_cause_id cause; } curl_ocsp[] = {
+        { "no ocsp response received", TD_CAUSE_OCSP_MISSING_STAPLE },
+        { "revocation reason", TD_CAUSE_OCSP_REVOKED },
+        { "certificate status: revoked", TD_CAUSE_OCSP_REVOKED },
+        { "ocsp response has expired", TD_CAUSE_OCSP_STALE },
+        { "invalid ocsp response status", TD_CAUSE_OCSP_UNSUCCESSFUL },
+        { "ocsp response verification failed", TD_CAUSE_OCSP_BAD_SIGNATURE },
+        { "could not find certificate id in ocsp response", TD_CAUSE_OCSP_WRONG_CERTIFICATE },
+        { "invalid ocsp response", TD_CAUSE_OCSP_MALFORMED },
+        { "failed ocsp verification", TD_CAUSE_COUNT },   /* any of them */
     };
     for (size_t i = 0; i < sizeof(curl_ocsp) / sizeof(curl_ocsp[0]); i++) {
         if (!has(t, curl_ocsp[i].needle)) continue;
         v->section = TD_SEC_INVALID_STATUS_RESPONSE;
-        if (curl_ocsp[i].cause) {
+        if (curl_ocsp[i].cause != TD_CAUSE_COUNT) {
             add_cause(v, curl_ocsp[i].cause);
             v->outside = "curl judges the staple itself (--cert-status) after the handshake, so "
                          "`tlsdiag run -- curl` sees a successful handshake; `tlsdiag check` "
@@ -576,27 +577,30 @@ static int decide_tls(struct verdict *v, const struct text *t)
     }
 
     /* Protocol versions. */
-    static const struct { const char *needle, *cause; } versions[] = {
-        { "tlsv1 alert protocol version", "peer_rejected_versions" },
-        { "unsupported protocol", "peer_version_too_low" },
-        { "version too low", "peer_version_too_low" },
+    /* The causes are the provider's for the same reason (td_reason_cause) where one names it. */
+    static const struct { const char *needle; int reason; enum td_cause_id cause; } versions[] = {
+        { "tlsv1 alert protocol version", 0, TD_CAUSE_PEER_REJECTED_VERSIONS },
+        { "unsupported protocol", SSL_R_UNSUPPORTED_PROTOCOL, TD_CAUSE_COUNT },
+        { "version too low", SSL_R_VERSION_TOO_LOW, TD_CAUSE_COUNT },
         /* A TLS 1.0/1.1 server signs with MD5+SHA-1, which security level 1 and up refuse:
-         * with no MinProtocol set, that is where a too-old server is turned away. */
-        { "legacy sigalg disallowed or unsupported", "peer_version_too_low" },
-        { "no protocols available", "no_protocols_available" },
-        { "curl sslversion max incompatible with curl sslversion", "no_protocols_available" },
+         * with no MinProtocol set, that is where a too-old server is turned away (classify
+         * says so only when it saw the server's version, which a message does not show). */
+        { "legacy sigalg disallowed or unsupported", 0, TD_CAUSE_PEER_VERSION_TOO_LOW },
+        { "no protocols available", SSL_R_NO_PROTOCOLS_AVAILABLE, TD_CAUSE_COUNT },
+        { "curl sslversion max incompatible with curl sslversion", 0, TD_CAUSE_NO_PROTOCOLS_AVAILABLE },
     };
     for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
         if (!has(t, versions[i].needle)) continue;
         v->section = TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION;
-        add_cause(v, versions[i].cause);
+        if (versions[i].reason) add_reason_cause(v, versions[i].reason);
+        else add_cause(v, versions[i].cause);
         note_match(v, t, versions[i].needle, NULL);
-        if (i == 0) {
-            v->alert = 70;
+        if (versions[i].cause == TD_CAUSE_PEER_REJECTED_VERSIONS) {
+            v->alert = SSL_AD_PROTOCOL_VERSION;
             v->undecided = "which side's limit it is (this program's maximum, or the server's "
                            "minimum) shows in the versions offered and accepted";
         }
-        if (i == 3)
+        if (versions[i].cause == TD_CAUSE_PEER_VERSION_TOO_LOW)
             v->undecided = "the server most likely speaks only TLS 1.0 or 1.1, whose signatures "
                            "this security level refuses; the version it picks shows in the handshake";
         return 1;
@@ -627,7 +631,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
     for (size_t i = 0; i < sizeof(ca_load) / sizeof(ca_load[0]); i++) {
         if (!has(t, ca_load[i])) continue;
         v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
-        add_cause(v, "trust_store_missing");
+        add_cause(v, TD_CAUSE_TRUST_STORE_MISSING);
         note_match(v, t, ca_load[i], "(the CA file or directory could not be loaded, before any handshake)");
         return 1;
     }
@@ -635,7 +639,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
     /* Handshake failure, and what the guide shows next to it. */
     if (has(t, "sslv3 alert handshake failure") || has(t, "alert handshake failure")) {
         v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
-        v->alert = 40;
+        v->alert = SSL_AD_HANDSHAKE_FAILURE;
         add_causes(v, hsf_all);
         note_match(v, t, "alert handshake failure", "(alert 40 received from the peer)");
         v->undecided = "whether it is the cipher suites, the key-exchange groups, or a client "
@@ -645,14 +649,14 @@ static int decide_tls(struct verdict *v, const struct text *t)
     }
     if (has(t, "no shared cipher") || has(t, "no ciphers available") || has(t, "no cipher match")) {
         v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
-        add_cause(v, "no_shared_cipher");
+        add_reason_cause(v, SSL_R_NO_SHARED_CIPHER);
         note_match(v, t, has(t, "no shared cipher") ? "no shared cipher"
                          : has(t, "no ciphers available") ? "no ciphers available" : "no cipher match", NULL);
         return 1;
     }
     if (has(t, "no suitable key share") || has(t, "no shared groups")) {
         v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
-        add_cause(v, "no_common_group");
+        add_reason_cause(v, SSL_R_NO_SUITABLE_KEY_SHARE);
         note_match(v, t, has(t, "no suitable key share") ? "no suitable key share" : "no shared groups", NULL);
         return 1;
     }
@@ -660,12 +664,12 @@ static int decide_tls(struct verdict *v, const struct text *t)
     /* Everything else is in OTHER. */
     v->section = TD_SEC_OTHER;
     if (has(t, "dh key too small")) {
-        add_cause(v, "dh_key_too_small");
+        add_reason_cause(v, SSL_R_DH_KEY_TOO_SMALL);
         note_match(v, t, "dh key too small", NULL);
         return 1;
     }
     if (has(t, "ee key too small") || has(t, "ca md too weak")) {
-        add_cause(v, "weak_key_or_digest");
+        add_cause(v, TD_CAUSE_WEAK_KEY_OR_DIGEST);
         v->own_certificate = 1;
         note_match(v, t, has(t, "ee key too small") ? "ee key too small" : "ca md too weak",
                    "(this program's own certificate, refused when it was loaded)");
@@ -676,7 +680,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
                                            "https proxy request", "record too long" };
     for (size_t i = 0; i < sizeof(not_tls) / sizeof(not_tls[0]); i++) {
         if (!has(t, not_tls[i])) continue;
-        add_cause(v, "not_tls");
+        add_reason_cause(v, SSL_R_WRONG_VERSION_NUMBER);
         note_match(v, t, not_tls[i], NULL);
         v->undecided = "what answered instead (plain MongoDB, an HTTP server or proxy, a "
                        "middlebox) shows in the first bytes received";
@@ -684,7 +688,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
     }
     if (has(t, "peer did not return a certificate") || has(t, "no ssl certificate provided by peer")
         || has(t, "certificate required")) {
-        add_cause(v, "client_cert_missing");
+        add_reason_cause(v, SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE);
         note_match(v, t, has(t, "certificate required") ? "certificate required"
                          : has(t, "peer did not return a certificate") ? "peer did not return a certificate"
                                                                        : "no ssl certificate provided by peer", NULL);
@@ -695,7 +699,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
         enum td_cause_id causes[TD_RULE_CAUSES];
         int n = td_alert_causes(alert, causes);
         v->alert = alert;
-        if (n == 0) add_cause(v, td_causes[TD_CAUSE_PEER_ALERT].id);
+        if (n == 0) add_cause(v, TD_CAUSE_PEER_ALERT);
         add_rule_causes(v, causes, n);
         if (n > 1)
             v->undecided = "a client reads this as the server rejecting its certificate; in a "
@@ -750,7 +754,7 @@ static void explain_text(const char *input, struct verdict *v)
     if (!decide_tls(v, &t) && !decide_network(v, &t)) {
         v->section = TD_SEC_OTHER;
         v->n_causes = 0;
-        add_cause(v, "unknown");
+        add_cause(v, TD_CAUSE_UNKNOWN);
         snprintf(v->matched, sizeof(v->matched), "nothing tlsdiag recognises");
     }
     find_host(input, v, v->source == SRC_PYMONGO || v->source == SRC_MONGOC);
@@ -790,9 +794,9 @@ static const char *decider(const struct verdict *v)
     if (v->outside) return "check";
     if (v->own_certificate) return "run";
     for (int i = 0; i < v->n_causes; i++) {
-        const char *id = v->causes[i];
-        if (!strcmp(id, "trust_store_missing") || !strcmp(id, "no_protocols_available")
-            || !strcmp(id, "ocsp_rejected") || !strcmp(id, "ocsp_callback_failure"))
+        enum td_cause_id id = v->causes[i];
+        if (id == TD_CAUSE_TRUST_STORE_MISSING || id == TD_CAUSE_NO_PROTOCOLS_AVAILABLE
+            || id == TD_CAUSE_OCSP_REJECTED || id == TD_CAUSE_OCSP_CALLBACK_FAILURE)
             return "both";
     }
     return "check";
@@ -815,30 +819,30 @@ static void print_text(const struct verdict *v)
         printf("\nThis is not a TLS failure: the connection itself failed, before any handshake.\n"
                "Check the address, the port, DNS and firewalls; `tlsdiag check` says the same.\n");
     } else if (v->n_causes == 1) {
-        const struct td_cause *c = td_cause_find(v->causes[0]);
+        const struct td_cause *c = &td_causes[v->causes[0]];
         printf("\n%scause:%s   %s%s%s: %s\n", term_on(SGR_BOLD), term_off(), term_on(SGR_GREEN), c->id,
                term_off(), c->meaning);
         printf("The text alone decides this.%s%s\n", v->undecided ? " Still open: " : "",
                v->undecided ? v->undecided : "");
-        const char *hint = td_cause_hint(c, sources[v->source].runtime);
+        const char *hint = td_cause_hint(c, sources[v->source].runtime, sources[v->source].pymongo);
         if (hint) printf("%shint:%s    %s\n", term_on(SGR_BOLD), term_off(), hint);
     } else {
         printf("\nThe text alone cannot tell these causes apart:\n");
         for (int i = 0; i < v->n_causes; i++) {
-            const struct td_cause *c = td_cause_find(v->causes[i]);
+            const struct td_cause *c = &td_causes[v->causes[i]];
             printf("  %s%-24s%s %s", term_on(SGR_YELLOW), c->id, term_off(), c->meaning);
             if (c->section != v->section) printf(" (guide section %s)", td_sections[c->section].id);
             putchar('\n');
         }
         if (v->undecided) printf("What tells them apart: %s.\n", v->undecided);
     }
-    if (!v->network && v->n_causes > 0 && strcmp(v->causes[0], "unknown") != 0) {
+    if (!v->network && v->n_causes > 0 && v->causes[0] != TD_CAUSE_UNKNOWN) {
         int ruled = 0;
-        for (int i = 0; i < td_cause_count; i++) {
+        for (int i = 0; i < TD_CAUSE_COUNT; i++) {
             const struct td_cause *c = &td_causes[i];
             int listed = 0;
-            for (int k = 0; k < v->n_causes; k++) listed |= !strcmp(v->causes[k], c->id);
-            if (listed || c->section != v->section || !strcmp(c->id, "ok")) continue;
+            for (int k = 0; k < v->n_causes; k++) listed |= v->causes[k] == (enum td_cause_id)i;
+            if (listed || c->section != v->section || i == TD_CAUSE_OK) continue;
             printf("%s%s", ruled++ ? ", " : "Ruled out by the text: ", c->id);
         }
         if (ruled) printf(".\n");
@@ -879,7 +883,7 @@ static void print_json(const struct verdict *v)
     if (v->alert >= 0) printf(",\"alert\":%d", v->alert);
     printf(",\"causes\":[");
     for (int i = 0; i < v->n_causes; i++) {
-        const struct td_cause *c = td_cause_find(v->causes[i]);
+        const struct td_cause *c = &td_causes[v->causes[i]];
         printf("%s{\"id\":\"%s\",\"section\":\"%s\",\"meaning\":", i ? "," : "", c->id,
                td_sections[c->section].id);
         json_string(stdout, c->meaning);

@@ -1,73 +1,10 @@
 /* tlsdiag: the command-line face of the tlsdiag provider. `run` switches the provider on for
  * another program, `check` makes one handshake the way a default client here would, and
  * `explain` reads an error message pasted from a log. */
-#define _GNU_SOURCE
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "cli.h"
-
-int term_colour;
-
-void term_init(void)
-{
-    const char *no_colour = getenv("NO_COLOR");
-    term_colour = isatty(STDOUT_FILENO) && (no_colour == NULL || no_colour[0] == '\0');
-}
-
-const char *term_on(const char *sgr)
-{
-    static char buf[4][16];
-    static int next;
-    if (!term_colour) return "";
-    char *b = buf[next++ % 4];
-    snprintf(b, sizeof(buf[0]), "\033[%sm", sgr);
-    return b;
-}
-
-const char *term_off(void)
-{
-    return term_colour ? "\033[0m" : "";
-}
-
-void cli_error(const char *command, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "tlsdiag: %s%s", command ? command : "", command ? ": " : "");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", out);
-        else if (*p == '\t') fputs("\\t", out);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(out, "\\u%04x", *p);
-        else fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-int self_dir(char *dir, size_t cap)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0) return 0;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash == NULL) return 0;
-    *slash = '\0';
-    if ((size_t)snprintf(dir, cap, "%s", exe[0] ? exe : "/") >= cap) return 0;
-    return 1;
-}
+#include "common.h"
 
 static void usage(FILE *out)
 {

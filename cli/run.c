@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "common.h"
 #include "cnf.h"
 #include "elfdeps.h"
 

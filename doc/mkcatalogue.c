@@ -40,7 +40,7 @@ static void markdown(void)
     puts("| section | cause | meaning |");
     puts("|---|---|---|");
     for (int s = 0; s < TD_SEC_COUNT; s++)
-        for (int i = 0; i < td_cause_count; i++)
+        for (int i = 0; i < TD_CAUSE_COUNT; i++)
             if ((int)td_causes[i].section == s)
                 printf("| [`%s`](%s) | `%s` | %s |\n", td_sections[s].id, td_sections[s].guide_url,
                        td_causes[i].id, td_causes[i].meaning);
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
         printf(".br\n");
         roff_url(td_sections[s].guide_url);
         putchar('\n');
-        for (int i = 0; i < td_cause_count; i++) {
+        for (int i = 0; i < TD_CAUSE_COUNT; i++) {
             const struct td_cause *c = &td_causes[i];
             if ((int)c->section != s) continue;
             printf(".TP\n.B ");

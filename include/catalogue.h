@@ -1,6 +1,6 @@
-/* catalogue: every guide section and cause id tlsdiag can name, with its texts.
- * The data lives in provider/catalogue.c, and only there. Adding a failure class
- * is one entry there plus one test scenario under test/scenarios/. */
+/* catalogue: every guide section and cause id tlsdiag can name, with its texts and the rules
+ * that map OpenSSL's codes to causes. The data lives in provider/catalogue.c, and only there;
+ * its first comment says how to add a cause. */
 #ifndef TLSDIAG_CATALOGUE_H
 #define TLSDIAG_CATALOGUE_H
 #include "runtime.h"
@@ -68,6 +68,12 @@ enum td_variant {
     TD_V_COUNT
 };
 
+/* Hint columns: one per runtime (enum td_runtime), then PyMongo's, for a Python or PyPy that has
+ * PyMongo loaded (detected apart, r->pymongo); an empty PyMongo cell falls back to the host's
+ * runtime. Adding a runtime's remedies is one column: a TD_RT_ value, and cells where it has
+ * something to say. */
+enum { TD_HINT_PYMONGO = TD_RT_COUNT, TD_HINT_COUNT };
+
 /* Texts may hold {key} placeholders, filled from the report's evidence at render time; they
  * stand for values only (names, dates, counts), never for sentences. A placeholder whose key
  * is absent is rendered as "?" */
@@ -77,16 +83,11 @@ struct td_cause {
     const char *meaning;                  /* one line for the README table and the man page */
     const char *summary[TD_V_COUNT];      /* what happened, who refused whom, per variant */
     const char *fix[TD_V_COUNT];          /* what to do about it here, per variant */
-    const char *hint[TD_RT_COUNT];        /* extra in the host's own terms, or NULL */
+    const char *hint[TD_HINT_COUNT];      /* extra in the host's own terms, per column, or NULL */
 };
 
 extern const struct td_section_info td_sections[TD_SEC_COUNT];
 extern const struct td_cause td_causes[TD_CAUSE_COUNT];
-extern const int td_cause_count;
-
-/* For the places that start from a string (a cause id typed on the command line); NULL if
- * unknown. Code that knows the cause uses td_causes[TD_CAUSE_...]. */
-const struct td_cause *td_cause_find(const char *id);
 
 /* Rules shared by provider/classify.c, which has the facts, and `tlsdiag explain`, which has only
  * the words of an error message, so both map a code to the same causes. A rule lists what the
@@ -110,7 +111,7 @@ enum td_cause_id td_reason_cause(int reason);
 const char *td_cause_summary(const struct td_cause *c, int variant);
 const char *td_cause_fix(const struct td_cause *c, int variant);
 
-/* The hint for a host, or NULL. */
-const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt);
+/* The hint for a host of runtime rt (with PyMongo loaded when pymongo is set), or NULL. */
+const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt, int pymongo);
 
 #endif

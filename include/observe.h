@@ -27,7 +27,4 @@ void td_observe_kept(struct td_report *r, const struct td_conn *c);
 /* "ip:port" of the socket under the SSL, or "" (memory BIOs, custom BIOs, a closed peer). */
 void td_peer_address(SSL *ssl, char *dst, size_t cap);
 
-/* Describe a certificate into dst (subject, issuer, dates, SAN, key, digest, EKU, AIA). */
-void td_cert_describe(X509 *x, struct td_cert *dst);
-
 #endif

@@ -11,11 +11,4 @@ size_t td_render(const struct td_report *r, enum td_format format, char *buf, si
 /* The line that says how many reports could not be written (see output.h). */
 size_t td_render_dropped(long count, enum td_format format, char *buf, size_t cap);
 
-/* Escaping used by every output: control characters and invalid UTF-8 become visible
- * escapes; JSON mode also escapes quotes and backslashes. Returns bytes written. */
-size_t td_escape(char *dst, size_t cap, const char *src, int json);
-
-/* Expand {key} placeholders from the report's evidence into dst. */
-void td_expand(const struct td_report *r, const char *tmpl, char *dst, size_t cap);
-
 #endif

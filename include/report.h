@@ -60,7 +60,7 @@ struct td_report {
     time_t now;
     enum td_role role;
     char program[64];
-    int runtime;                       /* enum td_runtime */
+    enum td_runtime runtime;
     int pymongo;                       /* PyMongo's modules are mapped into the host */
     char host[TD_FIELD];               /* SNI or requested name, raw */
     char addr[64];                     /* "127.0.0.1:443" */
@@ -138,7 +138,7 @@ void td_evidence_add(struct td_report *r, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *td_evidence_get(const struct td_report *r, const char *key);
 
-/* SSL_alert_desc_string_long, with names for the alerts OpenSSL 3.0 calls "unknown". */
+/* The alert's RFC name, the same on every OpenSSL release; "unknown" for codes no RFC names. */
 const char *td_alert_name(int desc);
 
 #endif

@@ -1,20 +1,30 @@
-/* util: the small formatting both the provider and the command need, so the two say a time or a
- * protocol version the same way. Header-only on purpose: every program that includes it (the
- * provider, tlsdiag, doc/mkcatalogue, the unit tests) gets it without a new object on its link
- * line. */
+/* util: what the provider and the tlsdiag command both print, so the two say a time, a protocol
+ * version, a name, a certificate and a peer's bytes the same way. The time and version helpers
+ * are inline, so that the parsers linked on their own (provider/ocsp_check.c in test_ocsp and
+ * fuzz_ocsp) need no other object; the rest is provider/util.c. */
 #ifndef TLSDIAG_UTIL_H
 #define TLSDIAG_UTIL_H
 #include <stddef.h>
+#include <stdio.h>
 #include <strings.h>
 #include <time.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
-/* RFC 3339 in UTC, the form of every time in tlsdiag's output. */
+/* RFC 3339 in UTC, the form of every time in tlsdiag's output, from a broken-down UTC time
+ * within years 0 to 9999 (the modulos bound each field's width for the compiler). */
+static inline void td_rfc3339_tm(const struct tm *tm, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(tm->tm_year + 1900) % 10000,
+             (unsigned)(tm->tm_mon + 1) % 100, (unsigned)tm->tm_mday % 100,
+             (unsigned)tm->tm_hour % 100, (unsigned)tm->tm_min % 100, (unsigned)tm->tm_sec % 100);
+}
+
 static inline void td_rfc3339(time_t t, char *dst, size_t cap)
 {
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(dst, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    td_rfc3339_tm(&tm, dst, cap);
 }
 
 static const struct { const char *name; int version; } td_version_names[] = {
@@ -37,5 +47,17 @@ static inline int td_version_from_name(const char *name)
         if (!strcasecmp(name, td_version_names[i].name)) return td_version_names[i].version;
     return 0;
 }
+
+/* Escaping used by every output: control characters, format characters (bidi, zero-width) and
+ * invalid UTF-8 become visible escapes; json also escapes quotes and backslashes as JSON needs.
+ * dst is always terminated and never ends in half an escape. Returns bytes written. */
+size_t td_escape(char *dst, size_t cap, const char *src, int json);
+
+/* A name in RFC 2253 order (CN first), UTF-8 kept as it is: escape it before printing. */
+void td_name_print(const X509_NAME *name, char *dst, size_t cap);
+
+/* Describe a certificate into dst (subject, issuer, dates, SAN, key, digest, EKU, AIA). */
+struct td_cert;
+void td_cert_describe(X509 *x, struct td_cert *dst);
 
 #endif

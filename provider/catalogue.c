@@ -1,8 +1,21 @@
 /* catalogue: the one table of guide sections and causes, and every sentence tlsdiag says about
- * them. Texts may use {key} placeholders for values that classify.c puts in the evidence; keys
- * starting with '_' are values for the texts only, never shown as evidence. Where the wording
- * depends on the case, the cause holds one text per variant and classify.c picks the variant.
- * Keep ids stable: they are part of the JSON contract. */
+ * them (the wording of evidence lines is in include/phrases.h). Texts use {key} placeholders for
+ * values only (names, dates, counts) that classify.c puts in the evidence; keys starting with
+ * '_' are values for the texts only, never shown as evidence. Where the wording depends on the
+ * case, a cause holds one text per variant (enum td_variant) and classify.c names the variant.
+ * Ids are part of the JSON contract: never change one.
+ *
+ * How to add a cause:
+ *   1. include/catalogue.h: a TD_CAUSE_ value, in its section's place (the README table and
+ *      tlsdiag(7) list causes in enum order).
+ *   2. here: its entry, first line `    { "id", SECTION,` (check-man reads that form), with its
+ *      meaning, summary and fix, variants if its words depend on the case, and hint cells for
+ *      the runtimes (and PyMongo) that have a remedy of their own.
+ *   3. the rule tables below if a verify code, alert or SSL reason names it, so classify.c and
+ *      `tlsdiag explain` both know; otherwise the branch in td_classify that decides it.
+ *   4. test/unit/test_classify.c: a case (a report built in C) for it and for each variant; the
+ *      test fails while a cause has none.
+ *   5. a scenario in test/scenarios/ that makes the failure for real, and `make readme-catalogue`. */
 #include <string.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -411,15 +424,6 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     },
 };
 
-const int td_cause_count = TD_CAUSE_COUNT;
-
-const struct td_cause *td_cause_find(const char *id)
-{
-    for (int i = 0; i < td_cause_count; i++)
-        if (!strcmp(td_causes[i].id, id)) return &td_causes[i];
-    return NULL;
-}
-
 const char *td_cause_summary(const struct td_cause *c, int variant)
 {
     if (variant > TD_V_BASE && variant < TD_V_COUNT && c->summary[variant] != NULL)
@@ -433,8 +437,9 @@ const char *td_cause_fix(const struct td_cause *c, int variant)
     return c->fix[TD_V_BASE];
 }
 
-const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt)
+const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt, int pymongo)
 {
+    if (pymongo && c->hint[TD_HINT_PYMONGO] != NULL) return c->hint[TD_HINT_PYMONGO];
     return (unsigned)rt < TD_RT_COUNT ? c->hint[rt] : NULL;
 }
 

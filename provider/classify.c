@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include "classify.h"
+#include "phrases.h"
 
 static void set_cause(struct td_report *r, enum td_cause_id id)
 {
@@ -28,10 +29,10 @@ static void set_variant(struct td_report *r, enum td_variant v)
 static void span(long seconds, char *dst, size_t cap)
 {
     long s = labs(seconds);
-    if (s >= 2 * 86400) snprintf(dst, cap, "%ld days", s / 86400);
-    else if (s >= 2 * 3600) snprintf(dst, cap, "%ld hours", s / 3600);
-    else if (s >= 120) snprintf(dst, cap, "%ld minutes", s / 60);
-    else snprintf(dst, cap, "%ld seconds", s);
+    if (s >= 2 * 86400) snprintf(dst, cap, TD_SAY_DAYS, s / 86400);
+    else if (s >= 2 * 3600) snprintf(dst, cap, TD_SAY_HOURS, s / 3600);
+    else if (s >= 120) snprintf(dst, cap, TD_SAY_MINUTES, s / 60);
+    else snprintf(dst, cap, TD_SAY_SECONDS, s);
 }
 
 /* ---- CERTIFICATE_VERIFY_FAILED ---------------------------------------------------------- */
@@ -48,20 +49,20 @@ static void trust_path_evidence(struct td_report *r, const char *key, const stru
 {
     if (t->path[0] == '\0') return;
     if (t->count < 0) {
-        ev(r, key, "%s (%s) does not exist", t->path, t->from);
+        ev(r, key, TD_SAY_PATH_MISSING, t->path, t->from);
         return;
     }
     char age[64] = "";
-    if (t->age_days > 365) snprintf(age, sizeof(age), ", last changed %ld days ago", t->age_days);
-    ev(r, key, "%s (%s): %d %s%s", t->path, t->from, t->count, what, age);
+    if (t->age_days > 365) snprintf(age, sizeof(age), TD_SAY_CHANGED_AGO, t->age_days);
+    ev(r, key, TD_SAY_PATH_COUNT, t->path, t->from, t->count, what, age);
 }
 
 /* What the trust store amounts to: the CA certificates the connection could reach. */
 static int trust_evidence(struct td_report *r)
 {
-    trust_path_evidence(r, "ca_file", &r->ca_file, "certificates");
-    trust_path_evidence(r, "ca_dir", &r->ca_dir, "hashed certificate links");
-    ev(r, "store_loaded", "%d CA certificates loaded into this connection's store", r->store_loaded);
+    trust_path_evidence(r, "ca_file", &r->ca_file, TD_SAY_CERTIFICATES);
+    trust_path_evidence(r, "ca_dir", &r->ca_dir, TD_SAY_HASH_LINKS);
+    ev(r, "store_loaded", TD_SAY_STORE_LOADED, r->store_loaded);
     ev(r, "openssldir", "%s", r->openssl_dir ? r->openssl_dir : "");
     return r->store_loaded + (r->ca_file.count > 0 ? r->ca_file.count : 0)
          + (r->ca_dir.count > 0 ? r->ca_dir.count : 0);
@@ -75,11 +76,11 @@ static void classify_verify(struct td_report *r)
     int server = r->role == TD_ROLE_SERVER;
 
     td_rfc3339(r->now, clock, sizeof(clock));
-    if (server) ev(r, "about", "the client's certificate, checked by this server");
+    if (server) ev(r, "about", TD_SAY_ABOUT_CLIENT_CERT);
     ev(r, "certificate", "%s", c->subject);
     ev(r, "depth", "%d", r->verify_depth);
     ev(r, "issuer", "%s", c->issuer);
-    ev(r, "verify", "%ld (%s)", code, X509_verify_cert_error_string(code));
+    ev(r, "verify", TD_SAY_VERIFY, code, X509_verify_cert_error_string(code));
     ev(r, "_purpose", "%s", server ? "clientAuth" : "serverAuth");
 
     enum td_cause_id causes[TD_RULE_CAUSES];
@@ -108,8 +109,7 @@ static void classify_verify(struct td_report *r)
             set_cause(r, TD_CAUSE_MISSING_INTERMEDIATE);
         } else {
             if (r->chain_sent == 1 && !r->top.self_signed) {
-                ev(r, "note", "the %s sent only its own certificate; if its issuer is an "
-                   "intermediate CA, its chain is incomplete", server ? "client" : "server");
+                ev(r, "note", TD_SAY_SOLE_CERT, server ? "client" : "server");
                 r->summary_variant = TD_V_SOLE_CERT;
             }
             if (server) r->fix_variant = TD_V_SERVER;
@@ -120,8 +120,8 @@ static void classify_verify(struct td_report *r)
     }
     case TD_CAUSE_EXPIRED:
         span(r->now - c->na, amount, sizeof(amount));
-        ev(r, "valid", "%s to %s", c->not_before, c->not_after);
-        ev(r, "clock", "%s, %s after notAfter", clock, amount);
+        ev(r, "valid", TD_SAY_RANGE, c->not_before, c->not_after);
+        ev(r, "clock", TD_SAY_AFTER_NOT_AFTER, clock, amount);
         ev(r, "_span", "%s", amount);
         ev(r, "_not_after", "%s", c->not_after);
         ev(r, "_now", "%s", clock);
@@ -130,8 +130,8 @@ static void classify_verify(struct td_report *r)
     case TD_CAUSE_NOT_YET_VALID: {
         span(c->nb - r->now, amount, sizeof(amount));
         int several = r->not_yet_valid_count;
-        ev(r, "valid", "%s to %s", c->not_before, c->not_after);
-        ev(r, "clock", "%s, %s before notBefore", clock, amount);
+        ev(r, "valid", TD_SAY_RANGE, c->not_before, c->not_after);
+        ev(r, "clock", TD_SAY_BEFORE_NOT_BEFORE, clock, amount);
         ev(r, "_span", "%s", amount);
         ev(r, "_not_before", "%s", c->not_before);
         ev(r, "_now", "%s", clock);
@@ -145,19 +145,19 @@ static void classify_verify(struct td_report *r)
     case TD_CAUSE_HOSTNAME_MISMATCH:
         ev(r, "requested", "%s", r->requested_name[0] ? r->requested_name : r->host);
         if (r->leaf.san[0]) ev(r, "names", "%s", r->leaf.san);
-        else ev(r, "names", "CN=%s (no subjectAltName)", r->leaf.cn);
+        else ev(r, "names", TD_SAY_CN_ONLY, r->leaf.cn);
         set_cause(r, TD_CAUSE_HOSTNAME_MISMATCH);
         break;
     case TD_CAUSE_WEAK_KEY_OR_DIGEST:
         if (code == X509_V_ERR_CA_MD_TOO_WEAK)
-            ev(r, "weakness", "a %s signature", c->sig_digest[0] ? c->sig_digest : "weak");
+            ev(r, "weakness", TD_SAY_WEAK_DIGEST, c->sig_digest[0] ? c->sig_digest : TD_SAY_WEAK_DIGEST_UNNAMED);
         else
-            ev(r, "weakness", "a %d-bit %s key", c->key_bits, c->key);
+            ev(r, "weakness", TD_SAY_WEAK_KEY, c->key_bits, c->key);
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, TD_CAUSE_WEAK_KEY_OR_DIGEST);
         break;
     case TD_CAUSE_BAD_PURPOSE:
-        ev(r, "eku", "%s", c->eku[0] ? c->eku : "(no extendedKeyUsage)");
+        ev(r, "eku", "%s", c->eku[0] ? c->eku : TD_SAY_NO_EKU);
         set_cause(r, TD_CAUSE_BAD_PURPOSE);
         break;
     case TD_CAUSE_REVOKED_CRL:
@@ -183,17 +183,17 @@ static void versions_list(const struct td_hello *h, char *dst, size_t cap)
             if (o >= cap) return;
         }
     } else if (h->parsed) {
-        snprintf(dst, cap, "up to %s", td_version_name(h->legacy_version));
+        snprintf(dst, cap, TD_SAY_UP_TO, td_version_name(h->legacy_version));
     }
 }
 
 static void allowed_text(const struct td_report *r, char *dst, size_t cap)
 {
     if (r->min_version == 0 || r->max_version == 0 || r->min_version > r->max_version)
-        snprintf(dst, cap, "none (minimum %s, maximum %s)", td_version_name(r->min_version),
+        snprintf(dst, cap, TD_SAY_NO_VERSION, td_version_name(r->min_version),
                  td_version_name(r->max_version));
     else
-        snprintf(dst, cap, "%s to %s", td_version_name(r->min_version), td_version_name(r->max_version));
+        snprintf(dst, cap, TD_SAY_RANGE, td_version_name(r->min_version), td_version_name(r->max_version));
 }
 
 /* Where the minimum and maximum come from: the config's policy, the application, or disabled
@@ -201,39 +201,37 @@ static void allowed_text(const struct td_report *r, char *dst, size_t cap)
 static void version_source(struct td_report *r)
 {
     const struct td_policy *p = &r->policy;
-    const char *path = p->path[0] ? p->path : "the config";
+    const char *path = p->path[0] ? p->path : TD_SAY_THE_CONFIG;
     char *out = r->version_limit_source;
     size_t cap = sizeof(r->version_limit_source);
     int n;
     if (r->min_explicit && p->min[0] && td_version_from_name(p->min) == r->min_version)
-        n = snprintf(out, cap, "minimum: MinProtocol = %s in [%s] of %s", p->min, p->section, path);
+        n = snprintf(out, cap, TD_SAY_MIN_FROM_CONFIG, p->min, p->section, path);
     else if (r->min_explicit)
-        n = snprintf(out, cap, "minimum: %s, set by the application (%s %s%s)",
+        n = snprintf(out, cap, TD_SAY_MIN_FROM_APP,
                      td_version_name(r->min_version), path,
-                     p->min[0] ? "says MinProtocol = " : "sets no MinProtocol", p->min);
+                     p->min[0] ? TD_SAY_CONFIG_SAYS_MIN : TD_SAY_CONFIG_NO_MIN, p->min);
     else if (r->min_version > TLS1_VERSION)
-        n = snprintf(out, cap, "minimum: %s, because the application disables the versions below it "
-                     "(SSL_OP_NO_TLSv1...; nginx: ssl_protocols; %s has no MinProtocol)",
+        n = snprintf(out, cap, TD_SAY_MIN_DISABLED,
                      td_version_name(r->min_version), path);
     else
-        n = snprintf(out, cap, "minimum: none set (%s has no MinProtocol), security level %d%s",
+        n = snprintf(out, cap, TD_SAY_MIN_NONE,
                      path, r->security_level,
-                     r->security_level >= 1 ? " rules out the SHA-1/MD5 signatures TLS 1.0/1.1 need" : "");
+                     r->security_level >= 1 ? TD_SAY_LEVEL_RULES_OUT_OLD : "");
     if (n > 0 && (size_t)n < cap && !r->max_explicit && r->max_version && r->max_version < TLS1_3_VERSION)
-        snprintf(out + n, cap - (size_t)n, "; maximum: %s, because the application disables the "
-                 "versions above it", td_version_name(r->max_version));
+        snprintf(out + n, cap - (size_t)n, TD_SAY_MAX_DISABLED, td_version_name(r->max_version));
     else if (n > 0 && (size_t)n < cap && r->max_explicit) {
         if (p->max[0] && td_version_from_name(p->max) == r->max_version)
-            snprintf(out + n, cap - (size_t)n, "; maximum: MaxProtocol = %s in [%s] of %s", p->max,
+            snprintf(out + n, cap - (size_t)n, TD_SAY_MAX_FROM_CONFIG, p->max,
                      p->section, path);
         else
-            snprintf(out + n, cap - (size_t)n, "; maximum: %s, set by the application",
+            snprintf(out + n, cap - (size_t)n, TD_SAY_MAX_FROM_APP,
                      td_version_name(r->max_version));
     }
     if (p->max[0])
-        ev(r, "config_max", "MaxProtocol = %s in [%s] of %s", p->max, p->section, path);
+        ev(r, "config_max", TD_SAY_CONFIG_MAX, p->max, p->section, path);
     if (p->ciphers[0])
-        ev(r, "config_ciphers", "CipherString = %s in [%s] of %s", p->ciphers, p->section, path);
+        ev(r, "config_ciphers", TD_SAY_CONFIG_CIPHERS, p->ciphers, p->section, path);
 }
 
 static void classify_version(struct td_report *r, enum td_cause_id id)
@@ -247,16 +245,15 @@ static void classify_version(struct td_report *r, enum td_cause_id id)
     ev(r, "limit_source", "%s", r->version_limit_source);
     if (client) {
         versions_list(&r->offered, buf, sizeof(buf));
-        ev(r, "offered", "%s", buf[0] ? buf : "(not seen)");
+        ev(r, "offered", "%s", buf[0] ? buf : TD_SAY_NOT_SEEN);
     } else {
         versions_list(&r->offered, buf, sizeof(buf));
-        ev(r, "peer_offered", "%s", buf[0] ? buf : r->peer_version ? td_version_name(r->peer_version) : "(not seen)");
+        ev(r, "peer_offered", "%s", buf[0] ? buf : r->peer_version ? td_version_name(r->peer_version) : TD_SAY_NOT_SEEN);
     }
     if (r->peer_version) ev(r, "peer_version", "%s", td_version_name(r->peer_version));
     ev(r, "openssl", "%s", r->openssl_version);
     if (r->err_reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED)
-        ev(r, "note", "OpenSSL reports this as '%s': TLS 1.0/1.1 need SHA-1/MD5 signatures that "
-           "security level %d forbids, so it is the same version mismatch", r->err_reason_str,
+        ev(r, "note", TD_SAY_LEGACY_SIGALG, r->err_reason_str,
            r->security_level);
     /* Version errors are about the offer, not the outcome. */
     r->negotiated = 0;
@@ -283,13 +280,12 @@ static void classify_handshake_failure(struct td_report *r)
         versions_list(&r->offered, buf, sizeof(buf));
         ev(r, client ? "offered_versions" : "client_versions", "%s", buf);
         ev(r, client ? "offered_ciphers" : "client_ciphers",
-           "%d suites: %d TLS 1.3, %d forward-secret (ECDHE/DHE), %d without forward secrecy, "
-           "%d unknown to this OpenSSL%s%s", m.total, m.tls13, m.fs, m.non_fs, m.unknown,
-           m.non_fs == 0 ? " (forward-secret only)" : "",
-           m.examined < r->offered.n_ciphers ? " (kinds counted among the first suites only)" : "");
-        ev(r, "groups", "%d offered", r->offered.n_groups);
-        ev(r, "sigalgs", "%d offered", r->offered.n_sigalgs);
-        ev(r, "sni", "%s", r->offered.has_sni ? r->offered.sni : "none sent");
+           TD_SAY_SUITES, m.total, m.tls13, m.fs, m.non_fs, m.unknown,
+           m.non_fs == 0 ? TD_SAY_FS_ONLY : "",
+           m.examined < r->offered.n_ciphers ? TD_SAY_FIRST_SUITES_ONLY : "");
+        ev(r, "groups", TD_SAY_N_OFFERED, r->offered.n_groups);
+        ev(r, "sigalgs", TD_SAY_N_OFFERED, r->offered.n_sigalgs);
+        ev(r, "sni", "%s", r->offered.has_sni ? r->offered.sni : TD_SAY_NONE_SENT);
     }
     if (!client) {
         ev(r, "server_allows", "%s", r->server_allows);
@@ -300,7 +296,7 @@ static void classify_handshake_failure(struct td_report *r)
         return;
     }
     if (r->alert_seen && !r->alert_sent && !r->answer.parsed)
-        ev(r, "alert", "received fatal '%s' from the server right after our ClientHello",
+        ev(r, "alert", TD_SAY_ALERT_AFTER_HELLO,
            td_alert_name(r->alert_desc));
     if (!r->offered.has_sni && r->offered.parsed) r->fix_variant = TD_V_NO_SNI;
     /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
@@ -313,24 +309,25 @@ static void classify_ocsp(struct td_report *r)
 {
     const struct td_ocsp_info *o = &r->ocsp;
     ev(r, "certificate", "%s", r->leaf.subject);
-    ev(r, "staple", "%s", r->ocsp_stapled ? "" : "no staple");
+    ev(r, "staple", "%s", r->ocsp_stapled ? "" : TD_SAY_NO_STAPLE);
     if (r->ocsp_stapled)
         snprintf(r->evidence[r->n_evidence - 1].value, sizeof(r->evidence[0].value),
-                 "%d bytes stapled, response status %s", r->ocsp_len,
-                 o->response_status_str[0] ? o->response_status_str : "unparsed");
+                 TD_SAY_STAPLED, r->ocsp_len,
+                 o->response_status_str[0] ? o->response_status_str : TD_SAY_UNPARSED);
     if (o->cert_status[0]) ev(r, "cert_status", "%s", o->cert_status);
     if (o->this_update[0])
-        ev(r, "staple_dates", "thisUpdate %s, nextUpdate %s (%s %ld s %s)%s", o->this_update,
-           o->next_update[0] ? o->next_update : "none", o->next_update_in < 0 ? "passed" : "in",
-           labs(o->next_update_in), o->next_update_in < 0 ? "ago" : "from now",
-           o->this_update_in > 0 ? "; thisUpdate is in the future" : "");
+        ev(r, "staple_dates", TD_SAY_STAPLE_DATES, o->this_update,
+           o->next_update[0] ? o->next_update : TD_SAY_NONE,
+           o->next_update_in < 0 ? TD_SAY_PASSED : TD_SAY_IN, labs(o->next_update_in),
+           o->next_update_in < 0 ? TD_SAY_AGO : TD_SAY_FROM_NOW,
+           o->this_update_in > 0 ? TD_SAY_THIS_UPDATE_AHEAD : "");
     if (o->revocation_time[0])
-        ev(r, "revoked", "at %s, reason %s", o->revocation_time,
-           o->revocation_reason[0] ? o->revocation_reason : "unspecified");
+        ev(r, "revoked", TD_SAY_REVOKED_AT, o->revocation_time,
+           o->revocation_reason[0] ? o->revocation_reason : TD_SAY_UNSPECIFIED);
     if (r->ocsp_stapled && o->signature_ok == 0)
-        ev(r, "signature", "%s", o->signature_error[0] ? o->signature_error : "does not verify");
+        ev(r, "signature", "%s", o->signature_error[0] ? o->signature_error : TD_SAY_DOES_NOT_VERIFY);
     if (r->ocsp_stapled && o->response_status >= 0) ev(r, "response_status", "%s", o->response_status_str);
-    if (r->ocsp_stapled) ev(r, "_staple_bytes", "%d bytes", r->ocsp_len);
+    if (r->ocsp_stapled) ev(r, "_staple_bytes", TD_SAY_BYTES, r->ocsp_len);
     ev(r, "must_staple", "%s", r->leaf.must_staple ? "yes" : "no");
 
     switch (o->verdict) {
@@ -361,9 +358,9 @@ static void classify_not_tls(struct td_report *r)
     int http = !strncmp(ascii, "HTTP", 4);
     int server_got_http = r->err_reason == SSL_R_HTTP_REQUEST || r->err_reason == SSL_R_HTTPS_PROXY_REQUEST;
     if (r->first_bytes_len > 0)
-        ev(r, "first_bytes", "%s \"%s\"%s", hex, ascii, http ? ": an HTTP response" : "");
+        ev(r, "first_bytes", TD_SAY_FIRST_BYTES, hex, ascii, http ? TD_SAY_AN_HTTP_RESPONSE : "");
     else
-        ev(r, "first_bytes", "%s", server_got_http ? "an HTTP request" : "not recorded");
+        ev(r, "first_bytes", "%s", server_got_http ? TD_SAY_AN_HTTP_REQUEST : TD_SAY_NOT_RECORDED);
     if (server_got_http) r->fix_variant = TD_V_GOT_HTTP;
     else if (http) r->fix_variant = TD_V_HTTP;
     set_cause(r, TD_CAUSE_NOT_TLS);
@@ -374,15 +371,15 @@ static void classify_not_tls(struct td_report *r)
 static const char *verdict_text(const struct td_ocsp_info *o)
 {
     switch (o->verdict) {
-    case TD_OCSP_REVOKED: return "revoked";
-    case TD_OCSP_UNKNOWN_STATUS: return "certStatus unknown";
-    case TD_OCSP_STALE: return o->this_update_in > 0 ? "thisUpdate is in the future" : "nextUpdate has passed";
-    case TD_OCSP_UNSUCCESSFUL: return "response status not successful";
-    case TD_OCSP_BAD_SIGNATURE: return "signature or responder does not verify";
-    case TD_OCSP_WRONG_CERT: return "it is about another certificate";
-    case TD_OCSP_MALFORMED: return "it does not parse";
-    case TD_OCSP_NO_ISSUER: return "the certificate's issuer is unknown";
-    default: return "good";
+    case TD_OCSP_REVOKED: return TD_SAY_OCSP_REVOKED;
+    case TD_OCSP_UNKNOWN_STATUS: return TD_SAY_OCSP_UNKNOWN;
+    case TD_OCSP_STALE: return o->this_update_in > 0 ? TD_SAY_OCSP_FUTURE : TD_SAY_OCSP_PASSED;
+    case TD_OCSP_UNSUCCESSFUL: return TD_SAY_OCSP_UNSUCCESSFUL;
+    case TD_OCSP_BAD_SIGNATURE: return TD_SAY_OCSP_BAD_SIGNATURE;
+    case TD_OCSP_WRONG_CERT: return TD_SAY_OCSP_WRONG_CERT;
+    case TD_OCSP_MALFORMED: return TD_SAY_OCSP_MALFORMED;
+    case TD_OCSP_NO_ISSUER: return TD_SAY_OCSP_NO_ISSUER;
+    default: return TD_SAY_OCSP_GOOD;
     }
 }
 
@@ -390,25 +387,24 @@ static void classify_ok(struct td_report *r)
 {
     set_cause(r, TD_CAUSE_OK);
     if (r->verify_code != X509_V_OK)
-        ev(r, "warning_verify", "the peer's certificate did not verify (%ld, %s), yet the handshake "
-           "went on (verify mode %s): the application decides afterwards, or does not check",
+        ev(r, "warning_verify", TD_SAY_OK_BUT_UNVERIFIED,
            r->verify_code, X509_verify_cert_error_string(r->verify_code),
            (r->verify_mode & SSL_VERIFY_PEER) ? "peer" : "none");
     if (r->ocsp_stapled) {
-        ev(r, "staple", "%s, next update %s",
+        ev(r, "staple", TD_SAY_STAPLE_NEXT,
            r->ocsp.cert_status[0] ? r->ocsp.cert_status : verdict_text(&r->ocsp),
-           r->ocsp.next_update[0] ? r->ocsp.next_update : "none");
+           r->ocsp.next_update[0] ? r->ocsp.next_update : TD_SAY_NONE);
         if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 0)
-            ev(r, "warning_staple", "the stapled OCSP response expired %ld s ago; the server must refresh it",
+            ev(r, "warning_staple", TD_SAY_STAPLE_EXPIRED,
                -r->ocsp.next_update_in);
         else if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 24 * 3600)
-            ev(r, "warning_staple", "the stapled OCSP response expires in %ld s; the server must refresh it",
+            ev(r, "warning_staple", TD_SAY_STAPLE_EXPIRES,
                r->ocsp.next_update_in);
         if (r->ocsp.verdict != TD_OCSP_GOOD && r->ocsp.verdict != TD_OCSP_NONE)
-            ev(r, "warning_staple_status", "the stapled OCSP response is not good (%s)",
+            ev(r, "warning_staple_status", TD_SAY_STAPLE_NOT_GOOD,
                verdict_text(&r->ocsp));
     } else if (r->leaf.must_staple) {
-        ev(r, "warning_must_staple", "the certificate is must-staple but no OCSP response was stapled");
+        ev(r, "warning_must_staple", TD_SAY_MUST_STAPLE_NONE);
     }
 }
 
@@ -430,19 +426,17 @@ void td_classify(struct td_report *r)
     ev(r, "_peer", "%s", client ? "server" : "client");
     if (r->alert_seen) ev(r, "_alert_name", "%s", td_alert_name(r->alert_desc));
     if (r->alert_seen)
-        ev(r, "alert", "%s fatal '%s' %s the %s", r->alert_sent ? "sent" : "received",
-           td_alert_name(r->alert_desc), r->alert_sent ? "to" : "from",
+        ev(r, "alert", TD_SAY_ALERT, r->alert_sent ? TD_SAY_SENT : TD_SAY_RECEIVED,
+           td_alert_name(r->alert_desc), r->alert_sent ? TD_SAY_TO : TD_SAY_FROM,
            client ? "server" : "client");
     if (r->err)
         ev(r, "error", "%s", r->err_reason_str);
     else if (client && r->verify_code != X509_V_OK && r->init_finished)
-        ev(r, "error", "none: the handshake finished, and %s checked the certificate itself "
-           "afterwards and closed the connection", r->program);
+        ev(r, "error", TD_SAY_ERROR_CLIENT_CHECKED, r->program);
     else if (!client && r->verify_code != X509_V_OK && r->init_finished)
-        ev(r, "error", "none: this server's verify callback let the certificate through, and the "
-           "application refuses the connection after the handshake (nginx answers 400)");
+        ev(r, "error", TD_SAY_ERROR_SERVER_REFUSED);
     else
-        ev(r, "error", "none (the connection ended)");
+        ev(r, "error", TD_SAY_ERROR_NONE);
 
     if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED
         || (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
@@ -452,14 +446,14 @@ void td_classify(struct td_report *r)
     else if (reason == SSL_R_OCSP_CALLBACK_FAILURE && r->ocsp_stapled
              && r->ocsp.verdict == TD_OCSP_MALFORMED) {
         classify_ocsp(r);
-        ev(r, "note", "the application's OCSP callback raised an error on these bytes (alert internal_error)");
+        ev(r, "note", TD_SAY_CALLBACK_ON_BYTES);
     } else if (by_reason == TD_CAUSE_OCSP_CALLBACK_FAILURE) {
         classify_ocsp(r);                       /* for the staple evidence */
         set_cause(r, TD_CAUSE_OCSP_CALLBACK_FAILURE);
     }
     else if (by_reason == TD_CAUSE_LEGACY_RENEGOTIATION) {
-        ev(r, "server_hello", "no renegotiation_info extension%s",
-           r->answer.parsed && !r->answer.renegotiation_info ? " (seen in the ServerHello)" : "");
+        ev(r, "server_hello", TD_SAY_NO_RENEG_INFO,
+           r->answer.parsed && !r->answer.renegotiation_info ? TD_SAY_SEEN_IN_SERVER_HELLO : "");
         ev(r, "openssl", "%s", r->openssl_version);
         ev(r, "_config", "%s", r->policy.path[0] ? r->policy.path : "openssl.cnf");
         set_cause(r, TD_CAUSE_LEGACY_RENEGOTIATION);
@@ -478,7 +472,7 @@ void td_classify(struct td_report *r)
         else
             classify_handshake_failure(r);
     } else if (by_reason == TD_CAUSE_NO_COMMON_GROUP) {
-        ev(r, "groups", "%d offered", r->offered.n_groups);
+        ev(r, "groups", TD_SAY_N_OFFERED, r->offered.n_groups);
         set_cause(r, TD_CAUSE_NO_COMMON_GROUP);
     } else if (by_reason == TD_CAUSE_NOT_TLS || r->first_bytes_len > 0)
         classify_not_tls(r);
@@ -491,16 +485,16 @@ void td_classify(struct td_report *r)
     } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {
         const char *sni = r->offered.parsed ? (r->offered.has_sni ? r->offered.sni : NULL)
                                             : (r->host[0] ? r->host : NULL);
-        ev(r, "sni", "%s", sni ? sni : "none sent");
+        ev(r, "sni", "%s", sni ? sni : TD_SAY_NONE_SENT);
         r->summary_variant = client ? (sni ? TD_V_BASE : TD_V_NO_SNI)
                                     : (sni ? TD_V_SERVER : TD_V_SERVER_NO_SNI);
         set_cause(r, TD_CAUSE_SNI_REJECTED);
     } else if (received >= 0 && td_alert_causes(received, alert_causes) > 1) {
         if (client) {
-            ev(r, "our_certificate", "%s", r->ours.present ? r->ours.subject : "(none sent)");
+            ev(r, "our_certificate", "%s", r->ours.present ? r->ours.subject : TD_SAY_OURS_NONE);
             if (r->ours.present) {
                 ev(r, "our_issuer", "%s", r->ours.issuer);
-                ev(r, "our_validity", "%s to %s", r->ours.not_before, r->ours.not_after);
+                ev(r, "our_validity", TD_SAY_RANGE, r->ours.not_before, r->ours.not_after);
             }
         }
         set_cause(r, alert_causes[client ? 0 : 1]);
@@ -514,5 +508,5 @@ void td_classify(struct td_report *r)
     } else
         set_cause(r, TD_CAUSE_UNKNOWN);
 
-    if (r->pymongo) ev(r, "host", "PyMongo in %s", r->program);
+    if (r->pymongo) ev(r, "host", TD_SAY_PYMONGO_HOST, r->program);
 }

@@ -18,141 +18,8 @@
 #include <openssl/x509v3.h>
 #include <pthread.h>
 #include "observe.h"
+#include "phrases.h"
 #include "runtime.h"
-
-/* ---- certificates ----------------------------------------------------------------------- */
-
-static void name_to(const X509_NAME *n, char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    BIO *b = BIO_new(BIO_s_mem());
-    if (b == NULL) return;
-    /* RFC 2253 order (CN first) reads best; keep UTF-8 as is, td_escape makes it safe. */
-    if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-        int len = BIO_read(b, dst, (int)cap - 1);
-        dst[len > 0 ? len : 0] = '\0';
-    }
-    BIO_free(b);
-}
-
-static time_t asn1_time_to_time(const ASN1_TIME *t)
-{
-    struct tm tm;
-    if (t == NULL || !ASN1_TIME_to_tm(t, &tm)) return 0;
-    return timegm(&tm);
-}
-
-/* A certificate date OpenSSL could not read is left empty, not shown as 1970. */
-static void rfc3339(time_t t, char *dst, size_t cap)
-{
-    if (t == 0) dst[0] = '\0';
-    else td_rfc3339(t, dst, cap);
-}
-
-static void append(char *dst, size_t cap, const char *sep, const char *piece, size_t piece_len)
-{
-    size_t len = strlen(dst);
-    if (len > 0) {
-        size_t sl = strlen(sep);
-        if (len + sl >= cap) return;
-        memcpy(dst + len, sep, sl + 1);
-        len += sl;
-    }
-    if (len + piece_len >= cap) piece_len = cap - len - 1;
-    memcpy(dst + len, piece, piece_len);
-    dst[len + piece_len] = '\0';
-}
-
-static void describe_sans(X509 *x, char *dst, size_t cap)
-{
-    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    dst[0] = '\0';
-    for (int i = 0; names != NULL && i < sk_GENERAL_NAME_num(names); i++) {
-        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
-        char piece[300];
-        if (g->type == GEN_DNS) {
-            int l = ASN1_STRING_length(g->d.dNSName);
-            snprintf(piece, sizeof(piece), "DNS:%.*s", l > 255 ? 255 : l,
-                     (const char *)ASN1_STRING_get0_data(g->d.dNSName));
-        } else if (g->type == GEN_IPADD) {
-            char ip[INET6_ADDRSTRLEN] = "?";
-            int l = ASN1_STRING_length(g->d.iPAddress);
-            const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
-            if (l == 4) inet_ntop(AF_INET, d, ip, sizeof(ip));
-            else if (l == 16) inet_ntop(AF_INET6, d, ip, sizeof(ip));
-            snprintf(piece, sizeof(piece), "IP:%s", ip);
-        } else {
-            continue;
-        }
-        append(dst, cap, ", ", piece, strlen(piece));
-    }
-    GENERAL_NAMES_free(names);
-}
-
-static void describe_aia(X509 *x, char *dst, size_t cap)
-{
-    AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
-    dst[0] = '\0';
-    for (int i = 0; aia != NULL && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
-        ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
-        if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
-            int l = ASN1_STRING_length(ad->location->d.uniformResourceIdentifier);
-            append(dst, cap, " ", (const char *)ASN1_STRING_get0_data(
-                       ad->location->d.uniformResourceIdentifier), (size_t)l);
-        }
-    }
-    AUTHORITY_INFO_ACCESS_free(aia);
-}
-
-static void describe_eku(X509 *x, char *dst, size_t cap)
-{
-    static const struct { uint32_t bit; const char *name; } ekus[] = {
-        { XKU_SSL_SERVER, "serverAuth" }, { XKU_SSL_CLIENT, "clientAuth" },
-        { XKU_SMIME, "emailProtection" }, { XKU_CODE_SIGN, "codeSigning" },
-        { XKU_OCSP_SIGN, "OCSPSigning" }, { XKU_TIMESTAMP, "timeStamping" },
-    };
-    dst[0] = '\0';
-    if (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE)) return;
-    uint32_t bits = X509_get_extended_key_usage(x);
-    for (size_t i = 0; i < sizeof(ekus) / sizeof(ekus[0]); i++)
-        if (bits & ekus[i].bit) append(dst, cap, ", ", ekus[i].name, strlen(ekus[i].name));
-    if (dst[0] == '\0') snprintf(dst, cap, "other purposes only");
-}
-
-void td_cert_describe(X509 *x, struct td_cert *d)
-{
-    memset(d, 0, sizeof(*d));
-    if (x == NULL) return;
-    d->present = 1;
-    name_to(X509_get_subject_name(x), d->subject, sizeof(d->subject));
-    name_to(X509_get_issuer_name(x), d->issuer, sizeof(d->issuer));
-    d->nb = asn1_time_to_time(X509_get0_notBefore(x));
-    d->na = asn1_time_to_time(X509_get0_notAfter(x));
-    rfc3339(d->nb, d->not_before, sizeof(d->not_before));
-    rfc3339(d->na, d->not_after, sizeof(d->not_after));
-    describe_sans(x, d->san, sizeof(d->san));
-    int cn = X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1);
-    if (cn >= 0) {
-        const ASN1_STRING *s = X509_NAME_ENTRY_get_data(
-            X509_NAME_get_entry(X509_get_subject_name(x), cn));
-        int l = ASN1_STRING_length(s);
-        snprintf(d->cn, sizeof(d->cn), "%.*s", l > 255 ? 255 : l,
-                 (const char *)ASN1_STRING_get0_data(s));
-    }
-    d->self_signed = X509_self_signed(x, 0) == 1;
-    EVP_PKEY *pk = X509_get0_pubkey(x);
-    if (pk != NULL) {
-        d->key_bits = EVP_PKEY_get_bits(pk);
-        const char *type = EVP_PKEY_get0_type_name(pk);
-        snprintf(d->key, sizeof(d->key), "%s-%d", type ? type : "key", d->key_bits);
-    }
-    int md = NID_undef;
-    if (X509_get_signature_info(x, &md, NULL, NULL, NULL) && md != NID_undef)
-        snprintf(d->sig_digest, sizeof(d->sig_digest), "%s", OBJ_nid2sn(md));
-    describe_eku(x, d->eku, sizeof(d->eku));
-    describe_aia(x, d->aia_ca_issuers, sizeof(d->aia_ca_issuers));
-    d->must_staple = td_cert_must_staple(x);
-}
 
 /* ---- the certificate that failed ------------------------------------------------------ */
 
@@ -264,9 +131,9 @@ static void observe_trust(struct td_report *r, SSL *ssl)
     /* A server trusts what its configuration loaded, not OpenSSL's default paths. */
     if (r->role == TD_ROLE_CLIENT) {
         trust_path(&r->ca_file, file ? file : X509_get_default_cert_file(),
-                   file ? env_file : "OpenSSL default", 0, r->now);
+                   file ? env_file : TD_SAY_OPENSSL_DEFAULT, 0, r->now);
         trust_path(&r->ca_dir, dir ? dir : X509_get_default_cert_dir(),
-                   dir ? env_dir : "OpenSSL default", 1, r->now);
+                   dir ? env_dir : TD_SAY_OPENSSL_DEFAULT, 1, r->now);
     }
     r->store_loaded = store_cert_count(ctx ? SSL_CTX_get_cert_store(ctx) : NULL);
     r->os = access("/etc/debian_version", F_OK) == 0 ? TD_OS_DEBIAN

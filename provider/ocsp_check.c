@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "ocsp_check.h"
+#include "util.h"
 
 #define TLS_FEATURE_STATUS_REQUEST 5
 
@@ -45,8 +46,7 @@ static int read_time(const ASN1_GENERALIZEDTIME *t, time_t now, char *text, size
         when.tm_mday > 31 || when.tm_hour < 0 || when.tm_hour > 23 || when.tm_min < 0 ||
         when.tm_min > 59 || when.tm_sec < 0 || when.tm_sec > 60)
         return 0;
-    snprintf(text, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", year, when.tm_mon + 1, when.tm_mday,
-             when.tm_hour, when.tm_min, when.tm_sec);
+    td_rfc3339_tm(&when, text, size);
     if (seconds_from_now != NULL) {
         diff = (long long)days * 86400 + seconds;
         /* Saturate where long is 32 bits: the sign is what matters to the verdict. */

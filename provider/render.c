@@ -7,94 +7,12 @@
 #include <unistd.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include "phrases.h"
 #include "render.h"
 #include "runtime.h"
 
-/* ---- escaping -------------------------------------------------------------------------- */
-
-/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80) { *cp = c; return 1; }
-    if ((c & 0xe0) == 0xc0) { len = 2; *cp = c & 0x1f; min = 0x80; }
-    else if ((c & 0xf0) == 0xe0) { len = 3; *cp = c & 0x0f; min = 0x800; }
-    else if ((c & 0xf8) == 0xf0) { len = 4; *cp = c & 0x07; min = 0x10000; }
-    else return 0;
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3f);
-    }
-    if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) return 0;
-    return len;
-}
-
-/* Code points that reorder, hide or split text on a terminal or in a log viewer: C1 controls,
- * the line and paragraph separators, and every format character (Unicode category Cf: bidi
- * marks and overrides, zero-width characters, the BOM, tags). */
-static int sneaky(unsigned cp)
-{
-    static const struct { unsigned lo, hi; } ranges[] = {
-        { 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x0600, 0x0605 }, { 0x061c, 0x061c },
-        { 0x06dd, 0x06dd }, { 0x070f, 0x070f }, { 0x0890, 0x0891 }, { 0x08e2, 0x08e2 },
-        { 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e }, { 0x2060, 0x2064 },
-        { 0x2066, 0x206f }, { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0x110bd, 0x110bd },
-        { 0x110cd, 0x110cd }, { 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
-        { 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
-    };
-    if (cp < 0x80) return 0;
-    for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
-        if (cp >= ranges[i].lo && cp <= ranges[i].hi) return 1;
-    return 0;
-}
-
-size_t td_escape(char *dst, size_t cap, const char *src, int json)
-{
-    size_t o = 0;
-    const unsigned char *s = (const unsigned char *)src;
-    size_t n = strlen(src);
-    if (cap == 0) return 0;
-    for (size_t i = 0; i < n;) {
-        char tmp[16];
-        const char *piece = tmp;
-        size_t plen;
-        unsigned cp = 0;
-        size_t ul = utf8_len(s + i, n - i, &cp);
-        if (ul == 0) {
-            plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\\\x%02X" : "\\x%02X", s[i]);
-            ul = 1;
-        } else if (cp < 0x20 || cp == 0x7f) {
-            plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\u%04x" : "\\x%02X", cp);
-        } else if (sneaky(cp)) {
-            if (!json)
-                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u{%04X}", cp);
-            else if (cp > 0xffff)   /* JSON spells these as a surrogate pair */
-                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x\\u%04x",
-                                        0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
-            else
-                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
-        } else if (cp == '\\' || (json && cp == '"')) {
-            /* In text too: a backslash of the peer's must not read as one of our escapes. */
-            tmp[0] = '\\';
-            tmp[1] = (char)cp;
-            plen = 2;
-        } else {
-            piece = (const char *)s + i;
-            plen = ul;
-        }
-        if (o + plen >= cap) break;
-        memcpy(dst + o, piece, plen);
-        o += plen;
-        i += ul;
-    }
-    dst[o] = '\0';
-    return o;
-}
-
-void td_expand(const struct td_report *r, const char *tmpl, char *dst, size_t cap)
+/* Expand {key} placeholders from the report's evidence into dst; an absent key is "?". */
+static void expand(const struct td_report *r, const char *tmpl, char *dst, size_t cap)
 {
     size_t o = 0;
     if (cap == 0) return;
@@ -193,7 +111,7 @@ static const char *version_or_null(int v)
 static const char *hint_for(const struct td_report *r)
 {
     if (r->cause == NULL || r->no_hint) return NULL;
-    return td_cause_hint(r->cause, (enum td_runtime)r->runtime);
+    return td_cause_hint(r->cause, (enum td_runtime)r->runtime, r->pymongo);
 }
 
 /* ---- JSON ------------------------------------------------------------------------------ */
@@ -286,7 +204,7 @@ static void render_json(const struct td_report *r, struct out *o)
     jstr(o, &f, "section", r->event == TD_EV_HANDSHAKE_OK ? NULL : sec->id);
     jstr(o, &f, "cause", r->cause ? r->cause->id : "unknown");
     if (r->cause != NULL && r->event == TD_EV_HANDSHAKE_FAILED) {
-        td_expand(r, td_cause_summary(r->cause, r->summary_variant), text, sizeof(text));
+        expand(r, td_cause_summary(r->cause, r->summary_variant), text, sizeof(text));
         jstr(o, &f, "summary", text);
     }
     jopen(o, &f, "evidence");
@@ -295,11 +213,11 @@ static void render_json(const struct td_report *r, struct out *o)
         if (r->evidence[i].key[0] != '_') jstr(o, &g, r->evidence[i].key, r->evidence[i].value);
     put(o, "}");
     if (r->cause != NULL && r->event == TD_EV_HANDSHAKE_FAILED) {
-        td_expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
+        expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
         jstr(o, &f, "fix", text);
         const char *hint = hint_for(r);
         if (hint != NULL) {
-            td_expand(r, hint, text, sizeof(text));
+            expand(r, hint, text, sizeof(text));
             jstr(o, &f, "hint", text);
         }
     }
@@ -324,9 +242,9 @@ static void render_text(const struct td_report *r, struct out *o)
     const char *toward = r->role == TD_ROLE_SERVER ? "from" : "to";
 
     if (r->event == TD_EV_REPEAT_SUMMARY) {
-        put(o, "tlsdiag: %s (%s) %s ", sec->id, r->cause ? r->cause->id : "unknown", toward);
+        put(o, TD_SAY_REPEAT_LINE, sec->id, r->cause ? r->cause->id : "unknown", toward);
         put_escaped(o, r->host[0] ? r->host : r->addr, 0);
-        put(o, ": the same failure happened %ld more time%s (not explained again)\n",
+        put(o, TD_SAY_REPEATED,
             r->repeat_count, r->repeat_count == 1 ? "" : "s");
         return;
     }
@@ -336,12 +254,12 @@ static void render_text(const struct td_report *r, struct out *o)
         td_escape(program, sizeof(program), r->program, 0);
         td_escape(host, sizeof(host), r->host[0] ? r->host : "-", 0);
         td_escape(addr, sizeof(addr), r->addr[0] ? r->addr : "-", 0);
-        put(o, "tlsdiag: handshake ok: %s (%s) %s %s [%s] %s %s, verify %ld (%s), staple %s\n",
+        put(o, TD_SAY_TRACE_LINE,
             program, role, toward, host, addr, td_version_name(r->negotiated),
             r->cipher[0] ? r->cipher : "-", r->verify_code,
             X509_verify_cert_error_string(r->verify_code),
-            r->ocsp_stapled ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : "present")
-                            : (r->ocsp_requested ? "requested, none" : "not requested"));
+            r->ocsp_stapled ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : TD_SAY_STAPLE_PRESENT)
+                            : (r->ocsp_requested ? TD_SAY_STAPLE_REQUESTED_NONE : TD_SAY_STAPLE_NOT_REQUESTED));
         for (int i = 0; i < r->n_evidence; i++) {
             if (strncmp(r->evidence[i].key, "warning", 7) != 0) continue;
             put(o, "  warning: ");
@@ -361,7 +279,7 @@ static void render_text(const struct td_report *r, struct out *o)
     }
     put(o, "\n");
     if (r->cause != NULL) {
-        td_expand(r, td_cause_summary(r->cause, r->summary_variant), text, sizeof(text));
+        expand(r, td_cause_summary(r->cause, r->summary_variant), text, sizeof(text));
         text_field(o, "what:", text);
     }
     int shown = 0;
@@ -375,11 +293,11 @@ static void render_text(const struct td_report *r, struct out *o)
     }
     put(o, "  %-9s %s / %s\n", "cause:", sec->id, r->cause ? r->cause->id : "unknown");
     if (r->cause != NULL) {
-        td_expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
+        expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
         text_field(o, "fix:", text);
         const char *hint = hint_for(r);
         if (hint != NULL) {
-            td_expand(r, hint, text, sizeof(text));
+            expand(r, hint, text, sizeof(text));
             if (text[0] != '\0') text_field(o, "also:", text);
         }
     }
@@ -403,8 +321,7 @@ size_t td_render_dropped(long count, enum td_format format, char *buf, size_t ca
         jnum(&o, &f, "count", count);
         put(&o, "}\n");
     } else {
-        put(&o, "tlsdiag: %ld earlier report%s could not be written without waiting, and %s "
-            "dropped\n", count, count == 1 ? "" : "s", count == 1 ? "was" : "were");
+        put(&o, TD_SAY_DROPPED, count, count == 1 ? "" : "s", count == 1 ? TD_SAY_WAS : TD_SAY_WERE);
     }
     return o.len;
 }

@@ -44,14 +44,52 @@ const char *td_evidence_get(const struct td_report *r, const char *key)
     return NULL;
 }
 
+/* Our own names: SSL_alert_desc_string_long spells them differently from one OpenSSL
+ * release to the next ("unexpected_message" on 3.0, "unexpected message" on 3.5) and has
+ * none for the TLS 1.3 alerts on 3.0; a report must read the same on every release. */
+static const struct {
+    unsigned char code;
+    const char *name;
+} alert_names[] = {
+    { 0, "close notify" },
+    { 10, "unexpected message" },
+    { 20, "bad record MAC" },
+    { 21, "decryption failed" },
+    { 22, "record overflow" },
+    { 30, "decompression failure" },
+    { 40, "handshake failure" },
+    { 41, "no certificate" },
+    { 42, "bad certificate" },
+    { 43, "unsupported certificate" },
+    { 44, "certificate revoked" },
+    { 45, "certificate expired" },
+    { 46, "certificate unknown" },
+    { 47, "illegal parameter" },
+    { 48, "unknown CA" },
+    { 49, "access denied" },
+    { 50, "decode error" },
+    { 51, "decrypt error" },
+    { 60, "export restriction" },
+    { 70, "protocol version" },
+    { 71, "insufficient security" },
+    { 80, "internal error" },
+    { 86, "inappropriate fallback" },
+    { 90, "user canceled" },
+    { 100, "no renegotiation" },
+    { 109, "missing extension" },
+    { 110, "unsupported extension" },
+    { 111, "certificate unobtainable" },
+    { 112, "unrecognized name" },
+    { 113, "bad certificate status response" },
+    { 114, "bad certificate hash value" },
+    { 115, "unknown PSK identity" },
+    { 116, "certificate required" },
+    { 120, "no application protocol" },
+};
+
 const char *td_alert_name(int desc)
 {
-    /* OpenSSL 3.0 has no long names for the TLS 1.3 alerts. */
-    switch (desc) {
-    case 109: return "missing extension";
-    case 115: return "unknown PSK identity";
-    case 116: return "certificate required";
-    case 120: return "no application protocol";
-    default: return SSL_alert_desc_string_long(desc);
-    }
+    for (size_t i = 0; i < sizeof(alert_names) / sizeof(alert_names[0]); i++)
+        if (alert_names[i].code == desc) return alert_names[i].name;
+    return "unknown";
 }

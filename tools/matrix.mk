@@ -10,7 +10,11 @@ MATRIX_MAX_AGE ?= 86400
 MATRIX_TARGETS ?= unit check-integration check-transparency-smoke
 MATRIX_OFFLINE ?= 0
 
+# Not root or no debootstrap: skipped (exit 77), as the check loop counts it; tools/check-matrix.sh
+# itself still fails on anything else (no mirror, a root it cannot make).
 check-matrix:
+	@[ "$$(id -u)" -eq 0 ] || { echo "check-matrix: skipped: needs root (debootstrap, chroot)"; exit 77; }
+	@command -v debootstrap >/dev/null || { echo "check-matrix: skipped: debootstrap is not installed"; exit 77; }
 	MATRIX_SUITES='$(MATRIX_SUITES)' MATRIX_CACHE='$(MATRIX_CACHE)' \
 	MATRIX_MIRROR='$(MATRIX_MIRROR)' MATRIX_MAX_AGE='$(MATRIX_MAX_AGE)' \
 	MATRIX_TARGETS='$(MATRIX_TARGETS)' MATRIX_OFFLINE='$(MATRIX_OFFLINE)' \

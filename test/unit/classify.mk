@@ -4,7 +4,8 @@
 UNIT_BINS += $(UNIT_DIR)/test_classify
 
 $(UNIT_DIR)/test_classify: test/unit/test_classify.c provider/classify.c provider/render.c \
-                           provider/catalogue.c provider/report.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
+                           provider/catalogue.c provider/report.c provider/util.c \
+                           provider/ocsp_check.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS)
 
 unit-classify: $(UNIT_DIR)/test_classify
@@ -14,3 +15,4 @@ unit-classify: $(UNIT_DIR)/test_classify
 
 # unit.mk's own recipe lists its programs; this one joins `make unit` as a prerequisite.
 unit: unit-classify
+

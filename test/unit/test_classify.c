@@ -66,6 +66,21 @@ static void trust_store_missing(struct td_report *r)
     r->os = TD_OS_DEBIAN;
 }
 
+/* The same empty store on another system, or with SSL_CERT_FILE/SSL_CERT_DIR pointing at nothing
+ * usable: only the fix's words change. */
+static void trust_store_on(struct td_report *r, int os, int env_set)
+{
+    trust_store_missing(r);
+    r->os = os;
+    r->cert_env_set = env_set;
+}
+
+static void trust_store_elsewhere(struct td_report *r) { trust_store_on(r, TD_OS_OTHER, 0); }
+static void trust_store_fedora(struct td_report *r) { trust_store_on(r, TD_OS_FEDORA, 0); }
+static void trust_store_env(struct td_report *r) { trust_store_on(r, TD_OS_OTHER, 1); }
+static void trust_store_env_debian(struct td_report *r) { trust_store_on(r, TD_OS_DEBIAN, 1); }
+static void trust_store_env_fedora(struct td_report *r) { trust_store_on(r, TD_OS_FEDORA, 1); }
+
 static void unknown_ca(struct td_report *r) { verify_failed(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY); }
 
 static void unknown_ca_server(struct td_report *r)
@@ -162,6 +177,25 @@ static void peer_version_too_low(struct td_report *r)
     r->peer_version = TLS1_VERSION;
 }
 
+static void server_refused_versions(struct td_report *r)
+{
+    peer_rejected_versions(r);
+    versions(r, TLS1_2_VERSION, TLS1_3_VERSION);
+    r->max_explicit = 0;
+}
+
+static void client_capped_12(struct td_report *r)
+{
+    peer_rejected_versions(r);
+    versions(r, TLS1_2_VERSION, TLS1_2_VERSION);
+}
+
+static void server_too_old(struct td_report *r)
+{
+    peer_version_too_low(r);
+    r->role = TD_ROLE_CLIENT;
+}
+
 static void no_protocols(struct td_report *r)
 {
     ssl_error(r, SSL_R_NO_PROTOCOLS_AVAILABLE, "no protocols available");
@@ -250,6 +284,13 @@ static void no_shared_cipher_client(struct td_report *r)
     offered(r, 5, 0, 0);
 }
 
+static void no_shared_cipher_sni(struct td_report *r)
+{
+    no_shared_cipher_client(r);
+    r->offered.has_sni = 1;
+    strcpy(r->offered.sni, "db.example");
+}
+
 static void no_common_group(struct td_report *r)
 {
     ssl_error(r, SSL_R_NO_SHARED_GROUPS, "no shared groups");
@@ -269,6 +310,18 @@ static void not_tls(struct td_report *r)
     ssl_error(r, SSL_R_WRONG_VERSION_NUMBER, "wrong version number");
     memcpy(r->first_bytes, "HTTP/", 5);
     r->first_bytes_len = 5;
+}
+
+static void not_tls_bytes(struct td_report *r)
+{
+    not_tls(r);
+    memcpy(r->first_bytes, "\x3a\x00\x00\x00\x01", 5);   /* a MongoDB reply */
+}
+
+static void http_to_server(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    ssl_error(r, SSL_R_HTTP_REQUEST, "http request");
 }
 
 static void peer_closed(struct td_report *r) { strcpy(r->state, "SSLv3/TLS read server hello"); }
@@ -322,6 +375,19 @@ static void sni_rejected_server(struct td_report *r)
     offered(r, 5, 0, 0);
 }
 
+static void sni_none_sent(struct td_report *r)
+{
+    sni_rejected(r);
+    r->offered.has_sni = 0;
+}
+
+static void sni_rejected_by_server(struct td_report *r)
+{
+    sni_rejected_server(r);
+    r->offered.has_sni = 1;
+    strcpy(r->offered.sni, "db.example");
+}
+
 static void peer_alert(struct td_report *r)
 {
     received(r, SSL_AD_UNEXPECTED_MESSAGE);
@@ -347,6 +413,22 @@ static const struct classify_case cases[] = {
       "store_loaded", "0 CA certificates loaded into this connection's store",
       "  fix:      Install or refresh the system's root certificates: apt-get install --reinstall "
       "ca-certificates && update-ca-certificates\n", "\"cause\":\"trust_store_missing\"" },
+    { "empty trust store elsewhere", trust_store_elsewhere, TD_CAUSE_TRUST_STORE_MISSING, CVF,
+      NULL, NULL, "  fix:      Install or refresh the system's root certificates: install your "
+      "distribution's ca-certificates package\n", "\"cause\":\"trust_store_missing\"" },
+    { "empty trust store on Fedora", trust_store_fedora, TD_CAUSE_TRUST_STORE_MISSING, CVF,
+      NULL, NULL, "root certificates: dnf reinstall ca-certificates && update-ca-trust\n",
+      "\"fix\":\"Install or refresh" },
+    { "SSL_CERT_FILE points at nothing", trust_store_env, TD_CAUSE_TRUST_STORE_MISSING, CVF,
+      NULL, NULL, "  fix:      SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: unset "
+      "them or point them at a CA bundle. Install or refresh the system's root certificates: install "
+      "your distribution's ca-certificates package\n", "\"fix\":\"SSL_CERT_FILE/SSL_CERT_DIR" },
+    { "SSL_CERT_FILE points at nothing, Debian", trust_store_env_debian, TD_CAUSE_TRUST_STORE_MISSING,
+      CVF, NULL, NULL, "a CA bundle. Install or refresh the system's root certificates: apt-get install "
+      "--reinstall ca-certificates && update-ca-certificates\n", "\"fix\":\"SSL_CERT_FILE" },
+    { "SSL_CERT_FILE points at nothing, Fedora", trust_store_env_fedora, TD_CAUSE_TRUST_STORE_MISSING,
+      CVF, NULL, NULL, "a CA bundle. Install or refresh the system's root certificates: dnf reinstall "
+      "ca-certificates && update-ca-trust\n", "\"fix\":\"SSL_CERT_FILE" },
     { "unknown CA, the server sent only its own certificate", unknown_ca, TD_CAUSE_UNKNOWN_CA, CVF,
       "root_issuer", "CN=Private CA",
       "  what:     The server's certificate 'CN=db.example' was issued by 'CN=Private CA', which this "
@@ -407,6 +489,17 @@ static const struct classify_case cases[] = {
       "allowed", "TLSv1.2 to TLSv1.2",
       "  what:     The client offered at most TLSv1, below this server's minimum; we ended the handshake.\n",
       "\"fix\":\"The client must support TLS 1.2 or later" },
+    { "a server that speaks only old versions", server_refused_versions, TD_CAUSE_PEER_REJECTED_VERSIONS,
+      VER, "allowed", "TLSv1.2 to TLSv1.3",
+      "  fix:      The server accepts none of TLSv1.2 to TLSv1.3: it most likely speaks only older "
+      "versions (TLS 1.0/1.1).", "this application only (MinProtocol = TLSv1 with CipherString" },
+    { "a client capped at TLS 1.2", client_capped_12, TD_CAUSE_PEER_REJECTED_VERSIONS, VER,
+      NULL, NULL, "  fix:      This client is capped at TLSv1.2 (see limit_source) and the server wants "
+      "something newer: remove that cap", "supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too old'" },
+    { "a TLS 1.0 server", server_too_old, TD_CAUSE_PEER_VERSION_TOO_LOW, VER,
+      "peer_version", "TLSv1",
+      "  what:     The server chose TLSv1, below this client's minimum; we ended the handshake.\n",
+      "e.g. MinProtocol = TLSv1 and CipherString = DEFAULT@SECLEVEL=0 in a config .included" },
     { "minimum above maximum", no_protocols, TD_CAUSE_NO_PROTOCOLS_AVAILABLE, VER,
       "allowed", "none (minimum TLSv1.3, maximum TLSv1.2)",
       "leave no TLS version to offer (none (minimum TLSv1.3, maximum TLSv1.2)); no hello was sent.\n",
@@ -446,6 +539,9 @@ static const struct classify_case cases[] = {
       TD_CAUSE_NO_SHARED_CIPHER, HSF, "sni", "none sent",
       "is it). We sent no SNI: if the server hosts several names it may need one (connect by name, not IP). "
       "If the server is old", "\"hint\":\"Python 3.10+ offers only forward-secret suites" },
+    { "handshake_failure, the client sent SNI", no_shared_cipher_sni, TD_CAUSE_NO_SHARED_CIPHER, HSF,
+      "sni", "db.example", "  fix:      Compare with what the server allows (its log says 'no shared "
+      "cipher' if that is it). If the server is old", "\"cause\":\"no_shared_cipher\"" },
     { "no common group", no_common_group, TD_CAUSE_NO_COMMON_GROUP, HSF,
       "groups", "2 offered", "share no key-exchange group (we offered 2 offered).\n",
       "\"cause\":\"no_common_group\"" },
@@ -455,6 +551,14 @@ static const struct classify_case cases[] = {
     { "an HTTP server", not_tls, TD_CAUSE_NOT_TLS, TD_SEC_OTHER,
       "first_bytes", "48 54 54 50 2F \"HTTP/\": an HTTP response",
       "  fix:      This port serves plain HTTP, not TLS: use the TLS port, or http://.\n",
+      "\"cause\":\"not_tls\"" },
+    { "not TLS, not HTTP either", not_tls_bytes, TD_CAUSE_NOT_TLS, TD_SEC_OTHER,
+      "first_bytes", "3A 00 00 00 01 \":....\"",
+      "  fix:      Check the port, and whether the server has TLS enabled (a MongoDB server without "
+      "net.tls.mode, a proxy, or another service may be answering).\n", "\"cause\":\"not_tls\"" },
+    { "an HTTP client at a TLS server", http_to_server, TD_CAUSE_NOT_TLS, TD_SEC_OTHER,
+      "first_bytes", "an HTTP request",
+      "  fix:      A client spoke plain HTTP to this TLS port: it should use https:// or TLS.\n",
       "\"cause\":\"not_tls\"" },
     { "closed without a word", peer_closed, TD_CAUSE_PEER_CLOSED, TD_SEC_OTHER,
       "error", "none (the connection ended)", "during the handshake (SSLv3/TLS read server hello) without",
@@ -480,15 +584,24 @@ static const struct classify_case cases[] = {
     { "unrecognized name, as the server, no SNI", sni_rejected_server, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
       "sni", "none sent", "  what:     The client asked for no name (no SNI), which this server does not "
       "serve; we refused it with an unrecognized_name alert.\n", "\"dir\":\"sent\"" },
+    { "unrecognized name, no SNI sent", sni_none_sent, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
+      "sni", "none sent", "  what:     The server refused the name we asked for (no SNI) with an "
+      "unrecognized_name alert: it does not serve that name.\n", "\"cause\":\"sni_rejected\"" },
+    { "unrecognized name, as the server", sni_rejected_by_server, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
+      "sni", "db.example", "  what:     The client asked for 'db.example', which this server does not "
+      "serve; we refused it with an unrecognized_name alert.\n", "\"dir\":\"sent\"" },
     { "some other alert", peer_alert, TD_CAUSE_PEER_ALERT, TD_SEC_OTHER,
-      "alert", "received fatal 'unexpected_message' from the server",
-      "ended the handshake with the alert 'unexpected_message'.\n", "\"cause\":\"peer_alert\"" },
+      "alert", "received fatal 'unexpected message' from the server",
+      "ended the handshake with the alert 'unexpected message'.\n", "\"cause\":\"peer_alert\"" },
     { "nothing known", unknown, TD_CAUSE_UNKNOWN, TD_SEC_OTHER,
       "error", "bad length", "  what:     The handshake failed: bad length.\n", "\"cause\":\"unknown\"" },
     { "a good handshake in trace mode", ok, TD_CAUSE_OK, TD_SEC_OTHER,
       NULL, NULL, "tlsdiag: handshake ok: test (client) to db.example [-] TLSv1.3 TLS_AES_256_GCM_SHA384",
       "\"event\":\"handshake_ok\"" },
 };
+
+/* Which wordings the cases reached, so a variant nobody renders fails the run. */
+static int summary_seen[TD_CAUSE_COUNT][TD_V_COUNT], fix_seen[TD_CAUSE_COUNT][TD_V_COUNT];
 
 static void run(const struct classify_case *c)
 {
@@ -508,6 +621,9 @@ static void run(const struct classify_case *c)
     td_render(r, TD_FORMAT_TEXT, text, sizeof(text));
     td_render(r, TD_FORMAT_JSON, json, sizeof(json));
 
+    if (r->cause == &td_causes[c->cause]) {
+        summary_seen[c->cause][r->summary_variant] = fix_seen[c->cause][r->fix_variant] = 1;
+    }
     CHECK(r->cause == &td_causes[c->cause], "%s: cause %s, expected %s", c->what,
           r->cause ? r->cause->id : "(none)", td_causes[c->cause].id);
     CHECK(r->section == c->section, "%s: section %s, expected %s", c->what,
@@ -539,12 +655,18 @@ int main(void)
         run(&cases[i]);
         covered[cases[i].cause] = 1;
     }
-    for (int i = 0; i < td_cause_count; i++) {
+    for (int i = 0; i < TD_CAUSE_COUNT; i++) {
         const struct td_cause *c = &td_causes[i];
         CHECK(covered[i], "cause %s has no case in test_classify.c", c->id);
         CHECK(c->id != NULL && c->meaning != NULL && c->summary[TD_V_BASE] != NULL
               && c->fix[TD_V_BASE] != NULL, "cause %d is incomplete in the catalogue", i);
-        CHECK(td_cause_find(c->id) == c, "cause %s is not found by its id", c->id);
+        for (int k = 0; k < i; k++)
+            CHECK(strcmp(td_causes[k].id, c->id) != 0, "cause id %s is used twice", c->id);
+        for (int v = 0; v < TD_V_COUNT; v++) {
+            CHECK(c->summary[v] == NULL || summary_seen[i][v], "cause %s: summary variant %d has no case",
+                  c->id, v);
+            CHECK(c->fix[v] == NULL || fix_seen[i][v], "cause %s: fix variant %d has no case", c->id, v);
+        }
     }
     /* The shared rules name causes of the right section, whoever asks (classify or explain). */
     for (long code = 1; code < 100; code++) {

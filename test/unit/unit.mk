@@ -23,7 +23,8 @@ $(UNIT_DIR)/test_ocsp: test/unit/test_ocsp.c provider/ocsp_check.c include/ocsp_
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS) -lpthread
 
 $(UNIT_DIR)/test_escape: test/unit/test_escape.c provider/render.c provider/catalogue.c \
-                         provider/report.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
+                         provider/report.c provider/util.c \
+                         provider/ocsp_check.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS)
 
 # Every program runs even when an earlier one fails, so one run reports everything.
