@@ -126,7 +126,7 @@ help:
 	@echo "make install        module, command, configs, man pages into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
 	@echo "make uninstall      removes exactly what install put there (same PREFIX/DESTDIR)"
 	@echo "make check-matrix   build and integration tests in Debian trixie and sid roots (root, mirror; slow)"
-	@echo "make check-style    clang-format on the lines changed since STYLE_BASE (default: merge-base with origin/main, else HEAD~1)"
+	@echo "make check-style    every C file in .clang-format's style (make format applies it)"
 	@echo "make clean          removes build/ and build-asan/ (keeps build/fresh-ci.log)"
 	@echo "make distclean      removes every build directory (build/, build-asan/, build-tsan/, build-*) and caches; keeps build/fresh-ci.log and the matrix cache $(MATRIX_CACHE)"
 	@echo "Settings: WERROR=0 (no -Werror), CPPFLAGS/CFLAGS/LDFLAGS (honoured everywhere), BUILD=dir, SANITIZE=1 (ASan+UBSan build)."
@@ -146,27 +146,28 @@ help:
 -include test/nginx/nginx.mk
 
 # ---- check-style -----------------------------------------------------------------------------
-# clang-format (.clang-format: the style of provider/hello.c and provider/ocsp_check.c) on the
-# lines changed between STYLE_BASE and the working tree, never on the untouched rest of the tree.
-# Skips (exit 77) without clang-format or git clang-format, or without a base commit.
-#   make check-style STYLE_BASE=HEAD        only what is not committed yet
+# clang-format (.clang-format) over every C file git knows: the tree is kept in that style, so
+# a change that is not formatted fails here, with the diff to apply. Skips (exit 77) without
+# clang-format. `make format` formats the tree in place.
 CLANG_FORMAT ?= clang-format
-STYLE_PATHS  ?= provider include cli doc test bench
-STYLE_BASE   ?= $(shell git rev-parse -q --verify origin/main >/dev/null 2>&1 && \
-                  git merge-base origin/main HEAD 2>/dev/null || \
-                  git rev-parse -q --verify HEAD~1 2>/dev/null)
+STYLE_FILES   = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 
 check-style:
-	@command -v $(CLANG_FORMAT) >/dev/null && git clang-format -h >/dev/null 2>&1 || \
-	    { echo "check-style: skipped: $(CLANG_FORMAT) or git clang-format is not installed"; exit 77; }
-	@[ -n "$(STYLE_BASE)" ] || { echo "check-style: skipped: no base commit (set STYLE_BASE)"; exit 77; }
-	@out=$$(git clang-format --binary "$$(command -v $(CLANG_FORMAT))" --diff "$(STYLE_BASE)" \
-	        -- $(STYLE_PATHS) 2>&1) || { echo "$$out" >&2; exit 1; }; \
-	 case "$$out" in \
-	 diff*) echo "$$out"; echo "check-style: the lines above changed since $(STYLE_BASE) are not formatted;" \
-	            "git clang-format $(STYLE_BASE) -- $(STYLE_PATHS) formats them" >&2; exit 1;; \
-	 *) echo "check-style: ok (lines changed since $$(git rev-parse --short $(STYLE_BASE)))";; \
-	 esac
+	@command -v $(CLANG_FORMAT) >/dev/null || \
+	    { echo "check-style: skipped: $(CLANG_FORMAT) is not installed"; exit 77; }
+	@[ -n "$(STYLE_FILES)" ] || { echo "check-style: skipped: not a git checkout"; exit 77; }
+	@bad=""; for f in $(STYLE_FILES); do \
+	    $(CLANG_FORMAT) --style=file "$$f" | diff -u --label "$$f" --label "$$f (formatted)" "$$f" - || bad="$$bad $$f"; \
+	 done; \
+	 if [ -n "$$bad" ]; then echo "check-style: not formatted:$$bad; make format formats them" >&2; exit 1; fi; \
+	 echo "check-style: ok ($(words $(STYLE_FILES)) files)"
+
+format:
+	$(CLANG_FORMAT) -i --style=file $(STYLE_FILES)
+
+.PHONY: check-style format
+
+CHECK_TARGETS += check-style
 
 # ---- the check loops -------------------------------------------------------------------------
 # Every fragment above appends its test targets to CHECK_TARGETS. `make check` runs each one in

@@ -50,14 +50,13 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 
-static uint64_t alloc_calls;    /* malloc/calloc/realloc/memalign calls that returned memory */
-static uint64_t alloc_bytes;    /* bytes those calls asked for */
-static int64_t live_bytes;      /* usable bytes currently allocated */
+static uint64_t alloc_calls; /* malloc/calloc/realloc/memalign calls that returned memory */
+static uint64_t alloc_bytes; /* bytes those calls asked for */
+static int64_t live_bytes;   /* usable bytes currently allocated */
 
 static void count_alloc(void *p, size_t asked)
 {
-    if (p == NULL)
-        return;
+    if (p == NULL) return;
     __atomic_fetch_add(&alloc_calls, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&alloc_bytes, asked, __ATOMIC_RELAXED);
     __atomic_fetch_add(&live_bytes, (int64_t)malloc_usable_size(p), __ATOMIC_RELAXED);
@@ -87,8 +86,7 @@ void *realloc(void *old, size_t n)
 {
     size_t old_usable = old != NULL ? malloc_usable_size(old) : 0;
     void *p = __libc_realloc(old, n);
-    if (p == NULL && n != 0)
-        return NULL;            /* failed: old is untouched */
+    if (p == NULL && n != 0) return NULL; /* failed: old is untouched */
     /* moved, resized, or (n == 0) freed */
     __atomic_fetch_sub(&live_bytes, (int64_t)old_usable, __ATOMIC_RELAXED);
     count_alloc(p, n);
@@ -116,8 +114,7 @@ void *aligned_alloc(size_t align, size_t n)
 int posix_memalign(void **out, size_t align, size_t n)
 {
     void *p = memalign(align, n);
-    if (p == NULL)
-        return ENOMEM;
+    if (p == NULL) return ENOMEM;
     *out = p;
     return 0;
 }
@@ -133,7 +130,10 @@ void *pvalloc(size_t n)
     return memalign(page, (n + page - 1) / page * page);
 }
 
-struct alloc_snapshot { uint64_t calls, bytes; int64_t live; };
+struct alloc_snapshot {
+    uint64_t calls, bytes;
+    int64_t live;
+};
 
 static struct alloc_snapshot alloc_now(void)
 {
@@ -166,8 +166,7 @@ static long rss_bytes(void)
 {
     long pages_total = 0, pages_resident = 0;
     FILE *f = fopen("/proc/self/statm", "r");
-    if (f == NULL)
-        die("cannot open /proc/self/statm");
+    if (f == NULL) die("cannot open /proc/self/statm");
     if (fscanf(f, "%ld %ld", &pages_total, &pages_resident) != 2)
         die("cannot parse /proc/self/statm");
     fclose(f);
@@ -177,8 +176,7 @@ static long rss_bytes(void)
 static char *path_in(const char *dir, const char *name)
 {
     static char buf[4096];
-    if ((size_t)snprintf(buf, sizeof(buf), "%s/%s", dir, name) >= sizeof(buf))
-        die("path too long");
+    if ((size_t)snprintf(buf, sizeof(buf), "%s/%s", dir, name) >= sizeof(buf)) die("path too long");
     return buf;
 }
 
@@ -190,28 +188,25 @@ static void add_ext(X509 *cert, int nid, const char *value)
     X509V3_set_ctx_nodb(&v3);
     X509V3_set_ctx(&v3, cert, cert, NULL, NULL, 0);
     X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-    if (ext == NULL || !X509_add_ext(cert, ext, -1))
-        die("cannot add certificate extension");
+    if (ext == NULL || !X509_add_ext(cert, ext, -1)) die("cannot add certificate extension");
     X509_EXTENSION_free(ext);
 }
 
 static void write_key_and_cert(const char *dir, const char *stem, EVP_PKEY *key, long serial)
 {
     X509 *cert = X509_new();
-    if (cert == NULL || !X509_set_version(cert, X509_VERSION_3)
-        || !ASN1_INTEGER_set(X509_get_serialNumber(cert), serial)
-        || X509_gmtime_adj(X509_getm_notBefore(cert), -3600) == NULL
-        || X509_gmtime_adj(X509_getm_notAfter(cert), 30L * 86400) == NULL
-        || !X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
-                                       (const unsigned char *)BENCH_HOST, -1, -1, 0)
-        || !X509_set_issuer_name(cert, X509_get_subject_name(cert))
-        || !X509_set_pubkey(cert, key))
+    if (cert == NULL || !X509_set_version(cert, X509_VERSION_3) ||
+        !ASN1_INTEGER_set(X509_get_serialNumber(cert), serial) ||
+        X509_gmtime_adj(X509_getm_notBefore(cert), -3600) == NULL ||
+        X509_gmtime_adj(X509_getm_notAfter(cert), 30L * 86400) == NULL ||
+        !X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
+                                    (const unsigned char *)BENCH_HOST, -1, -1, 0) ||
+        !X509_set_issuer_name(cert, X509_get_subject_name(cert)) || !X509_set_pubkey(cert, key))
         die("cannot build certificate");
     add_ext(cert, NID_subject_alt_name, "DNS:" BENCH_HOST);
     add_ext(cert, NID_basic_constraints, "critical,CA:FALSE");
     add_ext(cert, NID_ext_key_usage, "serverAuth");
-    if (!X509_sign(cert, key, EVP_sha256()))
-        die("cannot sign certificate");
+    if (!X509_sign(cert, key, EVP_sha256())) die("cannot sign certificate");
 
     char name[64];
     snprintf(name, sizeof(name), "%s.key", stem);
@@ -222,8 +217,7 @@ static void write_key_and_cert(const char *dir, const char *stem, EVP_PKEY *key,
         die("cannot write key");
     snprintf(name, sizeof(name), "%s.crt", stem);
     f = fopen(path_in(dir, name), "w");
-    if (f == NULL || !PEM_write_X509(f, cert) || fclose(f) != 0)
-        die("cannot write certificate");
+    if (f == NULL || !PEM_write_X509(f, cert) || fclose(f) != 0) die("cannot write certificate");
     X509_free(cert);
 }
 
@@ -231,8 +225,7 @@ static int keygen(const char *dir)
 {
     EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
     EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    if (rsa == NULL || ec == NULL)
-        die("key generation failed");
+    if (rsa == NULL || ec == NULL) die("key generation failed");
     write_key_and_cert(dir, "rsa", rsa, 1);
     write_key_and_cert(dir, "ecdsa", ec, 2);
     EVP_PKEY_free(rsa);
@@ -254,30 +247,31 @@ struct workload {
 };
 
 static const struct workload workloads[] = {
-    { "tls13-rsa",   "rsa",   TLS1_3_VERSION, 1, 0, 0 },
+    { "tls13-rsa", "rsa", TLS1_3_VERSION, 1, 0, 0 },
     { "tls13-ecdsa", "ecdsa", TLS1_3_VERSION, 1, 0, 0 },
-    { "tls12-rsa",   "rsa",   TLS1_2_VERSION, 1, 0, 0 },
-    { "resume13",    "rsa",   TLS1_3_VERSION, 1, 1, 0 },
+    { "tls12-rsa", "rsa", TLS1_2_VERSION, 1, 0, 0 },
+    { "resume13", "rsa", TLS1_3_VERSION, 1, 1, 0 },
     /* the driver runs this one with and without TLSDIAG_REPEAT_WINDOW=0 */
-    { "fail-verify", "rsa",   TLS1_3_VERSION, 0, 0, 0 },
-    { "idle",        "ecdsa", TLS1_3_VERSION, 1, 0, 1 },
+    { "fail-verify", "rsa", TLS1_3_VERSION, 0, 0, 0 },
+    { "idle", "ecdsa", TLS1_3_VERSION, 1, 0, 1 },
 };
 
 struct bench {
     const struct workload *w;
     SSL_CTX *client_ctx, *server_ctx;
-    SSL_SESSION *session;     /* resume workload only */
+    SSL_SESSION *session; /* resume workload only */
 };
 
-struct pair { SSL *client, *server; };
+struct pair {
+    SSL *client, *server;
+};
 
 static FILE *open_key_file(const char *dir, const char *stem, const char *ext)
 {
     char name[64];
     snprintf(name, sizeof(name), "%s.%s", stem, ext);
     FILE *f = fopen(path_in(dir, name), "r");
-    if (f == NULL)
-        die("cannot open a key or certificate (run keygen first)");
+    if (f == NULL) die("cannot open a key or certificate (run keygen first)");
     return f;
 }
 
@@ -286,8 +280,7 @@ static X509 *read_cert(const char *dir, const char *stem)
     FILE *f = open_key_file(dir, stem, "crt");
     X509 *cert = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
-    if (cert == NULL)
-        die("cannot read certificate");
+    if (cert == NULL) die("cannot read certificate");
     return cert;
 }
 
@@ -296,8 +289,7 @@ static EVP_PKEY *read_key(const char *dir, const char *stem)
     FILE *f = open_key_file(dir, stem, "key");
     EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
-    if (key == NULL)
-        die("cannot read key");
+    if (key == NULL) die("cannot read key");
     return key;
 }
 
@@ -311,23 +303,22 @@ static void make_contexts(struct bench *b, const char *dir)
 
     b->server_ctx = SSL_CTX_new(TLS_server_method());
     b->client_ctx = SSL_CTX_new(TLS_client_method());
-    if (b->server_ctx == NULL || b->client_ctx == NULL)
-        die("SSL_CTX_new failed");
-    if (!SSL_CTX_use_certificate(b->server_ctx, cert) || !SSL_CTX_use_PrivateKey(b->server_ctx, key)
-        || !SSL_CTX_check_private_key(b->server_ctx))
+    if (b->server_ctx == NULL || b->client_ctx == NULL) die("SSL_CTX_new failed");
+    if (!SSL_CTX_use_certificate(b->server_ctx, cert) ||
+        !SSL_CTX_use_PrivateKey(b->server_ctx, key) || !SSL_CTX_check_private_key(b->server_ctx))
         die("server certificate/key rejected");
     /* TLS 1.2 session IDs would otherwise pile up in the server cache, a cost
      * and a memory growth that has nothing to do with the mode under test.
      * TLS 1.3 resumption uses stateless tickets and needs no cache. */
     SSL_CTX_set_session_cache_mode(b->server_ctx, SSL_SESS_CACHE_OFF);
-    if (!SSL_CTX_set_min_proto_version(b->server_ctx, w->version)
-        || !SSL_CTX_set_max_proto_version(b->server_ctx, w->version)
-        || !SSL_CTX_set_min_proto_version(b->client_ctx, w->version)
-        || !SSL_CTX_set_max_proto_version(b->client_ctx, w->version))
+    if (!SSL_CTX_set_min_proto_version(b->server_ctx, w->version) ||
+        !SSL_CTX_set_max_proto_version(b->server_ctx, w->version) ||
+        !SSL_CTX_set_min_proto_version(b->client_ctx, w->version) ||
+        !SSL_CTX_set_max_proto_version(b->client_ctx, w->version))
         die("cannot pin the protocol version");
     SSL_CTX_set_verify(b->client_ctx, SSL_VERIFY_PEER, NULL);
-    if (w->client_trusts_server
-        && !X509_STORE_add_cert(SSL_CTX_get_cert_store(b->client_ctx), cert))
+    if (w->client_trusts_server &&
+        !X509_STORE_add_cert(SSL_CTX_get_cert_store(b->client_ctx), cert))
         die("cannot trust the server certificate");
     X509_free(cert);
     EVP_PKEY_free(key);
@@ -354,8 +345,7 @@ static struct pair new_pair(const struct bench *b)
 static int step(SSL *ssl)
 {
     int ret = SSL_do_handshake(ssl);
-    if (ret == 1)
-        return 1;
+    if (ret == 1) return 1;
     int err = SSL_get_error(ssl, ret);
     return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? 0 : -1;
 }
@@ -365,10 +355,8 @@ static void run_to_end(struct pair p, int *client, int *server)
 {
     *client = *server = 0;
     for (int round = 0; round < 16 && (*client == 0 || *server == 0); round++) {
-        if (*client == 0)
-            *client = step(p.client);
-        if (*server == 0)
-            *server = step(p.server);
+        if (*client == 0) *client = step(p.client);
+        if (*server == 0) *server = step(p.server);
     }
 }
 
@@ -376,8 +364,7 @@ static void run_to_end(struct pair p, int *client, int *server)
  * connection that was not shut down marks its session not resumable. */
 static void close_both(struct pair p)
 {
-    if (SSL_shutdown(p.client) < 0 || SSL_shutdown(p.server) < 0)
-        die("shutdown failed");
+    if (SSL_shutdown(p.client) < 0 || SSL_shutdown(p.server) < 0) die("shutdown failed");
 }
 
 /* Runs both ends to the end of the handshake and checks it ended as the workload
@@ -390,23 +377,20 @@ static void handshake(const struct bench *b, SSL_SESSION **keep_session)
     int client, server;
     run_to_end(p, &client, &server);
     if (b->w->client_trusts_server) {
-        if (client != 1 || server != 1)
-            die("a handshake that should succeed did not");
-        if (b->session != NULL && !SSL_session_reused(p.client))
-            die("the session was not resumed");
+        if (client != 1 || server != 1) die("a handshake that should succeed did not");
+        if (b->session != NULL && !SSL_session_reused(p.client)) die("the session was not resumed");
         if (keep_session != NULL) {
             /* TLS 1.3 tickets arrive after the handshake: reading is what processes them. */
             char byte;
-            if (SSL_read(p.client, &byte, 1) > 0)
-                die("unexpected application data");
+            if (SSL_read(p.client, &byte, 1) > 0) die("unexpected application data");
             *keep_session = SSL_get1_session(p.client);
             if (*keep_session == NULL || !SSL_SESSION_is_resumable(*keep_session))
                 die("no resumable session");
         }
         close_both(p);
     } else {
-        if (client != -1 || server != -1
-            || SSL_get_verify_result(p.client) != X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
+        if (client != -1 || server != -1 ||
+            SSL_get_verify_result(p.client) != X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
             die("a handshake that should fail certificate verification did not");
     }
     ERR_clear_error();
@@ -420,8 +404,7 @@ static void handshake(const struct bench *b, SSL_SESSION **keep_session)
 __attribute__((noinline)) void bench_measured_handshakes(const struct bench *b, long count);
 __attribute__((noinline)) void bench_measured_handshakes(const struct bench *b, long count)
 {
-    for (long i = 0; i < count; i++)
-        handshake(b, NULL);
+    for (long i = 0; i < count; i++) handshake(b, NULL);
 }
 
 /* count SSL objects, in client/server pairs: the client's hello sent, the server's
@@ -432,8 +415,7 @@ static void idle_connections(const struct bench *b, long count)
 {
     long n_pairs = count / 2;
     struct pair *pairs = __libc_calloc((size_t)n_pairs, sizeof(*pairs));
-    if (pairs == NULL)
-        die("out of memory");
+    if (pairs == NULL) die("out of memory");
     memset(pairs, 0, (size_t)n_pairs * sizeof(*pairs)); /* resident before the first reading */
     long rss_before = rss_bytes();
     struct alloc_snapshot before = alloc_now();
@@ -446,8 +428,7 @@ static void idle_connections(const struct bench *b, long count)
     struct alloc_snapshot after = alloc_now();
     printf("{\"workload\":\"%s\",\"objects\":%ld,\"rss_bytes\":%ld,\"heap_bytes\":%lld,"
            "\"allocs\":%llu,\"provider_loaded\":%d}\n",
-           b->w->name, 2 * n_pairs, rss_after - rss_before,
-           (long long)(after.live - before.live),
+           b->w->name, 2 * n_pairs, rss_after - rss_before, (long long)(after.live - before.live),
            (unsigned long long)(after.calls - before.calls),
            OSSL_PROVIDER_available(NULL, "tlsdiag"));
     for (long i = 0; i < n_pairs; i++) {
@@ -501,8 +482,7 @@ static void serve_batches(const struct bench *b, long per_batch)
     printf("ready\n");
     fflush(stdout);
     while (fgets(line, sizeof(line), stdin) != NULL) {
-        if (strcmp(line, "go\n") != 0)
-            die("serve: expected \"go\"");
+        if (strcmp(line, "go\n") != 0) die("serve: expected \"go\"");
         printf("%.9f\n", timed_batch(b, per_batch, &t));
         fflush(stdout);
     }
@@ -513,26 +493,20 @@ static int run(const char *dir, const char *name, long count, long warmup, int s
 {
     struct bench b = { 0 };
     for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
-        if (strcmp(workloads[i].name, name) == 0)
-            b.w = &workloads[i];
-    if (b.w == NULL)
-        die("unknown workload");
-    if (count <= 0 || warmup < 0 || (b.w->idle && (count < 2 || serve)))
-        die("bad count");
+        if (strcmp(workloads[i].name, name) == 0) b.w = &workloads[i];
+    if (b.w == NULL) die("unknown workload");
+    if (count <= 0 || warmup < 0 || (b.w->idle && (count < 2 || serve))) die("bad count");
 
     /* Load the config (OPENSSL_CONF) now, so a config error is reported as one
      * instead of as a failed SSL_CTX_new further down. */
-    if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL))
-        die("cannot load the OpenSSL config");
+    if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL)) die("cannot load the OpenSSL config");
     make_contexts(&b, dir);
-    if (b.w->resume)
-        handshake(&b, &b.session);
+    if (b.w->resume) handshake(&b, &b.session);
 
     if (b.w->idle) {
         idle_connections(&b, count);
     } else {
-        for (long i = 0; i < warmup; i++)
-            handshake(&b, NULL);
+        for (long i = 0; i < warmup; i++) handshake(&b, NULL);
         if (serve) {
             serve_batches(&b, count);
         } else {
@@ -549,14 +523,14 @@ static int run(const char *dir, const char *name, long count, long warmup, int s
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "keygen") == 0)
-        return keygen(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "keygen") == 0) return keygen(argv[2]);
     int serve = argc >= 2 && strcmp(argv[1], "serve") == 0;
     if ((argc == 5 || argc == 6) && (serve || strcmp(argv[1], "run") == 0))
         return run(argv[2], argv[3], atol(argv[4]), argc == 6 ? atol(argv[5]) : 10, serve);
-    fprintf(stderr, "usage: %s keygen DIR\n"
-                    "       %s run DIR WORKLOAD COUNT [WARMUP]\n"
-                    "       %s serve DIR WORKLOAD PER_BATCH [WARMUP]\n",
+    fprintf(stderr,
+            "usage: %s keygen DIR\n"
+            "       %s run DIR WORKLOAD COUNT [WARMUP]\n"
+            "       %s serve DIR WORKLOAD PER_BATCH [WARMUP]\n",
             argv[0], argv[0], argv[0]);
     return 2;
 }

@@ -44,9 +44,9 @@ struct check_opts {
     char host[256], port[8];
     const char *target;
     const char *ca, *servername, *cert, *key;
-    int min_version, max_version;   /* 0: what the system policy says */
+    int min_version, max_version; /* 0: what the system policy says */
     int json, verbose;
-    int timeout;                    /* seconds, for connect and for the handshake */
+    int timeout; /* seconds, for connect and for the handshake */
 };
 
 static void check_usage(FILE *out)
@@ -79,7 +79,7 @@ static int parse_version(const char *s)
     char name[16];
     if (!strncasecmp(s, "TLSv", 4)) s += 4;
     else if (!strncasecmp(s, "TLS", 3)) s += 3;
-    if (!strcmp(s, "1.0")) s = "1";        /* how people write what OpenSSL calls TLSv1 */
+    if (!strcmp(s, "1.0")) s = "1"; /* how people write what OpenSSL calls TLSv1 */
     if (s[0] != '1' || strlen(s) > 3) return -1;
     snprintf(name, sizeof(name), "TLSv%s", s);
     int v = td_version_from_name(name);
@@ -165,17 +165,14 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         case 't':
             o->timeout = (int)strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || o->timeout < 1 || o->timeout > 3600) {
-                cli_error("check", "--timeout wants whole seconds from 1 to 3600, not '%s'", optarg);
+                cli_error("check", "--timeout wants whole seconds from 1 to 3600, not '%s'",
+                          optarg);
                 return 0;
             }
             break;
         case 'h': return -1;
-        case ':':
-            cli_error("check", "option '%s' needs a value", argv[optind - 1]);
-            return 0;
-        default:
-            cli_error("check", "unknown option '%s'", argv[optind - 1]);
-            return 0;
+        case ':': cli_error("check", "option '%s' needs a value", argv[optind - 1]); return 0;
+        default: cli_error("check", "unknown option '%s'", argv[optind - 1]); return 0;
         }
     }
     if (optind != argc - 1) {
@@ -225,9 +222,10 @@ static int stage1(char **argv, const struct check_opts *o)
     }
     snprintf(fdnum, sizeof(fdnum), "%d", fd);
     snprintf(output, sizeof(output), "file:%s", path);
-    if (setenv("OPENSSL_CONF", choice.path, 1) || setenv("TLSDIAG", o->verbose ? "trace" : "1", 1)
-        || setenv("TLSDIAG_FORMAT", o->json ? "json" : "text", 1)
-        || setenv("TLSDIAG_OUTPUT", output, 1) || setenv(STAGE_ENV, fdnum, 1)) {
+    if (setenv("OPENSSL_CONF", choice.path, 1) ||
+        setenv("TLSDIAG", o->verbose ? "trace" : "1", 1) ||
+        setenv("TLSDIAG_FORMAT", o->json ? "json" : "text", 1) ||
+        setenv("TLSDIAG_OUTPUT", output, 1) || setenv(STAGE_ENV, fdnum, 1)) {
         cli_error("check", "cannot set the environment: %s", strerror(errno));
         return CLI_USAGE;
     }
@@ -235,7 +233,7 @@ static int stage1(char **argv, const struct check_opts *o)
     fflush(NULL);
     /* argv is main's argv shifted by one (see main.c): argv - 1 is the full command line. */
     execv("/proc/self/exe", argv - 1);
-    execvp(argv[-1], argv - 1);   /* no /proc: the name we were started by */
+    execvp(argv[-1], argv - 1); /* no /proc: the name we were started by */
     cli_error("check", "cannot re-execute myself: %s", strerror(errno));
     unlink(path);
     return CLI_USAGE;
@@ -245,33 +243,33 @@ static int stage1(char **argv, const struct check_opts *o)
 
 struct depth_record {
     X509 *cert;
-    int err;                  /* X509_V_OK or the first error reported at this depth */
+    int err; /* X509_V_OK or the first error reported at this depth */
 };
 
 struct outcome {
     char addr[INET6_ADDRSTRLEN + 8];
     int connected;
     char net_error[512];
-    int ok;                   /* handshake completed */
+    int ok; /* handshake completed */
     int timed_out;
     char version[16], cipher[64];
     long verify_result;
     unsigned long ssl_err;
     struct depth_record chain[MAX_DEPTH];
-    int depth_max;            /* highest depth the verify callback saw, -1 none */
+    int depth_max; /* highest depth the verify callback saw, -1 none */
     /* OCSP */
     int staple_len;
     struct td_ocsp_info ocsp;
     int must_staple;
     /* trust anchor */
-    char anchor_source[32];   /* "file", "directory", "" */
+    char anchor_source[32]; /* "file", "directory", "" */
     char anchor_path[PATH_MAX];
-    char anchor_origin[64];   /* "--ca", "SSL_CERT_FILE", "OpenSSL default", ... */
+    char anchor_origin[64]; /* "--ca", "SSL_CERT_FILE", "OpenSSL default", ... */
     int offered_tls13;
-    int tls13_probe;          /* -1 not run, 0 refused, 1 accepted */
+    int tls13_probe; /* -1 not run, 0 refused, 1 accepted */
 };
 
-static int depth_slot = -1;   /* SSL ex_data index for the outcome being filled */
+static int depth_slot = -1; /* SSL ex_data index for the outcome being filled */
 
 static int verify_record(int preverify_ok, X509_STORE_CTX *xs)
 {
@@ -310,10 +308,8 @@ static int status_verdict(SSL *ssl, void *arg)
     switch (out->ocsp.verdict) {
     case TD_OCSP_NONE:
     case TD_OCSP_GOOD:
-    case TD_OCSP_NO_ISSUER:   /* cannot judge it, like the drivers' soft-fail */
-        return 1;
-    default:
-        return 0;
+    case TD_OCSP_NO_ISSUER: /* cannot judge it, like the drivers' soft-fail */ return 1;
+    default: return 0;
     }
 }
 
@@ -379,9 +375,9 @@ static SSL_CTX *make_ctx(const struct check_opts *o, int min_version, int max_ve
     if (ok && min_version) ok = SSL_CTX_set_min_proto_version(ctx, min_version);
     if (ok && max_version) ok = SSL_CTX_set_max_proto_version(ctx, max_version);
     if (ok && o->cert) {
-        ok = SSL_CTX_use_certificate_chain_file(ctx, o->cert)
-             && SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert, SSL_FILETYPE_PEM)
-             && SSL_CTX_check_private_key(ctx);
+        ok = SSL_CTX_use_certificate_chain_file(ctx, o->cert) &&
+             SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert, SSL_FILETYPE_PEM) &&
+             SSL_CTX_check_private_key(ctx);
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_record);
     if (!ok) {
@@ -405,14 +401,15 @@ static int settle(SSL *ssl, int fd)
     fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &now);
-        long left = SETTLE_MS - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+        long left = SETTLE_MS -
+                    ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
         struct pollfd p = { .fd = fd, .events = POLLIN };
         if (left <= 0 || poll(&p, 1, (int)left) <= 0) break;
         int n = SSL_peek(ssl, &byte, 1);
         if (n > 0) break;
         int e = SSL_get_error(ssl, n);
         if (e == SSL_ERROR_WANT_READ) continue;
-        ok = e == SSL_ERROR_ZERO_RETURN;   /* a clean close is not a refusal */
+        ok = e == SSL_ERROR_ZERO_RETURN; /* a clean close is not a refusal */
         break;
     }
     fcntl(fd, F_SETFL, flags);
@@ -455,8 +452,8 @@ static int handshake(const struct check_opts *o, SSL_CTX *ctx, struct outcome *o
     } else {
         int e = errno;
         out->ssl_err = ERR_peek_last_error();
-        out->timed_out = SSL_get_error(ssl, rc) == SSL_ERROR_SYSCALL
-                         && (e == EAGAIN || e == EWOULDBLOCK);
+        out->timed_out =
+            SSL_get_error(ssl, rc) == SSL_ERROR_SYSCALL && (e == EAGAIN || e == EWOULDBLOCK);
     }
     if (keep != NULL && out->ok) {
         *keep = ssl;
@@ -479,7 +476,7 @@ static void outcome_free(struct outcome *out)
  * day it expires, how many days are left (negative when past), and two weaknesses. */
 struct cert_facts {
     struct td_cert d;
-    char date[16];             /* notAfter as YYYY-MM-DD */
+    char date[16]; /* notAfter as YYYY-MM-DD */
     long days_left;
     int weak_key, sha1;
 };
@@ -492,9 +489,10 @@ static void cert_facts(X509 *x, struct cert_facts *f)
     snprintf(f->date, sizeof(f->date), "%.10s", f->d.not_after);
     if (ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(x))) f->days_left = day;
     EVP_PKEY *pk = X509_get0_pubkey(x);
-    f->weak_key = pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")
-                                 || EVP_PKEY_is_a(pk, "DSA"))
-                  && f->d.key_bits < 2048;
+    f->weak_key =
+        pk != NULL &&
+        (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS") || EVP_PKEY_is_a(pk, "DSA")) &&
+        f->d.key_bits < 2048;
     /* A trust anchor's own signature is never checked, so SHA-1 there is harmless. */
     f->sha1 = !f->d.self_signed && !strcmp(f->d.sig_digest, OBJ_nid2sn(NID_sha1));
 }
@@ -571,8 +569,7 @@ static void locate_anchor(const struct check_opts *o, X509 *anchor, struct outco
         snprintf(out->anchor_source, sizeof(out->anchor_source), "file");
         if (realpath(file, path) != NULL && strcmp(path, file) != 0)
             snprintf(out->anchor_path, sizeof(out->anchor_path), "%.2000s -> %.2000s", file, path);
-        else
-            snprintf(out->anchor_path, sizeof(out->anchor_path), "%s", file);
+        else snprintf(out->anchor_path, sizeof(out->anchor_path), "%s", file);
         snprintf(out->anchor_origin, sizeof(out->anchor_origin), "%s",
                  env_file ? X509_get_default_cert_file_env() : "OpenSSL default");
         return;
@@ -652,7 +649,10 @@ static const char *mark(int good)
     return b;
 }
 
-struct warning { const char *id; char text[600]; };
+struct warning {
+    const char *id;
+    char text[600];
+};
 
 static int collect_warnings(const struct outcome *out, struct warning *w, int cap)
 {
@@ -669,13 +669,14 @@ static int collect_warnings(const struct outcome *out, struct warning *w, int ca
         if (f.weak_key && n < cap) {
             w[n].id = "weak_key";
             snprintf(w[n++].text, sizeof(w[0].text),
-                     "%.300s has a %s key; below 2048 bits RSA fails at security level 2", f.d.subject,
-                     f.d.key);
+                     "%.300s has a %s key; below 2048 bits RSA fails at security level 2",
+                     f.d.subject, f.d.key);
         }
         if (f.sha1 && n < cap) {
             w[n].id = "sha1_signature";
             snprintf(w[n++].text, sizeof(w[0].text),
-                     "%.300s is signed with SHA-1, refused at security level 1 and up", f.d.subject);
+                     "%.300s is signed with SHA-1, refused at security level 1 and up",
+                     f.d.subject);
         }
     }
     int negotiated13 = !strcmp(out->version, "TLSv1.3");
@@ -718,10 +719,12 @@ static void print_chain_text(const struct outcome *out, int anchor_known)
         cert_facts(out->chain[d].cert, &f);
         int good = out->chain[d].err == X509_V_OK;
         printf("  %*s%s%s %s — %s%s, expires %s (%ld days)", 2 * (d > 0 ? d - 1 : 0), "",
-               d > 0 ? "└─" : "", mark(good), f.d.subject, f.d.self_signed ? "self-signed" : "issuer ",
-               f.d.self_signed ? "" : f.d.issuer, f.date, f.days_left);
-        if (!good) printf(" %s[%s]%s", term_on(SGR_RED),
-                          X509_verify_cert_error_string(out->chain[d].err), term_off());
+               d > 0 ? "└─" : "", mark(good), f.d.subject,
+               f.d.self_signed ? "self-signed" : "issuer ", f.d.self_signed ? "" : f.d.issuer,
+               f.date, f.days_left);
+        if (!good)
+            printf(" %s[%s]%s", term_on(SGR_RED), X509_verify_cert_error_string(out->chain[d].err),
+                   term_off());
         if (out->ok && d == out->depth_max && anchor_known) printf(" (trust anchor)");
         putchar('\n');
     }
@@ -769,8 +772,7 @@ static void print_text(const struct check_opts *o, const struct outcome *out, co
     struct warning w[32];
     int n = collect_warnings(out, w, 32);
     if (n == 0) printf("warnings: none\n");
-    for (int i = 0; i < n; i++)
-        printf("%s! %s%s\n", term_on(SGR_YELLOW), w[i].text, term_off());
+    for (int i = 0; i < n; i++) printf("%s! %s%s\n", term_on(SGR_YELLOW), w[i].text, term_off());
     if (events != NULL && events[0] != '\0') fputs(events, stdout);
 }
 
@@ -801,13 +803,17 @@ static void print_json(const struct check_opts *o, const struct outcome *out, co
     printf(",\"port\":%s,\"addr\":", o->port);
     json_string(stdout, out->addr);
     printf(",\"result\":\"%s\",\"exit\":%d",
-           !out->connected ? "error" : out->ok ? "ok" : "handshake_failed", status);
+           !out->connected ? "error"
+           : out->ok       ? "ok"
+                           : "handshake_failed",
+           status);
     if (!out->connected) {
         printf(",\"error\":");
         json_string(stdout, out->net_error);
     }
     for (const char *line = events; !out->ok && line && *line && !section[0];) {
-        if (strstr(line, "\"handshake_failed\"") && json_top_string(line, "section", section, sizeof(section)))
+        if (strstr(line, "\"handshake_failed\"") &&
+            json_top_string(line, "section", section, sizeof(section)))
             json_top_string(line, "cause", cause, sizeof(cause));
         line = strchr(line, '\n');
         if (line) line++;

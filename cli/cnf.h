@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 struct cnf_choice {
-    char path[PATH_MAX];      /* what OPENSSL_CONF should be set to */
-    char own[PATH_MAX];       /* tlsdiag's own config (build/openssl.cnf or the installed one) */
-    char module[PATH_MAX];    /* the provider module that config activates */
+    char path[PATH_MAX];   /* what OPENSSL_CONF should be set to */
+    char own[PATH_MAX];    /* tlsdiag's own config (build/openssl.cnf or the installed one) */
+    char module[PATH_MAX]; /* the provider module that config activates */
     char why[2 * PATH_MAX + 128]; /* one line on how path was chosen, for -v */
 };
 

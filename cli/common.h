@@ -10,7 +10,7 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 /* Colour is decided once, from stdout: a terminal and NO_COLOR unset or empty. */
 void term_init(void);
-const char *term_on(const char *sgr);   /* "" when colour is off */
+const char *term_on(const char *sgr); /* "" when colour is off */
 const char *term_off(void);
 #define SGR_BOLD "1"
 #define SGR_RED "31"

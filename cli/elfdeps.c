@@ -39,9 +39,9 @@ void elf_openssl_inspect(const char *path, struct elf_openssl *out)
     Elf64_Ehdr eh;
     Elf64_Shdr *sh = NULL;
     if (fd < 0) return;
-    if (fstat(fd, &st) != 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh)
-        || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64
-        || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0)
+    if (fstat(fd, &st) != 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+        memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0)
         goto done;
     sh = read_at(fd, st.st_size, eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr));
     if (sh == NULL) goto done;
@@ -50,9 +50,9 @@ void elf_openssl_inspect(const char *path, struct elf_openssl *out)
         if (eh.e_shstrndx < eh.e_shnum && sh[i].sh_type == SHT_PROGBITS) {
             char name[32] = "";
             const Elf64_Shdr *names = &sh[eh.e_shstrndx];
-            if (sh[i].sh_name < names->sh_size
-                && pread(fd, name, sizeof(name) - 1, (off_t)(names->sh_offset + sh[i].sh_name)) > 0
-                && !strcmp(name, ".go.buildinfo"))
+            if (sh[i].sh_name < names->sh_size &&
+                pread(fd, name, sizeof(name) - 1, (off_t)(names->sh_offset + sh[i].sh_name)) > 0 &&
+                !strcmp(name, ".go.buildinfo"))
                 out->go = 1;
         }
         if (sh[i].sh_type != SHT_DYNAMIC && sh[i].sh_type != SHT_DYNSYM) continue;
@@ -75,8 +75,8 @@ void elf_openssl_inspect(const char *path, struct elf_openssl *out)
         } else if (strtab != NULL && data != NULL) {
             const Elf64_Sym *s = data;
             for (size_t k = 0; k < sh[i].sh_size / sizeof(*s); k++)
-                if (s[k].st_shndx != SHN_UNDEF && ELF64_ST_BIND(s[k].st_info) != STB_LOCAL
-                    && !strcmp(str_at(strtab, strsh->sh_size, s[k].st_name), "SSL_CTX_new"))
+                if (s[k].st_shndx != SHN_UNDEF && ELF64_ST_BIND(s[k].st_info) != STB_LOCAL &&
+                    !strcmp(str_at(strtab, strsh->sh_size, s[k].st_name), "SSL_CTX_new"))
                     out->exports_ssl = 1;
         }
         free(strtab);

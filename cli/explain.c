@@ -26,16 +26,24 @@
 #define MAX_CAUSES 16
 
 enum source {
-    SRC_UNKNOWN, SRC_PYTHON, SRC_PYMONGO, SRC_PYOPENSSL, SRC_CURL, SRC_OPENSSL_CLI, SRC_NODE,
-    SRC_MONGOC, SRC_COUNT
+    SRC_UNKNOWN,
+    SRC_PYTHON,
+    SRC_PYMONGO,
+    SRC_PYOPENSSL,
+    SRC_CURL,
+    SRC_OPENSSL_CLI,
+    SRC_NODE,
+    SRC_MONGOC,
+    SRC_COUNT
 };
 
 static const struct {
     const char *id, *name, *run;
-    enum td_runtime runtime;    /* whose hint column of the catalogue applies */
-    int pymongo;                /* ... and PyMongo's, before the runtime's */
+    enum td_runtime runtime; /* whose hint column of the catalogue applies */
+    int pymongo;             /* ... and PyMongo's, before the runtime's */
 } sources[SRC_COUNT] = {
-    [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, 0 },
+    [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER,
+                      0 },
     [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON, 0 },
     [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON, 1 },
     [SRC_PYOPENSSL] = { "pyopenssl", "pyOpenSSL (PyMongo's OCSP path)", "python3 YOUR_SCRIPT.py",
@@ -50,25 +58,25 @@ static const struct {
 
 struct text {
     const char *orig;
-    char *norm;          /* lower case, '-' and '_' as ' ', same length as orig */
-    char *extra;         /* reason strings decoded from packed codes, normalised */
+    char *norm;  /* lower case, '-' and '_' as ' ', same length as orig */
+    char *extra; /* reason strings decoded from packed codes, normalised */
 };
 
 struct verdict {
     enum td_section section;
     enum td_cause_id causes[MAX_CAUSES];
     int n_causes;
-    char matched[320];          /* the words in the text that decided, as written */
-    long verify_code;           /* -1 when none */
-    int alert;                  /* alert received, -1 when none */
-    const char *undecided;      /* what tells the candidates apart */
-    const char *outside;        /* when the verdict was made outside OpenSSL's handshake */
-    int network;                /* not a TLS failure at all */
+    char matched[320];     /* the words in the text that decided, as written */
+    long verify_code;      /* -1 when none */
+    int alert;             /* alert received, -1 when none */
+    const char *undecided; /* what tells the candidates apart */
+    const char *outside;   /* when the verdict was made outside OpenSSL's handshake */
+    int network;           /* not a TLS failure at all */
     enum source source;
     int pyopenssl;
     char host[256], port[8];
-    int own_certificate;        /* a failure loading this program's own certificate */
-    int port_assumed;           /* the text named a host but no port */
+    int own_certificate; /* a failure loading this program's own certificate */
+    int port_assumed;    /* the text named a host but no port */
 };
 
 /* ---- text helpers ---- */
@@ -77,7 +85,8 @@ static void normalise(const char *in, char *out, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)in[i];
-        out[i] = (c == '-' || c == '_' || c == '\n' || c == '\t' || c == '\r') ? ' ' : (char)tolower(c);
+        out[i] =
+            (c == '-' || c == '_' || c == '\n' || c == '\t' || c == '\r') ? ' ' : (char)tolower(c);
     }
     out[len] = '\0';
 }
@@ -117,13 +126,13 @@ static int has_outside_alert(const struct text *t, const char *needle)
     size_t len = strlen(needle);
     if (len == 0 || len >= sizeof(nn)) return 0;
     normalise(needle, nn, len);
-    for (const char *hay = t->norm; hay != NULL && *hay; ) {
+    for (const char *hay = t->norm; hay != NULL && *hay;) {
         const char *hit = strstr(hay, nn);
         if (hit == NULL) break;
         if (hit - t->norm < 6 || strncmp(hit - 6, "alert ", 6) != 0) return 1;
         hay = hit + 1;
     }
-    for (const char *hay = t->extra; hay != NULL && *hay; ) {
+    for (const char *hay = t->extra; hay != NULL && *hay;) {
         const char *hit = strstr(hay, nn);
         if (hit == NULL) break;
         if (hit - t->extra < 6 || strncmp(hit - 6, "alert ", 6) != 0) return 1;
@@ -133,7 +142,8 @@ static int has_outside_alert(const struct text *t, const char *needle)
 }
 
 /* Quote what matched, from the original text, so the user sees their own words. */
-static void note_match(struct verdict *v, const struct text *t, const char *needle, const char *what)
+static void note_match(struct verdict *v, const struct text *t, const char *needle,
+                       const char *what)
 {
     long at = find(t, needle);
     size_t len = strlen(needle);
@@ -188,7 +198,8 @@ static char *decode_codes(const char *orig)
         if (n != 8 || isxdigit((unsigned char)h[8])) continue;
         unsigned long code = strtoul(h, NULL, 16);
         const char *reason = NULL;
-        if (((code >> 23) & 0xff) != 0 && (code & 0x80000000UL) == 0) reason = ERR_reason_error_string(code);
+        if (((code >> 23) & 0xff) != 0 && (code & 0x80000000UL) == 0)
+            reason = ERR_reason_error_string(code);
         if (reason == NULL && (code >> 24) == ERR_LIB_SSL)
             reason = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, code & 0xfff));
         if (reason == NULL || len + strlen(reason) + 2 >= cap) continue;
@@ -218,20 +229,33 @@ static int find_alert(const struct text *t, struct verdict *v)
     if (best < 0 && num != NULL) {
         best = atoi(num + 13);
         v->matched[0] = '\0';
-        snprintf(v->matched, sizeof(v->matched), "\"%.*s\" (%s)", (int)(13 + strspn(num + 13, "0123456789")),
-                 num, td_alert_name(best));
+        snprintf(v->matched, sizeof(v->matched), "\"%.*s\" (%s)",
+                 (int)(13 + strspn(num + 13, "0123456789")), num, td_alert_name(best));
     }
     return best;
 }
 
 /* Node names verify failures by the X509_V_ERR_* name without the prefix. */
-static const struct { const char *name; int code; } x509_names[] = {
-    { "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 20 }, { "UNABLE_TO_GET_ISSUER_CERT", 2 },
-    { "UNABLE_TO_VERIFY_LEAF_SIGNATURE", 21 }, { "DEPTH_ZERO_SELF_SIGNED_CERT", 18 },
-    { "SELF_SIGNED_CERT_IN_CHAIN", 19 }, { "CERT_HAS_EXPIRED", 10 }, { "CERT_NOT_YET_VALID", 9 },
-    { "CERT_SIGNATURE_FAILURE", 7 }, { "CERT_REVOKED", 23 }, { "INVALID_PURPOSE", 26 },
-    { "CERT_UNTRUSTED", 27 }, { "CERT_REJECTED", 28 }, { "HOSTNAME_MISMATCH", 62 },
-    { "IP_ADDRESS_MISMATCH", 64 }, { "INVALID_CA", 24 }, { "CERT_CHAIN_TOO_LONG", 22 },
+static const struct {
+    const char *name;
+    int code;
+} x509_names[] = {
+    { "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 20 },
+    { "UNABLE_TO_GET_ISSUER_CERT", 2 },
+    { "UNABLE_TO_VERIFY_LEAF_SIGNATURE", 21 },
+    { "DEPTH_ZERO_SELF_SIGNED_CERT", 18 },
+    { "SELF_SIGNED_CERT_IN_CHAIN", 19 },
+    { "CERT_HAS_EXPIRED", 10 },
+    { "CERT_NOT_YET_VALID", 9 },
+    { "CERT_SIGNATURE_FAILURE", 7 },
+    { "CERT_REVOKED", 23 },
+    { "INVALID_PURPOSE", 26 },
+    { "CERT_UNTRUSTED", 27 },
+    { "CERT_REJECTED", 28 },
+    { "HOSTNAME_MISMATCH", 62 },
+    { "IP_ADDRESS_MISMATCH", 64 },
+    { "INVALID_CA", 24 },
+    { "CERT_CHAIN_TOO_LONG", 22 },
     /* Not EE_KEY_TOO_SMALL / CA_MD_TOO_WEAK: they are also SSL reasons for this program's own
      * certificate; Node's message carries the verify string for the peer's case anyway. */
 };
@@ -242,8 +266,8 @@ static const struct { const char *name; int code; } x509_names[] = {
 static long find_verify_code(const struct text *t, struct verdict *v)
 {
     static const char *const numbered[] = { "verify return code: ", "verify error:num=",
-                                            "certificate verify failed (", "verify_code=",
-                                            "verify_code: " };
+                                            "certificate verify failed (",
+                                            "verify_code=", "verify_code: " };
     for (size_t i = 0; i < sizeof(numbered) / sizeof(numbered[0]); i++) {
         const char *at = strcasestr(t->orig, numbered[i]);
         if (at == NULL) continue;
@@ -283,30 +307,33 @@ static long find_verify_code(const struct text *t, struct verdict *v)
 
 static enum source find_source(const struct text *t, int *pyopenssl)
 {
-    *pyopenssl = has(t, "[('ssl routines'") || has(t, "openssl.ssl.error") || has(t, "pyopenssl")
-                 || has(t, "service_identity") || has(t, "verificationerror(errors=");
-    if (has(t, "pymongo") || has(t, "serverselectiontimeouterror") || has(t, "autoreconnect")
-        || has(t, "ssl handshake failed:") || has(t, "topology description"))
+    *pyopenssl = has(t, "[('ssl routines'") || has(t, "openssl.ssl.error") || has(t, "pyopenssl") ||
+                 has(t, "service_identity") || has(t, "verificationerror(errors=");
+    if (has(t, "pymongo") || has(t, "serverselectiontimeouterror") || has(t, "autoreconnect") ||
+        has(t, "ssl handshake failed:") || has(t, "topology description"))
         return SRC_PYMONGO;
     if (*pyopenssl) return SRC_PYOPENSSL;
-    if (has(t, "calling hello on") || has(t, "calling ismaster on") || has(t, "no suitable servers found")
-        || has(t, "mongoc") || has(t, "tls handshake failed: failed"))
+    if (has(t, "calling hello on") || has(t, "calling ismaster on") ||
+        has(t, "no suitable servers found") || has(t, "mongoc") ||
+        has(t, "tls handshake failed: failed"))
         return SRC_MONGOC;
-    if (has(t, "err_ssl_") || has(t, "err_tls_") || has(t, "at tlssocket") || has(t, "node:internal")
-        || has(t, "deps/openssl") || has(t, "code: '") || has(t, "mongoserverselectionerror")
-        || has(t, "mongonetworkerror") || has(t, "unable_to_verify_leaf_signature")
-        || has(t, "depth_zero_self_signed_cert") || has(t, "self_signed_cert_in_chain")
-        || has(t, "unable_to_get_issuer_cert_locally") || has(t, "cert_has_expired")
-        || has(t, "does not match certificate's altnames") || has(t, "econnreset"))
+    if (has(t, "err_ssl_") || has(t, "err_tls_") || has(t, "at tlssocket") ||
+        has(t, "node:internal") || has(t, "deps/openssl") || has(t, "code: '") ||
+        has(t, "mongoserverselectionerror") || has(t, "mongonetworkerror") ||
+        has(t, "unable_to_verify_leaf_signature") || has(t, "depth_zero_self_signed_cert") ||
+        has(t, "self_signed_cert_in_chain") || has(t, "unable_to_get_issuer_cert_locally") ||
+        has(t, "cert_has_expired") || has(t, "does not match certificate's altnames") ||
+        has(t, "econnreset"))
         return SRC_NODE;
     if (has(t, "curl: (") || !strncmp(t->norm, "curl", 4) || has(t, "* ssl certificate problem"))
         return SRC_CURL;
-    if (has(t, "[ssl:") || has(t, "_ssl.c:") || has(t, "sslcertverificationerror")
-        || has(t, "ssl.sslerror") || has(t, "sslzeroreturnerror") || has(t, "sslerror(")
-        || has(t, "eof occurred in violation of protocol") || has(t, "hostname mismatch, certificate is not valid"))
+    if (has(t, "[ssl:") || has(t, "_ssl.c:") || has(t, "sslcertverificationerror") ||
+        has(t, "ssl.sslerror") || has(t, "sslzeroreturnerror") || has(t, "sslerror(") ||
+        has(t, "eof occurred in violation of protocol") ||
+        has(t, "hostname mismatch, certificate is not valid"))
         return SRC_PYTHON;
-    if (has(t, "ssl routines:") || has(t, "verify return code") || has(t, "verify error:num=")
-        || has(t, "connected(") || has(t, "s_client"))
+    if (has(t, "ssl routines:") || has(t, "verify return code") || has(t, "verify error:num=") ||
+        has(t, "connected(") || has(t, "s_client"))
         return SRC_OPENSSL_CLI;
     return SRC_UNKNOWN;
 }
@@ -315,8 +342,8 @@ static enum source find_source(const struct text *t, int *pyopenssl)
 
 static int plausible_host(const char *h, size_t len)
 {
-    static const char *const code_suffixes[] = { ".c", ".cc", ".cpp", ".h", ".py", ".js", ".ts",
-                                                 ".rs", ".go", ".java", ".mjs", ".cjs" };
+    static const char *const code_suffixes[] = { ".c",  ".cc", ".cpp", ".h",    ".py",  ".js",
+                                                 ".ts", ".rs", ".go",  ".java", ".mjs", ".cjs" };
     int letters = 0, dots = 0;
     if (len == 0 || len > 253) return 0;
     for (size_t i = 0; i < len; i++) {
@@ -329,7 +356,7 @@ static int plausible_host(const char *h, size_t len)
         size_t sl = strlen(code_suffixes[i]);
         if (len > sl && !strncasecmp(h + len - sl, code_suffixes[i], sl)) return 0;
     }
-    if (letters == 0) return dots == 3;     /* a dotted IPv4 address */
+    if (letters == 0) return dots == 3; /* a dotted IPv4 address */
     return dots > 0 || (len == 9 && !strncasecmp(h, "localhost", 9));
 }
 
@@ -357,26 +384,27 @@ static void find_host(const char *s, struct verdict *v, int single_label_ok)
     if ((p = strstr(s, "('")) != NULL) {
         for (; p != NULL; p = strstr(p + 2, "('")) {
             const char *q = strchr(p + 2, '\'');
-            if (q && !strncmp(q, "', ", 3) && isdigit((unsigned char)q[3])
-                && set_host(v, p + 2, (size_t)(q - p - 2), q + 3, strspn(q + 3, "0123456789")))
+            if (q && !strncmp(q, "', ", 3) && isdigit((unsigned char)q[3]) &&
+                set_host(v, p + 2, (size_t)(q - p - 2), q + 3, strspn(q + 3, "0123456789")))
                 return;
         }
     }
     if ((p = strstr(s, " on '")) != NULL) {
         const char *h = p + 5, *colon = strpbrk(h, ":'");
-        if (colon && *colon == ':' && set_host(v, h, (size_t)(colon - h), colon + 1,
-                                               strspn(colon + 1, "0123456789")))
+        if (colon && *colon == ':' &&
+            set_host(v, h, (size_t)(colon - h), colon + 1, strspn(colon + 1, "0123456789")))
             return;
     }
     if ((p = strstr(s, "://")) != NULL) {
         const char *h = p + 3;
         https = p - s >= 5 && !strncasecmp(p - 5, "https", 5);
         const char *at = strpbrk(h, "@/ ");
-        if (at && *at == '@') h = at + 1;   /* mongodb://user:pass@host */
+        if (at && *at == '@') h = at + 1; /* mongodb://user:pass@host */
         if (*h == '[') {
             const char *close = strchr(h, ']');
-            if (close && set_host(v, h + 1, (size_t)(close - h - 1), close[1] == ':' ? close + 2 : "",
-                                  close[1] == ':' ? strspn(close + 2, "0123456789") : 0))
+            if (close &&
+                set_host(v, h + 1, (size_t)(close - h - 1), close[1] == ':' ? close + 2 : "",
+                         close[1] == ':' ? strspn(close + 2, "0123456789") : 0))
                 goto url_default;
         } else {
             size_t hl = strcspn(h, ":/,?' \"");
@@ -385,10 +413,11 @@ static void find_host(const char *s, struct verdict *v, int single_label_ok)
                 goto url_default;
         }
     }
-    if ((p = strstr(s, "host='")) != NULL) {   /* urllib3: HTTPSConnectionPool(host='h', port=443) */
+    if ((p = strstr(s, "host='")) != NULL) { /* urllib3: HTTPSConnectionPool(host='h', port=443) */
         const char *h = p + 6, *q = strchr(h, '\''), *port = q ? strstr(q, "port=") : NULL;
         int near = port != NULL && port - q < 4;
-        if (q && set_host(v, h, (size_t)(q - h), near ? port + 5 : "", near ? strspn(port + 5, "0123456789") : 0))
+        if (q && set_host(v, h, (size_t)(q - h), near ? port + 5 : "",
+                          near ? strspn(port + 5, "0123456789") : 0))
             return;
     }
     if ((p = strcasestr(s, "failed to connect to ")) != NULL) {
@@ -409,8 +438,10 @@ static void find_host(const char *s, struct verdict *v, int single_label_ok)
     for (p = s; *p; p++) {
         if (*p == '[') {
             const char *close = strchr(p, ']');
-            if (close && close[1] == ':' && isdigit((unsigned char)close[2]) && memchr(p, ':', (size_t)(close - p))
-                && set_host(v, p + 1, (size_t)(close - p - 1), close + 2, strspn(close + 2, "0123456789")))
+            if (close && close[1] == ':' && isdigit((unsigned char)close[2]) &&
+                memchr(p, ':', (size_t)(close - p)) &&
+                set_host(v, p + 1, (size_t)(close - p - 1), close + 2,
+                         strspn(close + 2, "0123456789")))
                 return;
             continue;
         }
@@ -418,11 +449,14 @@ static void find_host(const char *s, struct verdict *v, int single_label_ok)
         size_t plen = strspn(p + 1, "0123456789");
         if (isalnum((unsigned char)p[1 + plen]) || p[1 + plen] == '.') continue;
         const char *h = p;
-        while (h > s && (isalnum((unsigned char)h[-1]) || h[-1] == '.' || h[-1] == '-' || h[-1] == '_')) h--;
+        while (h > s &&
+               (isalnum((unsigned char)h[-1]) || h[-1] == '.' || h[-1] == '-' || h[-1] == '_'))
+            h--;
         size_t hl = (size_t)(p - h);
         int ok = plausible_host(h, hl);
         /* A single-label name ("mongo1:27017") only where a driver put it, "host:port: ". */
-        if (!ok && single_label_ok && hl && p[1 + plen] == ':' && (h == s || h[-1] == ' ' || h[-1] == '\'')) {
+        if (!ok && single_label_ok && hl && p[1 + plen] == ':' &&
+            (h == s || h[-1] == ' ' || h[-1] == '\'')) {
             ok = 1;
             for (size_t i = 0; i < hl; i++)
                 if (!isalnum((unsigned char)h[i]) && h[i] != '-') ok = 0;
@@ -441,9 +475,20 @@ port_only:
 
 /* ---- the rules ---- */
 
-static const enum td_cause_id ocsp_all[] = { TD_CAUSE_OCSP_REVOKED, TD_CAUSE_OCSP_STALE, TD_CAUSE_OCSP_UNSUCCESSFUL, TD_CAUSE_OCSP_BAD_SIGNATURE, TD_CAUSE_OCSP_WRONG_CERTIFICATE, TD_CAUSE_OCSP_MISSING_STAPLE, TD_CAUSE_OCSP_MALFORMED, TD_CAUSE_OCSP_REJECTED, TD_CAUSE_COUNT };
-static const enum td_cause_id hsf_all[] = { TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_NO_COMMON_GROUP, TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_COUNT };
-static const enum td_cause_id closed_all[] = { TD_CAUSE_PEER_CLOSED, TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_COUNT };
+static const enum td_cause_id ocsp_all[] = { TD_CAUSE_OCSP_REVOKED,
+                                             TD_CAUSE_OCSP_STALE,
+                                             TD_CAUSE_OCSP_UNSUCCESSFUL,
+                                             TD_CAUSE_OCSP_BAD_SIGNATURE,
+                                             TD_CAUSE_OCSP_WRONG_CERTIFICATE,
+                                             TD_CAUSE_OCSP_MISSING_STAPLE,
+                                             TD_CAUSE_OCSP_MALFORMED,
+                                             TD_CAUSE_OCSP_REJECTED,
+                                             TD_CAUSE_COUNT };
+static const enum td_cause_id hsf_all[] = { TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_NO_COMMON_GROUP,
+                                            TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_COUNT };
+static const enum td_cause_id closed_all[] = { TD_CAUSE_PEER_CLOSED, TD_CAUSE_NO_SHARED_CIPHER,
+                                               TD_CAUSE_CLIENT_CERT_MISSING,
+                                               TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_COUNT };
 
 static void add_rule_causes(struct verdict *v, const enum td_cause_id *ids, int n)
 {
@@ -458,33 +503,39 @@ static void verify_causes(struct verdict *v, long code)
     add_rule_causes(v, causes, n);
     switch (causes[0]) {
     case TD_CAUSE_TRUST_STORE_MISSING:
-        v->undecided = "whether the trust store is empty, the CA is not in it, or the server left out "
-                       "an intermediate shows only in the chain the server sends and the CA file the "
-                       "application loads";
+        v->undecided =
+            "whether the trust store is empty, the CA is not in it, or the server left out "
+            "an intermediate shows only in the chain the server sends and the CA file the "
+            "application loads";
         break;
     case TD_CAUSE_MISSING_INTERMEDIATE:
-        v->undecided = "whether the server left out its intermediate or the CA is simply unknown here "
-                       "shows only in the chain the server sends and the CA file the application loads";
+        v->undecided =
+            "whether the server left out its intermediate or the CA is simply unknown here "
+            "shows only in the chain the server sends and the CA file the application loads";
         break;
     case TD_CAUSE_SELF_SIGNED_IN_CHAIN:
-        v->undecided = "which root it is (a private CA, or a TLS-intercepting proxy's) shows in the chain";
+        v->undecided =
+            "which root it is (a private CA, or a TLS-intercepting proxy's) shows in the chain";
         break;
     case TD_CAUSE_NOT_YET_VALID:
-        v->undecided = "whether the certificate is really not valid yet or this machine's clock is wrong, "
-                       "and which certificate of the chain it is";
+        v->undecided =
+            "whether the certificate is really not valid yet or this machine's clock is wrong, "
+            "and which certificate of the chain it is";
         break;
     case TD_CAUSE_EXPIRED:
-        v->undecided = "whether the certificate really expired or this machine's clock is wrong, and "
-                       "which certificate of the chain it is";
+        v->undecided =
+            "whether the certificate really expired or this machine's clock is wrong, and "
+            "which certificate of the chain it is";
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
 static void hostname_phrase(struct verdict *v, const struct text *t)
 {
-    static const struct { const char *needle, *outside; } phrases[] = {
+    static const struct {
+        const char *needle, *outside;
+    } phrases[] = {
         { "hostname mismatch", NULL },
         { "ip address mismatch", NULL },
         { "does not match certificate's altnames",
@@ -505,7 +556,8 @@ static void hostname_phrase(struct verdict *v, const struct text *t)
         { "ipaddressmismatch",
           "pyOpenSSL (PyMongo's OCSP path) checks the name with service_identity after the "
           "handshake, which tlsdiag's hooks do not see; `tlsdiag check` shows it" },
-        { "doesn't match", "this is PyMongo's (or ssl.match_hostname's) own check, after the handshake" },
+        { "doesn't match",
+          "this is PyMongo's (or ssl.match_hostname's) own check, after the handshake" },
         { "tls handshake failed: failed certificate verification",
           "the C driver checks the name itself after the handshake (a certificate that does not "
           "verify fails inside it, with an OpenSSL error); `tlsdiag check` shows it" },
@@ -540,14 +592,20 @@ static int decide_tls(struct verdict *v, const struct text *t)
     if (has(t, "invalid status response") || has(t, "bad certificate status response")) {
         v->section = TD_SEC_INVALID_STATUS_RESPONSE;
         add_causes(v, ocsp_all);
-        note_match(v, t, has(t, "invalid status response") ? "invalid status response"
-                                                           : "bad certificate status response", NULL);
-        v->undecided = "what is wrong with the staple (revoked, outdated, not signed by the issuer, "
-                       "about another certificate, unparseable, or missing for a must-staple "
-                       "certificate) is only in the staple itself";
+        note_match(v, t,
+                   has(t, "invalid status response") ? "invalid status response"
+                                                     : "bad certificate status response",
+                   NULL);
+        v->undecided =
+            "what is wrong with the staple (revoked, outdated, not signed by the issuer, "
+            "about another certificate, unparseable, or missing for a must-staple "
+            "certificate) is only in the staple itself";
         return 1;
     }
-    static const struct { const char *needle; enum td_cause_id cause; } curl_ocsp[] = {
+    static const struct {
+        const char *needle;
+        enum td_cause_id cause;
+    } curl_ocsp[] = {
         { "no ocsp response received", TD_CAUSE_OCSP_MISSING_STAPLE },
         { "revocation reason", TD_CAUSE_OCSP_REVOKED },
         { "certificate status: revoked", TD_CAUSE_OCSP_REVOKED },
@@ -556,7 +614,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
         { "ocsp response verification failed", TD_CAUSE_OCSP_BAD_SIGNATURE },
         { "could not find certificate id in ocsp response", TD_CAUSE_OCSP_WRONG_CERTIFICATE },
         { "invalid ocsp response", TD_CAUSE_OCSP_MALFORMED },
-        { "failed ocsp verification", TD_CAUSE_COUNT },   /* any of them */
+        { "failed ocsp verification", TD_CAUSE_COUNT }, /* any of them */
     };
     for (size_t i = 0; i < sizeof(curl_ocsp) / sizeof(curl_ocsp[0]); i++) {
         if (!has(t, curl_ocsp[i].needle)) continue;
@@ -578,7 +636,11 @@ static int decide_tls(struct verdict *v, const struct text *t)
 
     /* Protocol versions. */
     /* The causes are the provider's for the same reason (td_reason_cause) where one names it. */
-    static const struct { const char *needle; int reason; enum td_cause_id cause; } versions[] = {
+    static const struct {
+        const char *needle;
+        int reason;
+        enum td_cause_id cause;
+    } versions[] = {
         { "tlsv1 alert protocol version", 0, TD_CAUSE_PEER_REJECTED_VERSIONS },
         { "unsupported protocol", SSL_R_UNSUPPORTED_PROTOCOL, TD_CAUSE_COUNT },
         { "version too low", SSL_R_VERSION_TOO_LOW, TD_CAUSE_COUNT },
@@ -587,7 +649,8 @@ static int decide_tls(struct verdict *v, const struct text *t)
          * says so only when it saw the server's version, which a message does not show). */
         { "legacy sigalg disallowed or unsupported", 0, TD_CAUSE_PEER_VERSION_TOO_LOW },
         { "no protocols available", SSL_R_NO_PROTOCOLS_AVAILABLE, TD_CAUSE_COUNT },
-        { "curl sslversion max incompatible with curl sslversion", 0, TD_CAUSE_NO_PROTOCOLS_AVAILABLE },
+        { "curl sslversion max incompatible with curl sslversion", 0,
+          TD_CAUSE_NO_PROTOCOLS_AVAILABLE },
     };
     for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
         if (!has(t, versions[i].needle)) continue;
@@ -601,8 +664,9 @@ static int decide_tls(struct verdict *v, const struct text *t)
                            "minimum) shows in the versions offered and accepted";
         }
         if (versions[i].cause == TD_CAUSE_PEER_VERSION_TOO_LOW)
-            v->undecided = "the server most likely speaks only TLS 1.0 or 1.1, whose signatures "
-                           "this security level refuses; the version it picks shows in the handshake";
+            v->undecided =
+                "the server most likely speaks only TLS 1.0 or 1.1, whose signatures "
+                "this security level refuses; the version it picks shows in the handshake";
         return 1;
     }
 
@@ -615,24 +679,28 @@ static int decide_tls(struct verdict *v, const struct text *t)
     }
     hostname_phrase(v, t);
     if (v->n_causes) return 1;
-    if (has(t, "certificate verify failed") || has(t, "certificate_verify_failed")
-        || has(t, "certificate problem")) {
+    if (has(t, "certificate verify failed") || has(t, "certificate_verify_failed") ||
+        has(t, "certificate problem")) {
         v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
         add_section_causes(v, TD_SEC_CERTIFICATE_VERIFY_FAILED);
-        note_match(v, t, has(t, "certificate verify failed") ? "certificate verify failed"
-                                                             : "certificate problem", NULL);
+        note_match(v, t,
+                   has(t, "certificate verify failed") ? "certificate verify failed"
+                                                       : "certificate problem",
+                   NULL);
         v->undecided = "the message does not say which check failed (no verify code or reason "
                        "follows it)";
         return 1;
     }
     static const char *const ca_load[] = { "error setting certificate verify locations",
-                                           "error setting certificate file", "error adding trust anchors",
+                                           "error setting certificate file",
+                                           "error adding trust anchors",
                                            "no certificate or crl found" };
     for (size_t i = 0; i < sizeof(ca_load) / sizeof(ca_load[0]); i++) {
         if (!has(t, ca_load[i])) continue;
         v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
         add_cause(v, TD_CAUSE_TRUST_STORE_MISSING);
-        note_match(v, t, ca_load[i], "(the CA file or directory could not be loaded, before any handshake)");
+        note_match(v, t, ca_load[i],
+                   "(the CA file or directory could not be loaded, before any handshake)");
         return 1;
     }
 
@@ -650,14 +718,19 @@ static int decide_tls(struct verdict *v, const struct text *t)
     if (has(t, "no shared cipher") || has(t, "no ciphers available") || has(t, "no cipher match")) {
         v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
         add_reason_cause(v, SSL_R_NO_SHARED_CIPHER);
-        note_match(v, t, has(t, "no shared cipher") ? "no shared cipher"
-                         : has(t, "no ciphers available") ? "no ciphers available" : "no cipher match", NULL);
+        note_match(v, t,
+                   has(t, "no shared cipher")       ? "no shared cipher"
+                   : has(t, "no ciphers available") ? "no ciphers available"
+                                                    : "no cipher match",
+                   NULL);
         return 1;
     }
     if (has(t, "no suitable key share") || has(t, "no shared groups")) {
         v->section = TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE;
         add_reason_cause(v, SSL_R_NO_SUITABLE_KEY_SHARE);
-        note_match(v, t, has(t, "no suitable key share") ? "no suitable key share" : "no shared groups", NULL);
+        note_match(v, t,
+                   has(t, "no suitable key share") ? "no suitable key share" : "no shared groups",
+                   NULL);
         return 1;
     }
 
@@ -675,9 +748,10 @@ static int decide_tls(struct verdict *v, const struct text *t)
                    "(this program's own certificate, refused when it was loaded)");
         return 1;
     }
-    static const char *const not_tls[] = { "wrong version number", "http request", "unknown protocol",
-                                           "packet length too long", "record layer failure",
-                                           "https proxy request", "record too long" };
+    static const char *const not_tls[] = { "wrong version number", "http request",
+                                           "unknown protocol",     "packet length too long",
+                                           "record layer failure", "https proxy request",
+                                           "record too long" };
     for (size_t i = 0; i < sizeof(not_tls) / sizeof(not_tls[0]); i++) {
         if (!has(t, not_tls[i])) continue;
         add_reason_cause(v, SSL_R_WRONG_VERSION_NUMBER);
@@ -686,12 +760,15 @@ static int decide_tls(struct verdict *v, const struct text *t)
                        "middlebox) shows in the first bytes received";
         return 1;
     }
-    if (has(t, "peer did not return a certificate") || has(t, "no ssl certificate provided by peer")
-        || has(t, "certificate required")) {
+    if (has(t, "peer did not return a certificate") ||
+        has(t, "no ssl certificate provided by peer") || has(t, "certificate required")) {
         add_reason_cause(v, SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE);
-        note_match(v, t, has(t, "certificate required") ? "certificate required"
-                         : has(t, "peer did not return a certificate") ? "peer did not return a certificate"
-                                                                       : "no ssl certificate provided by peer", NULL);
+        note_match(v, t,
+                   has(t, "certificate required") ? "certificate required"
+                   : has(t, "peer did not return a certificate")
+                       ? "peer did not return a certificate"
+                       : "no ssl certificate provided by peer",
+                   NULL);
         return 1;
     }
     int alert = find_alert(t, v);
@@ -706,10 +783,15 @@ static int decide_tls(struct verdict *v, const struct text *t)
                            "server's log it means the client rejected the server's certificate";
         return 1;
     }
-    static const char *const closed[] = { "unexpected eof while reading", "eof occurred in violation of protocol",
-                                          "unexpected eof", "connection reset by peer", "econnreset",
+    static const char *const closed[] = { "unexpected eof while reading",
+                                          "eof occurred in violation of protocol",
+                                          "unexpected eof",
+                                          "connection reset by peer",
+                                          "econnreset",
                                           "socket disconnected before secure tls connection",
-                                          "ssl_error_syscall", "ssl error syscall", "connection closed by peer",
+                                          "ssl_error_syscall",
+                                          "ssl error syscall",
+                                          "connection closed by peer",
                                           "connection has been closed (eof)" };
     for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
         if (!has(t, closed[i])) continue;
@@ -726,11 +808,19 @@ static int decide_tls(struct verdict *v, const struct text *t)
 
 static int decide_network(struct verdict *v, const struct text *t)
 {
-    static const char *const net[] = { "connection refused", "econnrefused", "name or service not known",
-                                       "getaddrinfo", "enotfound", "could not resolve host",
-                                       "nodename nor servname", "temporary failure in name resolution",
-                                       "no route to host", "network is unreachable", "timed out",
-                                       "etimedout", "failed to connect to" };
+    static const char *const net[] = { "connection refused",
+                                       "econnrefused",
+                                       "name or service not known",
+                                       "getaddrinfo",
+                                       "enotfound",
+                                       "could not resolve host",
+                                       "nodename nor servname",
+                                       "temporary failure in name resolution",
+                                       "no route to host",
+                                       "network is unreachable",
+                                       "timed out",
+                                       "etimedout",
+                                       "failed to connect to" };
     for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
         if (!has(t, net[i])) continue;
         v->section = TD_SEC_OTHER;
@@ -795,8 +885,8 @@ static const char *decider(const struct verdict *v)
     if (v->own_certificate) return "run";
     for (int i = 0; i < v->n_causes; i++) {
         enum td_cause_id id = v->causes[i];
-        if (id == TD_CAUSE_TRUST_STORE_MISSING || id == TD_CAUSE_NO_PROTOCOLS_AVAILABLE
-            || id == TD_CAUSE_OCSP_REJECTED || id == TD_CAUSE_OCSP_CALLBACK_FAILURE)
+        if (id == TD_CAUSE_TRUST_STORE_MISSING || id == TD_CAUSE_NO_PROTOCOLS_AVAILABLE ||
+            id == TD_CAUSE_OCSP_REJECTED || id == TD_CAUSE_OCSP_CALLBACK_FAILURE)
             return "both";
     }
     return "check";
@@ -809,7 +899,8 @@ static void print_text(const struct verdict *v)
     target(v, check, sizeof(check));
     run_command(v, run, sizeof(run));
 
-    printf("%ssection:%s %s%s%s", term_on(SGR_BOLD), term_off(), term_on(SGR_BOLD), s->id, term_off());
+    printf("%ssection:%s %s%s%s", term_on(SGR_BOLD), term_off(), term_on(SGR_BOLD), s->id,
+           term_off());
     if (strcmp(s->title, s->id) != 0) printf(" (%s)", s->title);
     printf("\n         %s\n", s->guide_url);
     printf("%sfrom:%s    %s%s\n", term_on(SGR_BOLD), term_off(), sources[v->source].name,
@@ -820,8 +911,8 @@ static void print_text(const struct verdict *v)
                "Check the address, the port, DNS and firewalls; `tlsdiag check` says the same.\n");
     } else if (v->n_causes == 1) {
         const struct td_cause *c = &td_causes[v->causes[0]];
-        printf("\n%scause:%s   %s%s%s: %s\n", term_on(SGR_BOLD), term_off(), term_on(SGR_GREEN), c->id,
-               term_off(), c->meaning);
+        printf("\n%scause:%s   %s%s%s: %s\n", term_on(SGR_BOLD), term_off(), term_on(SGR_GREEN),
+               c->id, term_off(), c->meaning);
         printf("The text alone decides this.%s%s\n", v->undecided ? " Still open: " : "",
                v->undecided ? v->undecided : "");
         const char *hint = td_cause_hint(c, sources[v->source].runtime, sources[v->source].pymongo);
@@ -849,14 +940,17 @@ static void print_text(const struct verdict *v)
     }
     if (v->outside) printf("%snote:%s    %s.\n", term_on(SGR_BOLD), term_off(), v->outside);
     if (v->source == SRC_PYOPENSSL || v->pyopenssl)
-        printf("%snote:%s    pyOpenSSL from a pip wheel carries its own OpenSSL, which tlsdiag cannot "
-               "hook; Debian's python3-openssl uses the system one.\n", term_on(SGR_BOLD), term_off());
+        printf(
+            "%snote:%s    pyOpenSSL from a pip wheel carries its own OpenSSL, which tlsdiag cannot "
+            "hook; Debian's python3-openssl uses the system one.\n",
+            term_on(SGR_BOLD), term_off());
     printf("\nTo decide, run:\n");
     const char *d = decider(v);
     if (strcmp(d, "run") != 0)
         printf("  tlsdiag check %s%s\n", check,
                v->section == TD_SEC_CERTIFICATE_VERIFY_FAILED && !v->network
-                   ? "          (add --ca FILE if the application uses its own CA file)" : "");
+                   ? "          (add --ca FILE if the application uses its own CA file)"
+                   : "");
     if (strcmp(d, "check") != 0 || (!v->outside && !v->network))
         printf("  %s%s\n", run,
                strcmp(d, "check") ? "" : "   (to see it inside the application itself)");

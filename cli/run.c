@@ -45,7 +45,8 @@ static void find_in_path(const char *cmd, char *out, size_t cap)
     for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir != NULL;
          dir = strtok_r(NULL, ":", &save)) {
         char probe[PATH_MAX];
-        if ((size_t)snprintf(probe, sizeof(probe), "%s/%s", dir[0] ? dir : ".", cmd) >= sizeof(probe))
+        if ((size_t)snprintf(probe, sizeof(probe), "%s/%s", dir[0] ? dir : ".", cmd) >=
+            sizeof(probe))
             continue;
         if (access(probe, X_OK) == 0) {
             snprintf(out, cap, "%s", probe);
@@ -78,16 +79,18 @@ static void node_note(const char *cmd, int verbose)
         if (verbose) fprintf(stderr, "tlsdiag: run: %s links the system libssl\n", real);
     } else if (e.exports_ssl) {
         if (verbose)
-            fprintf(stderr,
-                    "tlsdiag: run: %s carries its own OpenSSL (no libssl in its dynamic section) and\n"
-                    "  exports it; the provider is loaded by that copy and watches its handshakes\n",
-                    real);
-    } else {
-        fprintf(stderr,
-                "tlsdiag: run: warning: %s has OpenSSL linked in statically and does not export\n"
-                "  it, so the provider cannot see its handshakes (it would hook the system libssl,\n"
-                "  which this node does not use)\n",
+            fprintf(
+                stderr,
+                "tlsdiag: run: %s carries its own OpenSSL (no libssl in its dynamic section) and\n"
+                "  exports it; the provider is loaded by that copy and watches its handshakes\n",
                 real);
+    } else {
+        fprintf(
+            stderr,
+            "tlsdiag: run: warning: %s has OpenSSL linked in statically and does not export\n"
+            "  it, so the provider cannot see its handshakes (it would hook the system libssl,\n"
+            "  which this node does not use)\n",
+            real);
     }
 }
 
@@ -99,8 +102,7 @@ static void tls_program(const char *cmd, char *exe, size_t cap)
     base = base ? base + 1 : cmd;
     if (!strcmp(base, "git") && access("/usr/lib/git-core/git-remote-https", X_OK) == 0)
         snprintf(exe, cap, "%s", "/usr/lib/git-core/git-remote-https");
-    else
-        find_in_path(cmd, exe, cap);
+    else find_in_path(cmd, exe, cap);
 }
 
 /* Say so plainly when the program does not use OpenSSL at all: nothing it does can be seen,
@@ -141,9 +143,7 @@ int cmd_run(int argc, char **argv)
         case 'j': json = 1; break;
         case 'o': output = optarg; break;
         case 'h': run_usage(stdout); return CLI_OK;
-        case ':':
-            cli_error("run", "option '%s' needs a value", argv[optind - 1]);
-            return CLI_USAGE;
+        case ':': cli_error("run", "option '%s' needs a value", argv[optind - 1]); return CLI_USAGE;
         default:
             cli_error("run", "unknown option '%s'", argv[optind - 1]);
             run_usage(stderr);
@@ -166,10 +166,10 @@ int cmd_run(int argc, char **argv)
     }
     const char *mode = getenv("TLSDIAG");
     int keep_trace = mode != NULL && !strcasecmp(mode, "trace");
-    if (setenv("OPENSSL_CONF", choice.path, 1) != 0
-        || setenv("TLSDIAG", verbose || keep_trace ? "trace" : "1", 1) != 0
-        || (json && setenv("TLSDIAG_FORMAT", "json", 1) != 0)
-        || (output && setenv("TLSDIAG_OUTPUT", output, 1) != 0)) {
+    if (setenv("OPENSSL_CONF", choice.path, 1) != 0 ||
+        setenv("TLSDIAG", verbose || keep_trace ? "trace" : "1", 1) != 0 ||
+        (json && setenv("TLSDIAG_FORMAT", "json", 1) != 0) ||
+        (output && setenv("TLSDIAG_OUTPUT", output, 1) != 0)) {
         cli_error("run", "cannot set the environment: %s", strerror(errno));
         return CLI_USAGE;
     }

@@ -13,11 +13,19 @@ static void roff(const char *s)
     if (*p == '.' || *p == '\'') fputs("\\&", stdout);
     while (*p) {
         unsigned cp = *p, extra = 0;
-        if (cp >= 0xf0) { cp &= 0x07; extra = 3; }
-        else if (cp >= 0xe0) { cp &= 0x0f; extra = 2; }
-        else if (cp >= 0xc0) { cp &= 0x1f; extra = 1; }
+        if (cp >= 0xf0) {
+            cp &= 0x07;
+            extra = 3;
+        } else if (cp >= 0xe0) {
+            cp &= 0x0f;
+            extra = 2;
+        } else if (cp >= 0xc0) {
+            cp &= 0x1f;
+            extra = 1;
+        }
         p++;
-        for (unsigned i = 0; i < extra && (*p & 0xc0) == 0x80; i++, p++) cp = (cp << 6) | (*p & 0x3f);
+        for (unsigned i = 0; i < extra && (*p & 0xc0) == 0x80; i++, p++)
+            cp = (cp << 6) | (*p & 0x3f);
         if (extra) printf("\\[u%04X]", cp);
         else if (cp == '\\') fputs("\\e", stdout);
         else if (cp == '\n') fputs("\n", stdout);

@@ -16,33 +16,57 @@ enum td_section {
 };
 
 struct td_section_info {
-    const char *id;        /* JSON `section` */
-    const char *title;     /* the guide's heading */
+    const char *id;    /* JSON `section` */
+    const char *title; /* the guide's heading */
     const char *guide_url;
 };
 
 /* In the order of the README's table and tlsdiag(7): within a section, most specific first. */
 enum td_cause_id {
     /* CERTIFICATE_VERIFY_FAILED */
-    TD_CAUSE_TRUST_STORE_MISSING, TD_CAUSE_UNKNOWN_CA, TD_CAUSE_MISSING_INTERMEDIATE,
-    TD_CAUSE_SELF_SIGNED, TD_CAUSE_SELF_SIGNED_IN_CHAIN, TD_CAUSE_EXPIRED, TD_CAUSE_NOT_YET_VALID,
-    TD_CAUSE_HOSTNAME_MISMATCH, TD_CAUSE_WEAK_KEY_OR_DIGEST, TD_CAUSE_BAD_PURPOSE,
-    TD_CAUSE_REVOKED_CRL, TD_CAUSE_OTHER_VERIFY,
+    TD_CAUSE_TRUST_STORE_MISSING,
+    TD_CAUSE_UNKNOWN_CA,
+    TD_CAUSE_MISSING_INTERMEDIATE,
+    TD_CAUSE_SELF_SIGNED,
+    TD_CAUSE_SELF_SIGNED_IN_CHAIN,
+    TD_CAUSE_EXPIRED,
+    TD_CAUSE_NOT_YET_VALID,
+    TD_CAUSE_HOSTNAME_MISMATCH,
+    TD_CAUSE_WEAK_KEY_OR_DIGEST,
+    TD_CAUSE_BAD_PURPOSE,
+    TD_CAUSE_REVOKED_CRL,
+    TD_CAUSE_OTHER_VERIFY,
     /* TLSV1_ALERT_PROTOCOL_VERSION */
-    TD_CAUSE_PEER_REJECTED_VERSIONS, TD_CAUSE_PEER_VERSION_TOO_LOW, TD_CAUSE_NO_PROTOCOLS_AVAILABLE,
+    TD_CAUSE_PEER_REJECTED_VERSIONS,
+    TD_CAUSE_PEER_VERSION_TOO_LOW,
+    TD_CAUSE_NO_PROTOCOLS_AVAILABLE,
     /* INVALID_STATUS_RESPONSE */
-    TD_CAUSE_OCSP_REVOKED, TD_CAUSE_OCSP_STALE, TD_CAUSE_OCSP_UNSUCCESSFUL,
-    TD_CAUSE_OCSP_BAD_SIGNATURE, TD_CAUSE_OCSP_WRONG_CERTIFICATE, TD_CAUSE_OCSP_MISSING_STAPLE,
-    TD_CAUSE_OCSP_MALFORMED, TD_CAUSE_OCSP_REJECTED, TD_CAUSE_OCSP_CALLBACK_FAILURE,
+    TD_CAUSE_OCSP_REVOKED,
+    TD_CAUSE_OCSP_STALE,
+    TD_CAUSE_OCSP_UNSUCCESSFUL,
+    TD_CAUSE_OCSP_BAD_SIGNATURE,
+    TD_CAUSE_OCSP_WRONG_CERTIFICATE,
+    TD_CAUSE_OCSP_MISSING_STAPLE,
+    TD_CAUSE_OCSP_MALFORMED,
+    TD_CAUSE_OCSP_REJECTED,
+    TD_CAUSE_OCSP_CALLBACK_FAILURE,
     /* SSLV3_ALERT_HANDSHAKE_FAILURE */
-    TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_NO_COMMON_GROUP,
+    TD_CAUSE_NO_SHARED_CIPHER,
+    TD_CAUSE_NO_COMMON_GROUP,
     /* UNSAFE_LEGACY_RENEGOTIATION_DISABLED */
     TD_CAUSE_LEGACY_RENEGOTIATION,
     /* OTHER */
-    TD_CAUSE_NOT_TLS, TD_CAUSE_PEER_CLOSED, TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_DH_KEY_TOO_SMALL,
-    TD_CAUSE_CLIENT_CERT_REJECTED, TD_CAUSE_CLIENT_CERT_MISSING,
-    TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE, TD_CAUSE_SNI_REJECTED, TD_CAUSE_PEER_ALERT,
-    TD_CAUSE_UNKNOWN, TD_CAUSE_OK,
+    TD_CAUSE_NOT_TLS,
+    TD_CAUSE_PEER_CLOSED,
+    TD_CAUSE_PEER_INTERNAL_ERROR,
+    TD_CAUSE_DH_KEY_TOO_SMALL,
+    TD_CAUSE_CLIENT_CERT_REJECTED,
+    TD_CAUSE_CLIENT_CERT_MISSING,
+    TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE,
+    TD_CAUSE_SNI_REJECTED,
+    TD_CAUSE_PEER_ALERT,
+    TD_CAUSE_UNKNOWN,
+    TD_CAUSE_OK,
     TD_CAUSE_COUNT
 };
 
@@ -50,12 +74,12 @@ enum td_cause_id {
  * struct td_report), the catalogue holds the words. A cause that has no text for a variant
  * uses its TD_V_BASE text, so most causes name none. */
 enum td_variant {
-    TD_V_BASE,          /* the usual case; for role-dependent texts, this client's */
-    TD_V_SERVER,        /* this process is the server */
-    TD_V_SOLE_CERT,     /* unknown_ca: the peer sent only its own certificate */
-    TD_V_DEBIAN,        /* trust_store_missing: how to refresh the store here */
+    TD_V_BASE,      /* the usual case; for role-dependent texts, this client's */
+    TD_V_SERVER,    /* this process is the server */
+    TD_V_SOLE_CERT, /* unknown_ca: the peer sent only its own certificate */
+    TD_V_DEBIAN,    /* trust_store_missing: how to refresh the store here */
     TD_V_FEDORA,
-    TD_V_ENV,           /* ... and SSL_CERT_FILE/SSL_CERT_DIR point at nothing usable */
+    TD_V_ENV, /* ... and SSL_CERT_FILE/SSL_CERT_DIR point at nothing usable */
     TD_V_ENV_DEBIAN,
     TD_V_ENV_FEDORA,
     TD_V_CLOCK_WRONG,   /* not_yet_valid: several certificates, or a clock before the build */
@@ -78,12 +102,12 @@ enum { TD_HINT_PYMONGO = TD_RT_COUNT, TD_HINT_COUNT };
  * stand for values only (names, dates, counts), never for sentences. A placeholder whose key
  * is absent is rendered as "?" */
 struct td_cause {
-    const char *id;                       /* JSON `cause`: stable, part of the contract */
-    enum td_section section;              /* the guide section it belongs to */
-    const char *meaning;                  /* one line for the README table and the man page */
-    const char *summary[TD_V_COUNT];      /* what happened, who refused whom, per variant */
-    const char *fix[TD_V_COUNT];          /* what to do about it here, per variant */
-    const char *hint[TD_HINT_COUNT];      /* extra in the host's own terms, per column, or NULL */
+    const char *id;                  /* JSON `cause`: stable, part of the contract */
+    enum td_section section;         /* the guide section it belongs to */
+    const char *meaning;             /* one line for the README table and the man page */
+    const char *summary[TD_V_COUNT]; /* what happened, who refused whom, per variant */
+    const char *fix[TD_V_COUNT];     /* what to do about it here, per variant */
+    const char *hint[TD_HINT_COUNT]; /* extra in the host's own terms, per column, or NULL */
 };
 
 extern const struct td_section_info td_sections[TD_SEC_COUNT];

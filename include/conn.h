@@ -44,17 +44,17 @@ struct td_conn {
     uint8_t recv_level, recv_desc;
     uint8_t header[5];
     uint8_t header_len;
-    uint8_t inner_type_sent;         /* TLS 1.3: the true type of the record going out now */
-    unsigned long err_at_alert;      /* error peeked when we sent our fatal alert */
-    long verify_seen;                /* a failed verification, seen when its store ctx went */
+    uint8_t inner_type_sent;    /* TLS 1.3: the true type of the record going out now */
+    unsigned long err_at_alert; /* error peeked when we sent our fatal alert */
+    long verify_seen;           /* a failed verification, seen when its store ctx went */
     int verify_seen_depth;
     /* What that verification was given. References, freed with the state. */
     X509 *failed_leaf;
     STACK_OF(X509) *failed_chain;
     /* The two hellos of the current handshake; freed once it completes. */
     struct td_hello_bytes client_hello, server_hello;
-    char addr[64];                   /* a server's peer, noted when its first record came */
-    char sni[256];                   /* with NAME_UNCHECKED: the name the client asked for */
+    char addr[64]; /* a server's peer, noted when its first record came */
+    char sni[256]; /* with NAME_UNCHECKED: the name the client asked for */
     /* With NAME_UNCHECKED, what a report made after the SSL is gone needs (from OpenSSL 3.2 on
      * a connection being freed must not be looked into): a reference to the certificate, the
      * version, and the suite's name (OpenSSL's own static string). */
@@ -72,15 +72,19 @@ struct td_conn {
      *   SILENT_EXIT  a handshake call returned a system error with nothing on the error queue:
      *                any further record is carrying on (a driver's BIO pausing looks the same),
      *                the connection ending is giving up. */
-    enum { TD_PENDING_NONE, TD_PENDING_UNVERIFIED, TD_PENDING_CLIENT_CERT,
-           TD_PENDING_SILENT_EXIT } pending_kind;
+    enum {
+        TD_PENDING_NONE,
+        TD_PENDING_UNVERIFIED,
+        TD_PENDING_CLIENT_CERT,
+        TD_PENDING_SILENT_EXIT
+    } pending_kind;
     /* While a decision waits (pending, NAME_UNCHECKED): the list hook.c walks at exit, for hosts
      * that exit without freeing the connection they gave up on (Node's process.exit). */
     struct td_conn *undecided_prev, *undecided_next;
     SSL *undecided_ssl;
     unsigned long undecided_gen;
     size_t inline_used, inline_cap;
-    unsigned char inline_hellos[];   /* sized when the state is made; not zeroed */
+    unsigned char inline_hellos[]; /* sized when the state is made; not zeroed */
 };
 
 #endif

@@ -12,22 +12,22 @@
 #define TD_HELLO_SNI_MAX 255
 
 struct td_hello {
-    int parsed;                        /* 1 when the message parsed completely */
+    int parsed; /* 1 when the message parsed completely */
     int is_server_hello;
     uint16_t legacy_version;
     uint16_t versions[TD_HELLO_MAX_VERSIONS]; /* supported_versions, as sent */
     int n_versions;
-    uint16_t ciphers[TD_HELLO_MAX_CIPHERS];   /* ServerHello: ciphers[0] is the chosen one */
-    int n_ciphers;                     /* count as sent, may exceed what was stored */
+    uint16_t ciphers[TD_HELLO_MAX_CIPHERS]; /* ServerHello: ciphers[0] is the chosen one */
+    int n_ciphers;                          /* count as sent, may exceed what was stored */
     uint16_t groups[TD_HELLO_MAX_GROUPS];
     int n_groups;
     uint16_t sigalgs[TD_HELLO_MAX_SIGALGS];
     int n_sigalgs;
     int has_sni;
-    char sni[TD_HELLO_SNI_MAX + 1];    /* raw bytes, NUL-terminated; escape before printing */
-    int status_request;                /* extension 5 present */
-    int renegotiation_info;            /* extension 0xff01 present */
-    int scsv;                          /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV offered */
+    char sni[TD_HELLO_SNI_MAX + 1]; /* raw bytes, NUL-terminated; escape before printing */
+    int status_request;             /* extension 5 present */
+    int renegotiation_info;         /* extension 0xff01 present */
+    int scsv;                       /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV offered */
 };
 
 /* Parse a handshake message body including its 4-byte header (type, 24-bit length),

@@ -11,47 +11,50 @@
 #define TD_SAY_HOURS "%ld hours"
 #define TD_SAY_MINUTES "%ld minutes"
 #define TD_SAY_SECONDS "%ld seconds"
-#define TD_SAY_RANGE "%s to %s"                                 /* versions, validity */
+#define TD_SAY_RANGE "%s to %s" /* versions, validity */
 #define TD_SAY_N_OFFERED "%d offered"
 #define TD_SAY_NONE_SENT "none sent"
 #define TD_SAY_NOT_SEEN "(not seen)"
 
 /* ---- the failure itself ---- */
-#define TD_SAY_ALERT "%s fatal '%s' %s the %s"                  /* sent/received, name, to/from, peer */
+#define TD_SAY_ALERT "%s fatal '%s' %s the %s" /* sent/received, name, to/from, peer */
 #define TD_SAY_SENT "sent"
 #define TD_SAY_RECEIVED "received"
 #define TD_SAY_TO "to"
 #define TD_SAY_FROM "from"
 #define TD_SAY_ALERT_AFTER_HELLO "received fatal '%s' from the server right after our ClientHello"
-#define TD_SAY_ERROR_CLIENT_CHECKED "none: the handshake finished, and %s checked the certificate " \
-                                    "itself afterwards and closed the connection"
-#define TD_SAY_ERROR_SERVER_REFUSED "none: this server's verify callback let the certificate " \
-                                    "through, and the application refuses the connection after " \
-                                    "the handshake (nginx answers 400)"
+#define TD_SAY_ERROR_CLIENT_CHECKED \
+    "none: the handshake finished, and %s checked the certificate " \
+    "itself afterwards and closed the connection"
+#define TD_SAY_ERROR_SERVER_REFUSED \
+    "none: this server's verify callback let the certificate " \
+    "through, and the application refuses the connection after " \
+    "the handshake (nginx answers 400)"
 #define TD_SAY_ERROR_NONE "none (the connection ended)"
 #define TD_SAY_PYMONGO_HOST "PyMongo in %s"
 #define TD_SAY_OURS_NONE "(none sent)"
 
 /* ---- certificates ---- */
 #define TD_SAY_ABOUT_CLIENT_CERT "the client's certificate, checked by this server"
-#define TD_SAY_VERIFY "%ld (%s)"                                /* code (OpenSSL's words) */
-#define TD_SAY_PATH_MISSING "%s (%s) does not exist"            /* path (where it came from) */
-#define TD_SAY_PATH_COUNT "%s (%s): %d %s%s"                    /* path (from): n what[, age] */
-#define TD_SAY_OPENSSL_DEFAULT "OpenSSL default"               /* where a CA path came from */
+#define TD_SAY_VERIFY "%ld (%s)"                     /* code (OpenSSL's words) */
+#define TD_SAY_PATH_MISSING "%s (%s) does not exist" /* path (where it came from) */
+#define TD_SAY_PATH_COUNT "%s (%s): %d %s%s"         /* path (from): n what[, age] */
+#define TD_SAY_OPENSSL_DEFAULT "OpenSSL default"     /* where a CA path came from */
 #define TD_SAY_CERTIFICATES "certificates"
 #define TD_SAY_HASH_LINKS "hashed certificate links"
 #define TD_SAY_CHANGED_AGO ", last changed %ld days ago"
 #define TD_SAY_STORE_LOADED "%d CA certificates loaded into this connection's store"
-#define TD_SAY_SOLE_CERT "the %s sent only its own certificate; if its issuer is an intermediate " \
-                         "CA, its chain is incomplete"
-#define TD_SAY_AFTER_NOT_AFTER "%s, %s after notAfter"          /* the clock, how long */
+#define TD_SAY_SOLE_CERT \
+    "the %s sent only its own certificate; if its issuer is an intermediate " \
+    "CA, its chain is incomplete"
+#define TD_SAY_AFTER_NOT_AFTER "%s, %s after notAfter" /* the clock, how long */
 #define TD_SAY_BEFORE_NOT_BEFORE "%s, %s before notBefore"
 #define TD_SAY_CN_ONLY "CN=%s (no subjectAltName)"
 #define TD_SAY_WEAK_DIGEST "a %s signature"
 #define TD_SAY_WEAK_DIGEST_UNNAMED "weak"
 #define TD_SAY_WEAK_KEY "a %d-bit %s key"
 #define TD_SAY_NO_EKU "(no extendedKeyUsage)"
-#define TD_SAY_OTHER_PURPOSES "other purposes only"  /* an EKU naming none tlsdiag knows */
+#define TD_SAY_OTHER_PURPOSES "other purposes only" /* an EKU naming none tlsdiag knows */
 
 /* ---- versions ---- */
 #define TD_SAY_UP_TO "up to %s"
@@ -61,8 +64,9 @@
 #define TD_SAY_MIN_FROM_APP "minimum: %s, set by the application (%s %s%s)"
 #define TD_SAY_CONFIG_SAYS_MIN "says MinProtocol = "
 #define TD_SAY_CONFIG_NO_MIN "sets no MinProtocol"
-#define TD_SAY_MIN_DISABLED "minimum: %s, because the application disables the versions below it " \
-                            "(SSL_OP_NO_TLSv1...; nginx: ssl_protocols; %s has no MinProtocol)"
+#define TD_SAY_MIN_DISABLED \
+    "minimum: %s, because the application disables the versions below it " \
+    "(SSL_OP_NO_TLSv1...; nginx: ssl_protocols; %s has no MinProtocol)"
 #define TD_SAY_MIN_NONE "minimum: none set (%s has no MinProtocol), security level %d%s"
 #define TD_SAY_LEVEL_RULES_OUT_OLD " rules out the SHA-1/MD5 signatures TLS 1.0/1.1 need"
 #define TD_SAY_MAX_DISABLED "; maximum: %s, because the application disables the versions above it"
@@ -70,12 +74,14 @@
 #define TD_SAY_MAX_FROM_APP "; maximum: %s, set by the application"
 #define TD_SAY_CONFIG_MAX "MaxProtocol = %s in [%s] of %s"
 #define TD_SAY_CONFIG_CIPHERS "CipherString = %s in [%s] of %s"
-#define TD_SAY_LEGACY_SIGALG "OpenSSL reports this as '%s': TLS 1.0/1.1 need SHA-1/MD5 signatures " \
-                             "that security level %d forbids, so it is the same version mismatch"
+#define TD_SAY_LEGACY_SIGALG \
+    "OpenSSL reports this as '%s': TLS 1.0/1.1 need SHA-1/MD5 signatures " \
+    "that security level %d forbids, so it is the same version mismatch"
 
 /* ---- cipher suites ---- */
-#define TD_SAY_SUITES "%d suites: %d TLS 1.3, %d forward-secret (ECDHE/DHE), %d without forward " \
-                      "secrecy, %d unknown to this OpenSSL%s%s"
+#define TD_SAY_SUITES \
+    "%d suites: %d TLS 1.3, %d forward-secret (ECDHE/DHE), %d without forward " \
+    "secrecy, %d unknown to this OpenSSL%s%s"
 #define TD_SAY_FS_ONLY " (forward-secret only)"
 #define TD_SAY_FIRST_SUITES_ONLY " (kinds counted among the first suites only)"
 
@@ -94,24 +100,28 @@
 #define TD_SAY_UNSPECIFIED "unspecified"
 #define TD_SAY_DOES_NOT_VERIFY "does not verify"
 #define TD_SAY_BYTES "%d bytes"
-#define TD_SAY_CALLBACK_ON_BYTES "the application's OCSP callback raised an error on these bytes " \
-                                 "(alert internal_error)"
+#define TD_SAY_CALLBACK_ON_BYTES \
+    "the application's OCSP callback raised an error on these bytes " \
+    "(alert internal_error)"
 
 /* ---- renegotiation, not TLS ---- */
 #define TD_SAY_NO_RENEG_INFO "no renegotiation_info extension%s"
 #define TD_SAY_SEEN_IN_SERVER_HELLO " (seen in the ServerHello)"
-#define TD_SAY_FIRST_BYTES "%s \"%s\"%s"                         /* hex "ascii"[: what] */
+#define TD_SAY_FIRST_BYTES "%s \"%s\"%s" /* hex "ascii"[: what] */
 #define TD_SAY_AN_HTTP_RESPONSE ": an HTTP response"
 #define TD_SAY_AN_HTTP_REQUEST "an HTTP request"
 #define TD_SAY_NOT_RECORDED "not recorded"
 
 /* ---- trace mode: what a successful handshake still warns about ---- */
-#define TD_SAY_OK_BUT_UNVERIFIED "the peer's certificate did not verify (%ld, %s), yet the " \
-                                 "handshake went on (verify mode %s): the application decides " \
-                                 "afterwards, or does not check"
+#define TD_SAY_OK_BUT_UNVERIFIED \
+    "the peer's certificate did not verify (%ld, %s), yet the " \
+    "handshake went on (verify mode %s): the application decides " \
+    "afterwards, or does not check"
 #define TD_SAY_STAPLE_NEXT "%s, next update %s"
-#define TD_SAY_STAPLE_EXPIRED "the stapled OCSP response expired %ld s ago; the server must refresh it"
-#define TD_SAY_STAPLE_EXPIRES "the stapled OCSP response expires in %ld s; the server must refresh it"
+#define TD_SAY_STAPLE_EXPIRED \
+    "the stapled OCSP response expired %ld s ago; the server must refresh it"
+#define TD_SAY_STAPLE_EXPIRES \
+    "the stapled OCSP response expires in %ld s; the server must refresh it"
 #define TD_SAY_STAPLE_NOT_GOOD "the stapled OCSP response is not good (%s)"
 #define TD_SAY_MUST_STAPLE_NONE "the certificate is must-staple but no OCSP response was stapled"
 /* What is wrong with a staple, by verdict. */
@@ -127,13 +137,15 @@
 #define TD_SAY_OCSP_GOOD "good"
 
 /* ---- tlsdiag's own lines (render.c) ---- */
-#define TD_SAY_REPEAT_LINE "tlsdiag: %s (%s) %s "                /* section (cause) to/from */
+#define TD_SAY_REPEAT_LINE "tlsdiag: %s (%s) %s " /* section (cause) to/from */
 #define TD_SAY_REPEATED ": the same failure happened %ld more time%s (not explained again)\n"
-#define TD_SAY_TRACE_LINE "tlsdiag: handshake ok: %s (%s) %s %s [%s] %s %s, verify %ld (%s), staple %s\n"
+#define TD_SAY_TRACE_LINE \
+    "tlsdiag: handshake ok: %s (%s) %s %s [%s] %s %s, verify %ld (%s), staple %s\n"
 #define TD_SAY_STAPLE_PRESENT "present"
 #define TD_SAY_STAPLE_REQUESTED_NONE "requested, none"
 #define TD_SAY_STAPLE_NOT_REQUESTED "not requested"
-#define TD_SAY_DROPPED "tlsdiag: %ld earlier report%s could not be written without waiting, and %s dropped\n"
+#define TD_SAY_DROPPED \
+    "tlsdiag: %ld earlier report%s could not be written without waiting, and %s dropped\n"
 #define TD_SAY_WAS "was"
 #define TD_SAY_WERE "were"
 

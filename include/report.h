@@ -9,7 +9,7 @@
 #include "ocsp_check.h"
 #include "util.h"
 
-#define TD_FIELD 256      /* cap on any certificate- or peer-derived text */
+#define TD_FIELD 256 /* cap on any certificate- or peer-derived text */
 #define TD_MAX_EVIDENCE 32
 
 enum td_event { TD_EV_HANDSHAKE_FAILED, TD_EV_HANDSHAKE_OK, TD_EV_REPEAT_SUMMARY };
@@ -18,12 +18,12 @@ enum td_role { TD_ROLE_CLIENT, TD_ROLE_SERVER };
 struct td_cert {
     int present;
     char subject[TD_FIELD], issuer[TD_FIELD];
-    char not_before[32], not_after[32];      /* RFC 3339 */
+    char not_before[32], not_after[32]; /* RFC 3339 */
     time_t nb, na;
-    char san[512];                           /* "DNS:a, IP:1.2.3.4" */
+    char san[512]; /* "DNS:a, IP:1.2.3.4" */
     char cn[TD_FIELD];
     int self_signed;
-    char key[32];                            /* "RSA-1024", "EC-256" */
+    char key[32]; /* "RSA-1024", "EC-256" */
     int key_bits;
     char sig_digest[32];
     char eku[128];
@@ -31,28 +31,31 @@ struct td_cert {
     int must_staple;
 };
 
-struct td_evidence { const char *key; char value[TD_FIELD * 2]; };
+struct td_evidence {
+    const char *key;
+    char value[TD_FIELD * 2];
+};
 
 /* One place a client looks for CA certificates (a file, or a hashed directory). */
 struct td_trust_path {
     char path[TD_FIELD];
-    char from[48];                     /* "OpenSSL default" or the variable that set it */
-    int count;                         /* certificates or hash links; -1 when it does not exist */
-    long age_days;                     /* since it last changed */
+    char from[48]; /* "OpenSSL default" or the variable that set it */
+    int count;     /* certificates or hash links; -1 when it does not exist */
+    long age_days; /* since it last changed */
 };
 
 /* The system policy of the config in use (its ssl_conf system_default section). */
 struct td_policy {
-    char path[TD_FIELD];               /* the config file, or "" when none was loaded */
+    char path[TD_FIELD]; /* the config file, or "" when none was loaded */
     char section[64];
-    char min[16], max[16];             /* MinProtocol, MaxProtocol, or "" */
-    char ciphers[160];                 /* CipherString, or "" */
+    char min[16], max[16]; /* MinProtocol, MaxProtocol, or "" */
+    char ciphers[160];     /* CipherString, or "" */
 };
 
 /* The cipher suites of a ClientHello, by kind, as this OpenSSL knows them. */
 struct td_cipher_mix {
     int total, fs, non_fs, tls13, unknown, examined;
-    char names[1024];                  /* the known ones, OpenSSL names, ':'-separated */
+    char names[1024]; /* the known ones, OpenSSL names, ':'-separated */
 };
 
 struct td_report {
@@ -61,25 +64,25 @@ struct td_report {
     enum td_role role;
     char program[64];
     enum td_runtime runtime;
-    int pymongo;                       /* PyMongo's modules are mapped into the host */
-    char host[TD_FIELD];               /* SNI or requested name, raw */
-    char addr[64];                     /* "127.0.0.1:443" */
+    int pymongo;         /* PyMongo's modules are mapped into the host */
+    char host[TD_FIELD]; /* SNI or requested name, raw */
+    char addr[64];       /* "127.0.0.1:443" */
 
     /* versions, OpenSSL protocol numbers (TLS1_2_VERSION ...), 0 if unknown */
     int min_version, max_version, negotiated, peer_version;
-    int min_explicit, max_explicit;    /* set on the SSL (config or application), not defaults */
+    int min_explicit, max_explicit; /* set on the SSL (config or application), not defaults */
     char version_limit_source[TD_FIELD * 3];
     int security_level;
     char cipher[64];
-    char state[64];                    /* SSL_state_string_long at failure */
+    char state[64]; /* SSL_state_string_long at failure */
 
     int alert_seen, alert_sent, alert_level, alert_desc;
 
     /* certificate verification */
-    long verify_code;                  /* SSL_get_verify_result, X509_V_OK when fine */
+    long verify_code; /* SSL_get_verify_result, X509_V_OK when fine */
     int verify_depth;
-    int chain_sent;                    /* how many certificates the peer sent */
-    char requested_name[TD_FIELD];     /* the host or IP checked against the SAN */
+    int chain_sent;                /* how many certificates the peer sent */
+    char requested_name[TD_FIELD]; /* the host or IP checked against the SAN */
 
     /* OCSP */
     int ocsp_requested, ocsp_stapled, ocsp_len;
@@ -90,40 +93,40 @@ struct td_report {
     int err_lib, err_reason;
     char err_reason_str[128];
 
-    unsigned char first_bytes[5];      /* a record header that was not TLS */
+    unsigned char first_bytes[5]; /* a record header that was not TLS */
     int first_bytes_len;
 
-    int init_finished;                 /* the handshake had completed */
-    int verify_mode;                   /* SSL_get_verify_mode */
-    const char *openssl_version;       /* OpenSSL_version(OPENSSL_VERSION), static */
-    const char *openssl_dir;           /* OpenSSL_version(OPENSSL_DIR), static */
+    int init_finished;           /* the handshake had completed */
+    int verify_mode;             /* SSL_get_verify_mode */
+    const char *openssl_version; /* OpenSSL_version(OPENSSL_VERSION), static */
+    const char *openssl_dir;     /* OpenSSL_version(OPENSSL_DIR), static */
 
     /* verdict */
     enum td_section section;
     const struct td_cause *cause;
-    enum td_variant summary_variant;   /* which of the cause's wordings fits this case */
+    enum td_variant summary_variant; /* which of the cause's wordings fits this case */
     enum td_variant fix_variant;
-    int no_hint;                       /* the cause's runtime hint is not for this case */
+    int no_hint; /* the cause's runtime hint is not for this case */
     int n_evidence;
-    long repeat_count;                 /* TD_EV_REPEAT_SUMMARY */
-    struct td_cert leaf;               /* the peer's own certificate */
+    long repeat_count;   /* TD_EV_REPEAT_SUMMARY */
+    struct td_cert leaf; /* the peer's own certificate */
 
     /* Below: only failures fill these in (see td_report_new), so a trace line does not pay
      * for zeroing them. Each is valid only as far as its present/parsed/n_ field says. */
-    struct td_cert vcert;              /* the certificate that failed, at verify_depth */
-    struct td_cert top;                /* top of the chain as sent */
-    struct td_cert ours;               /* our own certificate, if we have one */
-    struct td_hello offered;           /* the ClientHello (ours as a client, the peer's as a server) */
-    struct td_hello answer;            /* the ServerHello */
-    struct td_cipher_mix offered_mix;  /* valid when offered.parsed */
-    char server_allows[512];           /* a server: the suites it can choose, ':'-separated */
-    int not_yet_valid_count;           /* certificates in the peer's chain not valid yet */
+    struct td_cert vcert;    /* the certificate that failed, at verify_depth */
+    struct td_cert top;      /* top of the chain as sent */
+    struct td_cert ours;     /* our own certificate, if we have one */
+    struct td_hello offered; /* the ClientHello (ours as a client, the peer's as a server) */
+    struct td_hello answer;  /* the ServerHello */
+    struct td_cipher_mix offered_mix; /* valid when offered.parsed */
+    char server_allows[512];          /* a server: the suites it can choose, ':'-separated */
+    int not_yet_valid_count;          /* certificates in the peer's chain not valid yet */
     /* Where a client's CA certificates come from, and how many the connection's store holds;
      * read only for a verification that found no issuer. */
     int trust_read;
     struct td_trust_path ca_file, ca_dir;
     int store_loaded;
-    int cert_env_set;                  /* SSL_CERT_FILE or SSL_CERT_DIR is set */
+    int cert_env_set; /* SSL_CERT_FILE or SSL_CERT_DIR is set */
     enum { TD_OS_OTHER, TD_OS_DEBIAN, TD_OS_FEDORA } os;
     struct td_policy policy;
     struct td_evidence evidence[TD_MAX_EVIDENCE];

@@ -10,8 +10,8 @@ struct td_settings {
     enum td_mode mode;
     enum td_format format;
     enum td_sink sink;
-    char path[1024];          /* for TD_SINK_FILE */
-    int repeat_window;        /* seconds; 0 explains every repeat */
+    char path[1024];   /* for TD_SINK_FILE */
+    int repeat_window; /* seconds; 0 explains every repeat */
 };
 
 /* Names of the provider's openssl.cnf keys, in the order td_settings_resolve takes them. */

@@ -27,8 +27,11 @@ static inline void td_rfc3339(time_t t, char *dst, size_t cap)
     td_rfc3339_tm(&tm, dst, cap);
 }
 
-static const struct { const char *name; int version; } td_version_names[] = {
-    { "SSLv3", SSL3_VERSION }, { "TLSv1", TLS1_VERSION }, { "TLSv1.1", TLS1_1_VERSION },
+static const struct {
+    const char *name;
+    int version;
+} td_version_names[] = {
+    { "SSLv3", SSL3_VERSION },     { "TLSv1", TLS1_VERSION },     { "TLSv1.1", TLS1_1_VERSION },
     { "TLSv1.2", TLS1_2_VERSION }, { "TLSv1.3", TLS1_3_VERSION },
 };
 
@@ -43,7 +46,8 @@ static inline const char *td_version_name(int version)
 /* The version of a name as a config writes it (MinProtocol = tlsv1.2), or 0. */
 static inline int td_version_from_name(const char *name)
 {
-    for (size_t i = 0; name != NULL && i < sizeof(td_version_names) / sizeof(td_version_names[0]); i++)
+    for (size_t i = 0; name != NULL && i < sizeof(td_version_names) / sizeof(td_version_names[0]);
+         i++)
         if (!strcasecmp(name, td_version_names[i].name)) return td_version_names[i].version;
     return 0;
 }

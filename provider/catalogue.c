@@ -24,19 +24,20 @@
 #define GUIDE "https://www.mongodb.com/docs/languages/python/pymongo-driver/current/security/tls/"
 
 const struct td_section_info td_sections[TD_SEC_COUNT] = {
-    [TD_SEC_CERTIFICATE_VERIFY_FAILED] = {
-        "CERTIFICATE_VERIFY_FAILED", "CERTIFICATE_VERIFY_FAILED", GUIDE "#certificate_verify_failed" },
-    [TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION] = {
-        "TLSV1_ALERT_PROTOCOL_VERSION", "TLSV1_ALERT_PROTOCOL_VERSION",
-        GUIDE "#tlsv1_alert_protocol_version" },
-    [TD_SEC_INVALID_STATUS_RESPONSE] = {
-        "INVALID_STATUS_RESPONSE", "Invalid Status Response", GUIDE "#invalid-status-response" },
-    [TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE] = {
-        "SSLV3_ALERT_HANDSHAKE_FAILURE", "SSLV3_ALERT_HANDSHAKE_FAILURE",
-        GUIDE "#sslv3_alert_handshake_failure" },
-    [TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED] = {
-        "UNSAFE_LEGACY_RENEGOTIATION_DISABLED", "Unsafe Legacy Renegotiation Disabled",
-        GUIDE "#unsafe-legacy-renegotiation-disabled" },
+    [TD_SEC_CERTIFICATE_VERIFY_FAILED] = { "CERTIFICATE_VERIFY_FAILED", "CERTIFICATE_VERIFY_FAILED",
+                                           GUIDE "#certificate_verify_failed" },
+    [TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION] = { "TLSV1_ALERT_PROTOCOL_VERSION",
+                                              "TLSV1_ALERT_PROTOCOL_VERSION",
+                                              GUIDE "#tlsv1_alert_protocol_version" },
+    [TD_SEC_INVALID_STATUS_RESPONSE] = { "INVALID_STATUS_RESPONSE", "Invalid Status Response",
+                                         GUIDE "#invalid-status-response" },
+    [TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE] = { "SSLV3_ALERT_HANDSHAKE_FAILURE",
+                                               "SSLV3_ALERT_HANDSHAKE_FAILURE",
+                                               GUIDE "#sslv3_alert_handshake_failure" },
+    [TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED] = { "UNSAFE_LEGACY_RENEGOTIATION_DISABLED",
+                                                      "Unsafe Legacy Renegotiation Disabled",
+                                                      GUIDE
+                                                      "#unsafe-legacy-renegotiation-disabled" },
     [TD_SEC_OTHER] = { "OTHER", "TLS handshake failed", GUIDE "#troubleshooting" },
 };
 
@@ -47,31 +48,37 @@ const struct td_section_info td_sections[TD_SEC_COUNT] = {
 #define RENEG TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED
 #define OTHER TD_SEC_OTHER
 
-#define PY_CAFILE "PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem'); plain Python: " \
-                  "ssl.create_default_context(cafile='/path/to/ca.pem')."
+#define PY_CAFILE \
+    "PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem'); plain Python: " \
+    "ssl.create_default_context(cafile='/path/to/ca.pem')."
 /* Python and PyPy take the same advice. */
 #define PYTHONS(text) [TD_RT_PYTHON] = text, [TD_RT_PYPY] = text
 
-#define ENV_UNUSABLE "SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: unset them " \
-                     "or point them at a CA bundle. "
+#define ENV_UNUSABLE \
+    "SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: unset them " \
+    "or point them at a CA bundle. "
 #define REFRESH "Install or refresh the system's root certificates: "
-#define REFRESH_DEBIAN REFRESH "apt-get install --reinstall ca-certificates && update-ca-certificates"
+#define REFRESH_DEBIAN \
+    REFRESH "apt-get install --reinstall ca-certificates && update-ca-certificates"
 #define REFRESH_FEDORA REFRESH "dnf reinstall ca-certificates && update-ca-trust"
 #define REFRESH_OTHER REFRESH "install your distribution's ca-certificates package"
 
 /* Our own maximum is what the server refuses. */
-#define CAPPED(why) "This client is capped at {_max} (see limit_source) and the server wants " \
-                    "something newer" why ": remove that cap (MaxProtocol, or the application's " \
-                    "maximum version). This OpenSSL ({openssl}) supports TLS 1.2 and 1.3, so the " \
-                    "guide's 'OpenSSL too old' advice does not apply."
+#define CAPPED(why) \
+    "This client is capped at {_max} (see limit_source) and the server wants " \
+    "something newer" why ": remove that cap (MaxProtocol, or the application's " \
+    "maximum version). This OpenSSL ({openssl}) supports TLS 1.2 and 1.3, so the " \
+    "guide's 'OpenSSL too old' advice does not apply."
 
-#define HSF_FIX(sni) "Compare with what the server allows (its log says 'no shared cipher' if " \
-                     "that is it)." sni " If the server is old and offers only RSA key exchange, " \
-                     "allow such suites for this connection only, or better, upgrade the server."
+#define HSF_FIX(sni) \
+    "Compare with what the server allows (its log says 'no shared cipher' if " \
+    "that is it)." sni " If the server is old and offers only RSA key exchange, " \
+    "allow such suites for this connection only, or better, upgrade the server."
 
-#define OCSP_OPTIONS "PyMongo: tlsDisableOCSPEndpointCheck=True only stops PyMongo asking the " \
-                     "responder itself, stapled responses are still checked; tlsCRLFile=... " \
-                     "checks revocation with a CRL instead of OCSP."
+#define OCSP_OPTIONS \
+    "PyMongo: tlsDisableOCSPEndpointCheck=True only stops PyMongo asking the " \
+    "responder itself, stapled responses are still checked; tlsCRLFile=... " \
+    "checks revocation with a CRL instead of OCSP."
 
 const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     /* ---- CERTIFICATE_VERIFY_FAILED ---- */
@@ -433,7 +440,8 @@ const char *td_cause_summary(const struct td_cause *c, int variant)
 
 const char *td_cause_fix(const struct td_cause *c, int variant)
 {
-    if (variant > TD_V_BASE && variant < TD_V_COUNT && c->fix[variant] != NULL) return c->fix[variant];
+    if (variant > TD_V_BASE && variant < TD_V_COUNT && c->fix[variant] != NULL)
+        return c->fix[variant];
     return c->fix[TD_V_BASE];
 }
 
@@ -451,8 +459,11 @@ struct rule {
     int n;
 };
 
-#define RULE(code, ...) { code, { __VA_ARGS__ }, \
-    (int)(sizeof((enum td_cause_id[]){ __VA_ARGS__ }) / sizeof(enum td_cause_id)) }
+#define RULE(code, ...) \
+    { \
+        code, { __VA_ARGS__ }, \
+            (int)(sizeof((enum td_cause_id[]){ __VA_ARGS__ }) / sizeof(enum td_cause_id)) \
+    }
 
 /* No issuer found: whether the store is empty, the CA unknown, or the chain short shows only in
  * the chain and the store. A leaf whose issuer was not found at all is most often a chain that
@@ -460,10 +471,10 @@ struct rule {
 static const struct rule verify_rules[] = {
     RULE(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, TD_CAUSE_TRUST_STORE_MISSING, TD_CAUSE_UNKNOWN_CA,
          TD_CAUSE_MISSING_INTERMEDIATE),
-    RULE(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, TD_CAUSE_TRUST_STORE_MISSING, TD_CAUSE_UNKNOWN_CA,
-         TD_CAUSE_MISSING_INTERMEDIATE),
-    RULE(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, TD_CAUSE_MISSING_INTERMEDIATE, TD_CAUSE_UNKNOWN_CA,
-         TD_CAUSE_TRUST_STORE_MISSING),
+    RULE(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, TD_CAUSE_TRUST_STORE_MISSING,
+         TD_CAUSE_UNKNOWN_CA, TD_CAUSE_MISSING_INTERMEDIATE),
+    RULE(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, TD_CAUSE_MISSING_INTERMEDIATE,
+         TD_CAUSE_UNKNOWN_CA, TD_CAUSE_TRUST_STORE_MISSING),
     RULE(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, TD_CAUSE_SELF_SIGNED),
     RULE(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, TD_CAUSE_SELF_SIGNED_IN_CHAIN),
     RULE(X509_V_ERR_CERT_NOT_YET_VALID, TD_CAUSE_NOT_YET_VALID),
@@ -533,8 +544,9 @@ int td_verify_causes(long code, enum td_cause_id out[TD_RULE_CAUSES])
 enum td_cause_id td_reason_cause(int reason)
 {
     enum td_cause_id c[TD_RULE_CAUSES];
-    return rule_causes(reason_rules, sizeof(reason_rules) / sizeof(reason_rules[0]), reason, c) ? c[0]
-                                                                                               : TD_CAUSE_COUNT;
+    return rule_causes(reason_rules, sizeof(reason_rules) / sizeof(reason_rules[0]), reason, c)
+               ? c[0]
+               : TD_CAUSE_COUNT;
 }
 
 int td_alert_causes(int desc, enum td_cause_id out[TD_RULE_CAUSES])

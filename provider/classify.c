@@ -64,8 +64,8 @@ static int trust_evidence(struct td_report *r)
     trust_path_evidence(r, "ca_dir", &r->ca_dir, TD_SAY_HASH_LINKS);
     ev(r, "store_loaded", TD_SAY_STORE_LOADED, r->store_loaded);
     ev(r, "openssldir", "%s", r->openssl_dir ? r->openssl_dir : "");
-    return r->store_loaded + (r->ca_file.count > 0 ? r->ca_file.count : 0)
-         + (r->ca_dir.count > 0 ? r->ca_dir.count : 0);
+    return r->store_loaded + (r->ca_file.count > 0 ? r->ca_file.count : 0) +
+           (r->ca_dir.count > 0 ? r->ca_dir.count : 0);
 }
 
 static void classify_verify(struct td_report *r)
@@ -86,9 +86,7 @@ static void classify_verify(struct td_report *r)
     enum td_cause_id causes[TD_RULE_CAUSES];
     td_verify_causes(code, causes);
     switch (causes[0]) {
-    case TD_CAUSE_SELF_SIGNED:
-        set_cause(r, TD_CAUSE_SELF_SIGNED);
-        break;
+    case TD_CAUSE_SELF_SIGNED: set_cause(r, TD_CAUSE_SELF_SIGNED); break;
     case TD_CAUSE_SELF_SIGNED_IN_CHAIN:
         ev(r, "root", "%s", r->top.subject);
         ev(r, "chain_sent", "%d", r->chain_sent);
@@ -150,9 +148,9 @@ static void classify_verify(struct td_report *r)
         break;
     case TD_CAUSE_WEAK_KEY_OR_DIGEST:
         if (code == X509_V_ERR_CA_MD_TOO_WEAK)
-            ev(r, "weakness", TD_SAY_WEAK_DIGEST, c->sig_digest[0] ? c->sig_digest : TD_SAY_WEAK_DIGEST_UNNAMED);
-        else
-            ev(r, "weakness", TD_SAY_WEAK_KEY, c->key_bits, c->key);
+            ev(r, "weakness", TD_SAY_WEAK_DIGEST,
+               c->sig_digest[0] ? c->sig_digest : TD_SAY_WEAK_DIGEST_UNNAMED);
+        else ev(r, "weakness", TD_SAY_WEAK_KEY, c->key_bits, c->key);
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, TD_CAUSE_WEAK_KEY_OR_DIGEST);
         break;
@@ -160,12 +158,8 @@ static void classify_verify(struct td_report *r)
         ev(r, "eku", "%s", c->eku[0] ? c->eku : TD_SAY_NO_EKU);
         set_cause(r, TD_CAUSE_BAD_PURPOSE);
         break;
-    case TD_CAUSE_REVOKED_CRL:
-        set_cause(r, TD_CAUSE_REVOKED_CRL);
-        break;
-    default:
-        set_cause(r, TD_CAUSE_OTHER_VERIFY);
-        break;
+    case TD_CAUSE_REVOKED_CRL: set_cause(r, TD_CAUSE_REVOKED_CRL); break;
+    default: set_cause(r, TD_CAUSE_OTHER_VERIFY); break;
     }
 }
 
@@ -178,7 +172,7 @@ static void versions_list(const struct td_hello *h, char *dst, size_t cap)
     if (h->n_versions > 0) {
         for (int i = 0; i < h->n_versions && i < TD_HELLO_MAX_VERSIONS; i++) {
             const char *n = td_version_name(h->versions[i]);
-            if (!strcmp(n, "unknown")) continue;     /* GREASE and future versions */
+            if (!strcmp(n, "unknown")) continue; /* GREASE and future versions */
             o += (size_t)snprintf(dst + o, cap - o, "%s%s", o ? ", " : "", n);
             if (o >= cap) return;
         }
@@ -193,7 +187,8 @@ static void allowed_text(const struct td_report *r, char *dst, size_t cap)
         snprintf(dst, cap, TD_SAY_NO_VERSION, td_version_name(r->min_version),
                  td_version_name(r->max_version));
     else
-        snprintf(dst, cap, TD_SAY_RANGE, td_version_name(r->min_version), td_version_name(r->max_version));
+        snprintf(dst, cap, TD_SAY_RANGE, td_version_name(r->min_version),
+                 td_version_name(r->max_version));
 }
 
 /* Where the minimum and maximum come from: the config's policy, the application, or disabled
@@ -208,30 +203,25 @@ static void version_source(struct td_report *r)
     if (r->min_explicit && p->min[0] && td_version_from_name(p->min) == r->min_version)
         n = snprintf(out, cap, TD_SAY_MIN_FROM_CONFIG, p->min, p->section, path);
     else if (r->min_explicit)
-        n = snprintf(out, cap, TD_SAY_MIN_FROM_APP,
-                     td_version_name(r->min_version), path,
+        n = snprintf(out, cap, TD_SAY_MIN_FROM_APP, td_version_name(r->min_version), path,
                      p->min[0] ? TD_SAY_CONFIG_SAYS_MIN : TD_SAY_CONFIG_NO_MIN, p->min);
     else if (r->min_version > TLS1_VERSION)
-        n = snprintf(out, cap, TD_SAY_MIN_DISABLED,
-                     td_version_name(r->min_version), path);
+        n = snprintf(out, cap, TD_SAY_MIN_DISABLED, td_version_name(r->min_version), path);
     else
-        n = snprintf(out, cap, TD_SAY_MIN_NONE,
-                     path, r->security_level,
+        n = snprintf(out, cap, TD_SAY_MIN_NONE, path, r->security_level,
                      r->security_level >= 1 ? TD_SAY_LEVEL_RULES_OUT_OLD : "");
-    if (n > 0 && (size_t)n < cap && !r->max_explicit && r->max_version && r->max_version < TLS1_3_VERSION)
+    if (n > 0 && (size_t)n < cap && !r->max_explicit && r->max_version &&
+        r->max_version < TLS1_3_VERSION)
         snprintf(out + n, cap - (size_t)n, TD_SAY_MAX_DISABLED, td_version_name(r->max_version));
     else if (n > 0 && (size_t)n < cap && r->max_explicit) {
         if (p->max[0] && td_version_from_name(p->max) == r->max_version)
-            snprintf(out + n, cap - (size_t)n, TD_SAY_MAX_FROM_CONFIG, p->max,
-                     p->section, path);
+            snprintf(out + n, cap - (size_t)n, TD_SAY_MAX_FROM_CONFIG, p->max, p->section, path);
         else
             snprintf(out + n, cap - (size_t)n, TD_SAY_MAX_FROM_APP,
                      td_version_name(r->max_version));
     }
-    if (p->max[0])
-        ev(r, "config_max", TD_SAY_CONFIG_MAX, p->max, p->section, path);
-    if (p->ciphers[0])
-        ev(r, "config_ciphers", TD_SAY_CONFIG_CIPHERS, p->ciphers, p->section, path);
+    if (p->max[0]) ev(r, "config_max", TD_SAY_CONFIG_MAX, p->max, p->section, path);
+    if (p->ciphers[0]) ev(r, "config_ciphers", TD_SAY_CONFIG_CIPHERS, p->ciphers, p->section, path);
 }
 
 static void classify_version(struct td_report *r, enum td_cause_id id)
@@ -248,13 +238,15 @@ static void classify_version(struct td_report *r, enum td_cause_id id)
         ev(r, "offered", "%s", buf[0] ? buf : TD_SAY_NOT_SEEN);
     } else {
         versions_list(&r->offered, buf, sizeof(buf));
-        ev(r, "peer_offered", "%s", buf[0] ? buf : r->peer_version ? td_version_name(r->peer_version) : TD_SAY_NOT_SEEN);
+        ev(r, "peer_offered", "%s",
+           buf[0]            ? buf
+           : r->peer_version ? td_version_name(r->peer_version)
+                             : TD_SAY_NOT_SEEN);
     }
     if (r->peer_version) ev(r, "peer_version", "%s", td_version_name(r->peer_version));
     ev(r, "openssl", "%s", r->openssl_version);
     if (r->err_reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED)
-        ev(r, "note", TD_SAY_LEGACY_SIGALG, r->err_reason_str,
-           r->security_level);
+        ev(r, "note", TD_SAY_LEGACY_SIGALG, r->err_reason_str, r->security_level);
     /* Version errors are about the offer, not the outcome. */
     r->negotiated = 0;
 
@@ -279,9 +271,8 @@ static void classify_handshake_failure(struct td_report *r)
     if (r->offered.parsed) {
         versions_list(&r->offered, buf, sizeof(buf));
         ev(r, client ? "offered_versions" : "client_versions", "%s", buf);
-        ev(r, client ? "offered_ciphers" : "client_ciphers",
-           TD_SAY_SUITES, m.total, m.tls13, m.fs, m.non_fs, m.unknown,
-           m.non_fs == 0 ? TD_SAY_FS_ONLY : "",
+        ev(r, client ? "offered_ciphers" : "client_ciphers", TD_SAY_SUITES, m.total, m.tls13, m.fs,
+           m.non_fs, m.unknown, m.non_fs == 0 ? TD_SAY_FS_ONLY : "",
            m.examined < r->offered.n_ciphers ? TD_SAY_FIRST_SUITES_ONLY : "");
         ev(r, "groups", TD_SAY_N_OFFERED, r->offered.n_groups);
         ev(r, "sigalgs", TD_SAY_N_OFFERED, r->offered.n_sigalgs);
@@ -296,8 +287,7 @@ static void classify_handshake_failure(struct td_report *r)
         return;
     }
     if (r->alert_seen && !r->alert_sent && !r->answer.parsed)
-        ev(r, "alert", TD_SAY_ALERT_AFTER_HELLO,
-           td_alert_name(r->alert_desc));
+        ev(r, "alert", TD_SAY_ALERT_AFTER_HELLO, td_alert_name(r->alert_desc));
     if (!r->offered.has_sni && r->offered.parsed) r->fix_variant = TD_V_NO_SNI;
     /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
     r->no_hint = !(m.non_fs == 0 && m.total > 0);
@@ -311,9 +301,8 @@ static void classify_ocsp(struct td_report *r)
     ev(r, "certificate", "%s", r->leaf.subject);
     ev(r, "staple", "%s", r->ocsp_stapled ? "" : TD_SAY_NO_STAPLE);
     if (r->ocsp_stapled)
-        snprintf(r->evidence[r->n_evidence - 1].value, sizeof(r->evidence[0].value),
-                 TD_SAY_STAPLED, r->ocsp_len,
-                 o->response_status_str[0] ? o->response_status_str : TD_SAY_UNPARSED);
+        snprintf(r->evidence[r->n_evidence - 1].value, sizeof(r->evidence[0].value), TD_SAY_STAPLED,
+                 r->ocsp_len, o->response_status_str[0] ? o->response_status_str : TD_SAY_UNPARSED);
     if (o->cert_status[0]) ev(r, "cert_status", "%s", o->cert_status);
     if (o->this_update[0])
         ev(r, "staple_dates", TD_SAY_STAPLE_DATES, o->this_update,
@@ -325,8 +314,10 @@ static void classify_ocsp(struct td_report *r)
         ev(r, "revoked", TD_SAY_REVOKED_AT, o->revocation_time,
            o->revocation_reason[0] ? o->revocation_reason : TD_SAY_UNSPECIFIED);
     if (r->ocsp_stapled && o->signature_ok == 0)
-        ev(r, "signature", "%s", o->signature_error[0] ? o->signature_error : TD_SAY_DOES_NOT_VERIFY);
-    if (r->ocsp_stapled && o->response_status >= 0) ev(r, "response_status", "%s", o->response_status_str);
+        ev(r, "signature", "%s",
+           o->signature_error[0] ? o->signature_error : TD_SAY_DOES_NOT_VERIFY);
+    if (r->ocsp_stapled && o->response_status >= 0)
+        ev(r, "response_status", "%s", o->response_status_str);
     if (r->ocsp_stapled) ev(r, "_staple_bytes", TD_SAY_BYTES, r->ocsp_len);
     ev(r, "must_staple", "%s", r->leaf.must_staple ? "yes" : "no");
 
@@ -356,11 +347,11 @@ static void classify_not_tls(struct td_report *r)
     }
     ascii[r->first_bytes_len] = '\0';
     int http = !strncmp(ascii, "HTTP", 4);
-    int server_got_http = r->err_reason == SSL_R_HTTP_REQUEST || r->err_reason == SSL_R_HTTPS_PROXY_REQUEST;
+    int server_got_http =
+        r->err_reason == SSL_R_HTTP_REQUEST || r->err_reason == SSL_R_HTTPS_PROXY_REQUEST;
     if (r->first_bytes_len > 0)
         ev(r, "first_bytes", TD_SAY_FIRST_BYTES, hex, ascii, http ? TD_SAY_AN_HTTP_RESPONSE : "");
-    else
-        ev(r, "first_bytes", "%s", server_got_http ? TD_SAY_AN_HTTP_REQUEST : TD_SAY_NOT_RECORDED);
+    else ev(r, "first_bytes", "%s", server_got_http ? TD_SAY_AN_HTTP_REQUEST : TD_SAY_NOT_RECORDED);
     if (server_got_http) r->fix_variant = TD_V_GOT_HTTP;
     else if (http) r->fix_variant = TD_V_HTTP;
     set_cause(r, TD_CAUSE_NOT_TLS);
@@ -387,22 +378,19 @@ static void classify_ok(struct td_report *r)
 {
     set_cause(r, TD_CAUSE_OK);
     if (r->verify_code != X509_V_OK)
-        ev(r, "warning_verify", TD_SAY_OK_BUT_UNVERIFIED,
-           r->verify_code, X509_verify_cert_error_string(r->verify_code),
+        ev(r, "warning_verify", TD_SAY_OK_BUT_UNVERIFIED, r->verify_code,
+           X509_verify_cert_error_string(r->verify_code),
            (r->verify_mode & SSL_VERIFY_PEER) ? "peer" : "none");
     if (r->ocsp_stapled) {
         ev(r, "staple", TD_SAY_STAPLE_NEXT,
            r->ocsp.cert_status[0] ? r->ocsp.cert_status : verdict_text(&r->ocsp),
            r->ocsp.next_update[0] ? r->ocsp.next_update : TD_SAY_NONE);
         if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 0)
-            ev(r, "warning_staple", TD_SAY_STAPLE_EXPIRED,
-               -r->ocsp.next_update_in);
+            ev(r, "warning_staple", TD_SAY_STAPLE_EXPIRED, -r->ocsp.next_update_in);
         else if (r->ocsp.next_update[0] && r->ocsp.next_update_in < 24 * 3600)
-            ev(r, "warning_staple", TD_SAY_STAPLE_EXPIRES,
-               r->ocsp.next_update_in);
+            ev(r, "warning_staple", TD_SAY_STAPLE_EXPIRES, r->ocsp.next_update_in);
         if (r->ocsp.verdict != TD_OCSP_GOOD && r->ocsp.verdict != TD_OCSP_NONE)
-            ev(r, "warning_staple_status", TD_SAY_STAPLE_NOT_GOOD,
-               verdict_text(&r->ocsp));
+            ev(r, "warning_staple_status", TD_SAY_STAPLE_NOT_GOOD, verdict_text(&r->ocsp));
     } else if (r->leaf.must_staple) {
         ev(r, "warning_must_staple", TD_SAY_MUST_STAPLE_NONE);
     }
@@ -429,65 +417,61 @@ void td_classify(struct td_report *r)
         ev(r, "alert", TD_SAY_ALERT, r->alert_sent ? TD_SAY_SENT : TD_SAY_RECEIVED,
            td_alert_name(r->alert_desc), r->alert_sent ? TD_SAY_TO : TD_SAY_FROM,
            client ? "server" : "client");
-    if (r->err)
-        ev(r, "error", "%s", r->err_reason_str);
+    if (r->err) ev(r, "error", "%s", r->err_reason_str);
     else if (client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", TD_SAY_ERROR_CLIENT_CHECKED, r->program);
     else if (!client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", TD_SAY_ERROR_SERVER_REFUSED);
-    else
-        ev(r, "error", TD_SAY_ERROR_NONE);
+    else ev(r, "error", TD_SAY_ERROR_NONE);
 
-    if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED
-        || (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
+    if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
+        (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
         classify_verify(r);
-    else if (reason == SSL_R_INVALID_STATUS_RESPONSE)
-        classify_ocsp(r);
-    else if (reason == SSL_R_OCSP_CALLBACK_FAILURE && r->ocsp_stapled
-             && r->ocsp.verdict == TD_OCSP_MALFORMED) {
+    else if (reason == SSL_R_INVALID_STATUS_RESPONSE) classify_ocsp(r);
+    else if (reason == SSL_R_OCSP_CALLBACK_FAILURE && r->ocsp_stapled &&
+             r->ocsp.verdict == TD_OCSP_MALFORMED) {
         classify_ocsp(r);
         ev(r, "note", TD_SAY_CALLBACK_ON_BYTES);
     } else if (by_reason == TD_CAUSE_OCSP_CALLBACK_FAILURE) {
-        classify_ocsp(r);                       /* for the staple evidence */
+        classify_ocsp(r); /* for the staple evidence */
         set_cause(r, TD_CAUSE_OCSP_CALLBACK_FAILURE);
-    }
-    else if (by_reason == TD_CAUSE_LEGACY_RENEGOTIATION) {
+    } else if (by_reason == TD_CAUSE_LEGACY_RENEGOTIATION) {
         ev(r, "server_hello", TD_SAY_NO_RENEG_INFO,
            r->answer.parsed && !r->answer.renegotiation_info ? TD_SAY_SEEN_IN_SERVER_HELLO : "");
         ev(r, "openssl", "%s", r->openssl_version);
         ev(r, "_config", "%s", r->policy.path[0] ? r->policy.path : "openssl.cnf");
         set_cause(r, TD_CAUSE_LEGACY_RENEGOTIATION);
-    } else if (by_reason == TD_CAUSE_PEER_VERSION_TOO_LOW
-               || (reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED && r->peer_version
-                   && r->peer_version < TLS1_2_VERSION))
+    } else if (by_reason == TD_CAUSE_PEER_VERSION_TOO_LOW ||
+               (reason == SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED && r->peer_version &&
+                r->peer_version < TLS1_2_VERSION))
         classify_version(r, TD_CAUSE_PEER_VERSION_TOO_LOW);
     else if (by_reason == TD_CAUSE_NO_PROTOCOLS_AVAILABLE)
         classify_version(r, TD_CAUSE_NO_PROTOCOLS_AVAILABLE);
     else if (received == SSL_AD_PROTOCOL_VERSION)
         classify_version(r, TD_CAUSE_PEER_REJECTED_VERSIONS);
-    else if (by_reason == TD_CAUSE_NO_SHARED_CIPHER
-             || received == SSL_AD_HANDSHAKE_FAILURE || received == SSL_AD_INSUFFICIENT_SECURITY) {
+    else if (by_reason == TD_CAUSE_NO_SHARED_CIPHER || received == SSL_AD_HANDSHAKE_FAILURE ||
+             received == SSL_AD_INSUFFICIENT_SECURITY) {
         if (client && received == SSL_AD_HANDSHAKE_FAILURE && r->answer.parsed && !r->ours.present)
-            set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);   /* refused after its ServerHello: our missing cert */
-        else
-            classify_handshake_failure(r);
+            set_cause(
+                r,
+                TD_CAUSE_CLIENT_CERT_MISSING); /* refused after its ServerHello: our missing cert */
+        else classify_handshake_failure(r);
     } else if (by_reason == TD_CAUSE_NO_COMMON_GROUP) {
         ev(r, "groups", TD_SAY_N_OFFERED, r->offered.n_groups);
         set_cause(r, TD_CAUSE_NO_COMMON_GROUP);
-    } else if (by_reason == TD_CAUSE_NOT_TLS || r->first_bytes_len > 0)
-        classify_not_tls(r);
+    } else if (by_reason == TD_CAUSE_NOT_TLS || r->first_bytes_len > 0) classify_not_tls(r);
     else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) {
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
-    } else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING
-               || (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
+    } else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
+               (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
         set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
     } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {
         const char *sni = r->offered.parsed ? (r->offered.has_sni ? r->offered.sni : NULL)
                                             : (r->host[0] ? r->host : NULL);
         ev(r, "sni", "%s", sni ? sni : TD_SAY_NONE_SENT);
-        r->summary_variant = client ? (sni ? TD_V_BASE : TD_V_NO_SNI)
-                                    : (sni ? TD_V_SERVER : TD_V_SERVER_NO_SNI);
+        r->summary_variant =
+            client ? (sni ? TD_V_BASE : TD_V_NO_SNI) : (sni ? TD_V_SERVER : TD_V_SERVER_NO_SNI);
         set_cause(r, TD_CAUSE_SNI_REJECTED);
     } else if (received >= 0 && td_alert_causes(received, alert_causes) > 1) {
         if (client) {
@@ -500,13 +484,11 @@ void td_classify(struct td_report *r)
         set_cause(r, alert_causes[client ? 0 : 1]);
     } else if (received >= 0 && td_alert_causes(received, alert_causes) == 1)
         set_cause(r, alert_causes[0]);
-    else if (received >= 0)
-        set_cause(r, TD_CAUSE_PEER_ALERT);
+    else if (received >= 0) set_cause(r, TD_CAUSE_PEER_ALERT);
     else if (reason == SSL_R_UNEXPECTED_EOF_WHILE_READING || r->err == 0) {
         ev(r, "state", "%s", r->state);
         set_cause(r, TD_CAUSE_PEER_CLOSED);
-    } else
-        set_cause(r, TD_CAUSE_UNKNOWN);
+    } else set_cause(r, TD_CAUSE_UNKNOWN);
 
     if (r->pymongo) ev(r, "host", TD_SAY_PYMONGO_HOST, r->program);
 }

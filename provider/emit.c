@@ -14,7 +14,8 @@ void td_emit(const struct td_report *r)
     char *buf = malloc(TD_DROPPED_CAP + TD_RENDER_CAP);
     if (buf == NULL) return;
     long dropped = td_output_take_dropped();
-    size_t n = dropped > 0 ? td_render_dropped(dropped, td_settings.format, buf, TD_DROPPED_CAP) : 0;
+    size_t n =
+        dropped > 0 ? td_render_dropped(dropped, td_settings.format, buf, TD_DROPPED_CAP) : 0;
     n += td_render(r, td_settings.format, buf + n, TD_RENDER_CAP);
     if (n > 0) td_output_write(buf, n);
     free(buf);

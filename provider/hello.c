@@ -45,8 +45,7 @@ struct reader {
 
 static int take(struct reader *r, size_t n, const unsigned char **bytes)
 {
-    if (r->left < n)
-        return 0;
+    if (r->left < n) return 0;
     *bytes = r->p;
     r->p += n;
     r->left -= n;
@@ -57,8 +56,7 @@ static int read_u8(struct reader *r, unsigned *v)
 {
     const unsigned char *b;
 
-    if (!take(r, 1, &b))
-        return 0;
+    if (!take(r, 1, &b)) return 0;
     *v = b[0];
     return 1;
 }
@@ -67,8 +65,7 @@ static int read_u16(struct reader *r, uint16_t *v)
 {
     const unsigned char *b;
 
-    if (!take(r, 2, &b))
-        return 0;
+    if (!take(r, 2, &b)) return 0;
     *v = (uint16_t)((b[0] << 8) | b[1]);
     return 1;
 }
@@ -77,8 +74,7 @@ static int read_u24(struct reader *r, size_t *v)
 {
     const unsigned char *b;
 
-    if (!take(r, 3, &b))
-        return 0;
+    if (!take(r, 3, &b)) return 0;
     *v = ((size_t)b[0] << 16) | ((size_t)b[1] << 8) | b[2];
     return 1;
 }
@@ -87,8 +83,7 @@ static int read_u24(struct reader *r, size_t *v)
  * declared length into whatever follows it. */
 static int sub_reader(struct reader *r, size_t n, struct reader *sub)
 {
-    if (!take(r, n, &sub->p))
-        return 0;
+    if (!take(r, n, &sub->p)) return 0;
     sub->left = n;
     return 1;
 }
@@ -112,13 +107,10 @@ static int read_u16_list(struct reader *list, uint16_t *store, int cap, int *cou
 {
     uint16_t v;
 
-    if (list->left % 2 != 0)
-        return 0;
+    if (list->left % 2 != 0) return 0;
     while (list->left > 0) {
-        if (!read_u16(list, &v))
-            return 0;
-        if (*count < cap)
-            store[*count] = v;
+        if (!read_u16(list, &v)) return 0;
+        if (*count < cap) store[*count] = v;
         (*count)++;
     }
     return 1;
@@ -139,16 +131,13 @@ static int read_server_name(struct reader *ext, struct td_hello *out)
 
     if (out->is_server_hello) {
         /* the server's acknowledgement carries no data */
-        if (ext->left != 0)
-            return 0;
+        if (ext->left != 0) return 0;
         out->has_sni = 1;
         return 1;
     }
-    if (!read_vector16(ext, &list) || ext->left != 0 || list.left == 0)
-        return 0;
+    if (!read_vector16(ext, &list) || ext->left != 0 || list.left == 0) return 0;
     while (list.left > 0) {
-        if (!read_u8(&list, &type) || !read_vector16(&list, &name))
-            return 0;
+        if (!read_u8(&list, &type) || !read_vector16(&list, &name)) return 0;
         /* Only the first host_name counts: that is the one a server acts on. */
         if (type == SNI_HOST_NAME && !out->has_sni) {
             size_t n = name.left < TD_HELLO_SNI_MAX ? name.left : TD_HELLO_SNI_MAX;
@@ -168,8 +157,7 @@ static int read_supported_versions(struct reader *ext, struct td_hello *out)
     if (out->is_server_hello) {
         uint16_t v;
 
-        if (!read_u16(ext, &v) || ext->left != 0)
-            return 0;
+        if (!read_u16(ext, &v) || ext->left != 0) return 0;
         out->versions[0] = v;
         out->n_versions = 1;
         return 1;
@@ -185,12 +173,9 @@ static int read_server_key_share(struct reader *ext, int retry_request, struct t
     uint16_t group;
     struct reader share;
 
-    if (!read_u16(ext, &group))
-        return 0;
-    if (!retry_request && (!read_vector16(ext, &share) || share.left == 0))
-        return 0;
-    if (ext->left != 0)
-        return 0;
+    if (!read_u16(ext, &group)) return 0;
+    if (!retry_request && (!read_vector16(ext, &share) || share.left == 0)) return 0;
+    if (ext->left != 0) return 0;
     out->groups[0] = group;
     out->n_groups = 1;
     return 1;
@@ -215,8 +200,7 @@ struct extensions_state {
 
 static int first_time(struct extensions_state *st, unsigned bit)
 {
-    if (st->seen & bit)
-        return 0;
+    if (st->seen & bit) return 0;
     st->seen |= bit;
     return 1;
 }
@@ -227,11 +211,9 @@ static int read_extension(uint16_t type, struct reader *ext, struct td_hello *ou
     struct reader inner;
 
     switch (type) {
-    case EXT_SERVER_NAME:
-        return first_time(st, SEEN_SNI) && read_server_name(ext, out);
+    case EXT_SERVER_NAME: return first_time(st, SEEN_SNI) && read_server_name(ext, out);
     case EXT_STATUS_REQUEST:
-        if (!first_time(st, SEEN_STATUS))
-            return 0;
+        if (!first_time(st, SEEN_STATUS)) return 0;
         out->status_request = 1;
         return 1;
     /* Offers that only a client makes: in a ServerHello they are the peer's mistake, which
@@ -251,12 +233,10 @@ static int read_extension(uint16_t type, struct reader *ext, struct td_hello *ou
         return first_time(st, SEEN_KEY_SHARE) &&
                (!out->is_server_hello || read_server_key_share(ext, st->retry_request, out));
     case EXT_RENEGOTIATION_INFO:
-        if (!first_time(st, SEEN_RENEGO) || !read_vector8(ext, &inner) || ext->left != 0)
-            return 0;
+        if (!first_time(st, SEEN_RENEGO) || !read_vector8(ext, &inner) || ext->left != 0) return 0;
         out->renegotiation_info = 1;
         return 1;
-    default:
-        return 1;
+    default: return 1;
     }
 }
 
@@ -267,15 +247,11 @@ static int read_extensions(struct reader *body, int retry_request, struct td_hel
     struct extensions_state st = { retry_request, 0 };
 
     /* TLS <= 1.2 hellos may end right after the compression methods. */
-    if (body->left == 0)
-        return 1;
-    if (!read_vector16(body, &all) || body->left != 0)
-        return 0;
+    if (body->left == 0) return 1;
+    if (!read_vector16(body, &all) || body->left != 0) return 0;
     while (all.left > 0) {
-        if (!read_u16(&all, &type) || !read_vector16(&all, &ext))
-            return 0;
-        if (!read_extension(type, &ext, out, &st))
-            return 0;
+        if (!read_u16(&all, &type) || !read_vector16(&all, &ext)) return 0;
+        if (!read_extension(type, &ext, out, &st)) return 0;
     }
     return 1;
 }
@@ -286,8 +262,7 @@ static int offers_suite(struct reader suites, uint16_t wanted)
     uint16_t suite;
 
     while (read_u16(&suites, &suite))
-        if (suite == wanted)
-            return 1;
+        if (suite == wanted) return 1;
     return 0;
 }
 
@@ -296,17 +271,12 @@ static int read_client_hello(struct reader *body, struct td_hello *out)
     struct reader session_id, suites, compression;
     const unsigned char *random;
 
-    if (!read_u16(body, &out->legacy_version) || !take(body, RANDOM_LEN, &random))
-        return 0;
-    if (!read_vector8(body, &session_id) || session_id.left > SESSION_ID_MAX)
-        return 0;
-    if (!read_vector16(body, &suites) || suites.left == 0)
-        return 0;
+    if (!read_u16(body, &out->legacy_version) || !take(body, RANDOM_LEN, &random)) return 0;
+    if (!read_vector8(body, &session_id) || session_id.left > SESSION_ID_MAX) return 0;
+    if (!read_vector16(body, &suites) || suites.left == 0) return 0;
     out->scsv = offers_suite(suites, CIPHER_EMPTY_RENEGOTIATION_INFO_SCSV);
-    if (!read_u16_list(&suites, out->ciphers, TD_HELLO_MAX_CIPHERS, &out->n_ciphers))
-        return 0;
-    if (!read_vector8(body, &compression) || compression.left == 0)
-        return 0;
+    if (!read_u16_list(&suites, out->ciphers, TD_HELLO_MAX_CIPHERS, &out->n_ciphers)) return 0;
+    if (!read_vector8(body, &compression) || compression.left == 0) return 0;
     return read_extensions(body, 0, out);
 }
 
@@ -316,12 +286,9 @@ static int read_server_hello(struct reader *body, struct td_hello *out)
     const unsigned char *random, *compression;
     uint16_t suite;
 
-    if (!read_u16(body, &out->legacy_version) || !take(body, RANDOM_LEN, &random))
-        return 0;
-    if (!read_vector8(body, &session_id) || session_id.left > SESSION_ID_MAX)
-        return 0;
-    if (!read_u16(body, &suite) || !take(body, 1, &compression))
-        return 0;
+    if (!read_u16(body, &out->legacy_version) || !take(body, RANDOM_LEN, &random)) return 0;
+    if (!read_vector8(body, &session_id) || session_id.left > SESSION_ID_MAX) return 0;
+    if (!read_u16(body, &suite) || !take(body, 1, &compression)) return 0;
     out->ciphers[0] = suite;
     out->n_ciphers = 1;
     return read_extensions(body, memcmp(random, hello_retry_random, RANDOM_LEN) == 0, out);
@@ -334,16 +301,12 @@ int td_hello_parse(const unsigned char *msg, size_t len, struct td_hello *out)
     size_t body_len;
     int ok;
 
-    if (out == NULL)
-        return 0;
+    if (out == NULL) return 0;
     memset(out, 0, sizeof(*out));
-    if (msg == NULL)
-        return 0;
+    if (msg == NULL) return 0;
     /* The callback hands over exactly one message: its length must account for every byte. */
-    if (!read_u8(&whole, &type) || !read_u24(&whole, &body_len) || body_len != whole.left)
-        return 0;
-    if (!sub_reader(&whole, body_len, &body))
-        return 0;
+    if (!read_u8(&whole, &type) || !read_u24(&whole, &body_len) || body_len != whole.left) return 0;
+    if (!sub_reader(&whole, body_len, &body)) return 0;
     if (type == HS_CLIENT_HELLO) {
         ok = read_client_hello(&body, out);
     } else if (type == HS_SERVER_HELLO) {
@@ -372,15 +335,11 @@ uint16_t td_hello_version(const struct td_hello *h)
     int i, stored;
     uint16_t best = 0;
 
-    if (h == NULL || !h->parsed)
-        return 0;
-    if (h->n_versions <= 0)
-        return h->legacy_version;
-    if (h->is_server_hello)
-        return h->versions[0];
+    if (h == NULL || !h->parsed) return 0;
+    if (h->n_versions <= 0) return h->legacy_version;
+    if (h->is_server_hello) return h->versions[0];
     stored = h->n_versions < TD_HELLO_MAX_VERSIONS ? h->n_versions : TD_HELLO_MAX_VERSIONS;
     for (i = 0; i < stored; i++)
-        if (!is_grease(h->versions[i]) && h->versions[i] > best)
-            best = h->versions[i];
+        if (!is_grease(h->versions[i]) && h->versions[i] > best) best = h->versions[i];
     return best != 0 ? best : h->legacy_version;
 }

@@ -88,7 +88,7 @@ static struct td_conn *conn_make(const SSL *ssl, size_t hellos)
 {
     struct td_conn *c = conn_peek(ssl);
     if (c != NULL) return c;
-    if (hellos > TD_HELLO_KEEP_MAX) hellos = 0;   /* such a hello goes to the heap */
+    if (hellos > TD_HELLO_KEEP_MAX) hellos = 0; /* such a hello goes to the heap */
     if ((c = malloc(sizeof(*c) + hellos)) == NULL) return NULL;
     c->inline_cap = hellos;
     conn_zero(c);
@@ -122,7 +122,7 @@ static void hellos_free(struct td_conn *c)
 
 static pthread_mutex_t undecided_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct td_conn *undecided_head;
-static unsigned long undecided_gen = 1;   /* a fork's child starts a list of its own */
+static unsigned long undecided_gen = 1; /* a fork's child starts a list of its own */
 
 static void undecided_track(SSL *ssl, struct td_conn *c)
 {
@@ -173,7 +173,7 @@ static void hello_keep(struct td_conn *c, struct td_hello_bytes *h, const unsign
             c->inline_used += len;
             on_heap = 0;
         } else if ((p = malloc(len)) == NULL) {
-            return;                   /* keep the older copy rather than none */
+            return; /* keep the older copy rather than none */
         } else {
             on_heap = 1;
         }
@@ -258,7 +258,7 @@ static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
     if (c != NULL && (c->flags & TD_CONN_REPORTED)) return;
     if (c != NULL) {
         c->flags |= TD_CONN_REPORTED;
-        if (c->pending_kind == TD_PENDING_SILENT_EXIT) pending_drop(c);   /* the real cause */
+        if (c->pending_kind == TD_PENDING_SILENT_EXIT) pending_drop(c); /* the real cause */
     }
     struct td_report *r = observe_key(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
     if (r == NULL) return;
@@ -299,8 +299,8 @@ static void report_done(SSL *ssl, const struct td_conn *c)
 static int exit_reaches_us(const SSL *ssl)
 {
     SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-    return SSL_get_info_callback(ssl) == NULL && ctx != NULL
-        && SSL_CTX_get_info_callback(ctx) == td_info_cb;
+    return SSL_get_info_callback(ssl) == NULL && ctx != NULL &&
+           SSL_CTX_get_info_callback(ctx) == td_info_cb;
 }
 
 /* A server sees port probes and health checks that connect and leave without a byte: those
@@ -340,7 +340,7 @@ static int certificate_covers(X509 *leaf, const char *name)
     if (leaf == NULL || name[0] == '\0') return 1;
     ERR_set_mark();
     int ok = X509_check_ip_asc(leaf, name, 0);
-    if (ok < 0) ok = X509_check_host(leaf, name, 0, 0, NULL);  /* not an IP address */
+    if (ok < 0) ok = X509_check_host(leaf, name, 0, 0, NULL); /* not an IP address */
     ERR_pop_to_mark();
     return ok != 0;
 }
@@ -366,16 +366,16 @@ static int runtime_checks_names(void)
 {
     struct td_runtime_info rt;
     td_runtime_get(&rt, 0);
-    return rt.kind == TD_RT_CURL || rt.kind == TD_RT_NODE || rt.kind == TD_RT_RUBY
-        || rt.kind == TD_RT_PYTHON || rt.kind == TD_RT_PYPY;
+    return rt.kind == TD_RT_CURL || rt.kind == TD_RT_NODE || rt.kind == TD_RT_RUBY ||
+           rt.kind == TD_RT_PYTHON || rt.kind == TD_RT_PYPY;
 }
 
 /* name_refused for a connection that may no longer be looked into (OpenSSL 3.2 and later, in
  * the SSL's free_func): decided and described from what on_done kept. */
 static void name_refused_after_free(struct td_conn *c)
 {
-    if ((c->flags & (TD_CONN_APP_DATA_SENT | TD_CONN_REPORTED)) || c->kept_leaf == NULL
-        || certificate_covers(c->kept_leaf, c->sni))
+    if ((c->flags & (TD_CONN_APP_DATA_SENT | TD_CONN_REPORTED)) || c->kept_leaf == NULL ||
+        certificate_covers(c->kept_leaf, c->sni))
         return;
     c->flags |= TD_CONN_REPORTED;
     struct td_report *r = td_report_new(TD_EV_HANDSHAKE_FAILED);
@@ -399,8 +399,8 @@ static int keep_name_to_check(const SSL *ssl, struct td_conn *c, int verify_erro
     X509_VERIFY_PARAM *param = SSL_get0_param((SSL *)ssl);
     const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     char *ip;
-    if (SSL_is_server((SSL *)ssl) || sni == NULL || verify_error != X509_V_OK
-        || !runtime_checks_names())
+    if (SSL_is_server((SSL *)ssl) || sni == NULL || verify_error != X509_V_OK ||
+        !runtime_checks_names())
         return 0;
     if (param != NULL && X509_VERIFY_PARAM_get0_host(param, 0) != NULL) return 0;
     if (param != NULL && (ip = X509_VERIFY_PARAM_get1_ip_asc(param)) != NULL) {
@@ -464,8 +464,8 @@ static void on_exit_unfinished(const SSL *ssl, int ret, int saved_errno)
 {
     int e = SSL_get_error(ssl, ret);
     struct td_conn *c = conn_get(ssl, 0);
-    if (e != SSL_ERROR_SSL && e != SSL_ERROR_SYSCALL
-        && !(e == SSL_ERROR_ZERO_RETURN && !SSL_is_init_finished(ssl)))
+    if (e != SSL_ERROR_SSL && e != SSL_ERROR_SYSCALL &&
+        !(e == SSL_ERROR_ZERO_RETURN && !SSL_is_init_finished(ssl)))
         return;
     if (!peer_took_part(ssl, c)) return;
     if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
@@ -485,8 +485,8 @@ static void on_done(const SSL *ssl)
         c->flags |= TD_CONN_DONE;
         hellos_free(c);
     }
-    if (SSL_get_verify_result(ssl) != X509_V_OK && host_decides_after_handshake(ssl)
-        && (c = conn_get(ssl, 1)) != NULL)
+    if (SSL_get_verify_result(ssl) != X509_V_OK && host_decides_after_handshake(ssl) &&
+        (c = conn_get(ssl, 1)) != NULL)
         hold_failure((SSL *)ssl, c,
                      SSL_is_server((SSL *)ssl) ? TD_PENDING_CLIENT_CERT : TD_PENDING_UNVERIFIED,
                      TD_AT_DONE_UNVERIFIED);
@@ -504,14 +504,12 @@ static void on_done(const SSL *ssl)
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
 {
-    int saved_errno = errno;    /* hosts read errno after a failed call (curl does) */
+    int saved_errno = errno; /* hosts read errno after a failed call (curl does) */
     if (atomic_load_explicit(&hooks_live, memory_order_relaxed)) {
         if (where & SSL_CB_ALERT)
             on_alert(ssl, (where & SSL_CB_WRITE) != 0, (ret >> 8) & 0xff, ret & 0xff);
-        else if (where & SSL_CB_HANDSHAKE_DONE)
-            on_done(ssl);
-        else if ((where & SSL_CB_EXIT) && ret <= 0)
-            on_exit_unfinished(ssl, ret, saved_errno);
+        else if (where & SSL_CB_HANDSHAKE_DONE) on_done(ssl);
+        else if ((where & SSL_CB_EXIT) && ret <= 0) on_exit_unfinished(ssl, ret, saved_errno);
     }
     /* We only run at SSL level after promoting ourselves (see td_msg_cb); the application's
      * ctx-level callback is then looked up now, so a later SSL_CTX_set_info_callback counts. */
@@ -541,9 +539,9 @@ static void come_back_at_ssl_level(SSL *ssl)
 static struct td_conn *handshake_starts(SSL *ssl, struct td_conn *c, size_t hello_len)
 {
     if (c == NULL) return conn_make(ssl, hello_len + TD_CONN_SERVER_HELLO_ROOM);
-    if (c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED
-                    | TD_CONN_NOT_TLS)
-        || c->pending != NULL) {
+    if (c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED |
+                    TD_CONN_NOT_TLS) ||
+        c->pending != NULL) {
         uint32_t spoke = c->flags & TD_CONN_PEER_SPOKE;
         pending_at_end(c, 1);
         conn_clear(c);
@@ -559,8 +557,8 @@ static void on_hello(SSL *ssl, struct td_conn *c, int sent, const unsigned char 
         if ((c = handshake_starts(ssl, c, len)) == NULL) return;
         hello_keep(c, &c->client_hello, p, len);
         if (server) td_peer_address(ssl, c->addr, sizeof(c->addr));
-    } else if (p[0] == SSL3_MT_SERVER_HELLO && sent == server
-               && (c != NULL || (c = conn_make(ssl, len)) != NULL)) {
+    } else if (p[0] == SSL3_MT_SERVER_HELLO && sent == server &&
+               (c != NULL || (c = conn_make(ssl, len)) != NULL)) {
         hello_keep(c, &c->server_hello, p, len);
     }
     come_back_at_ssl_level(ssl);
@@ -573,9 +571,9 @@ static void on_record_header(SSL *ssl, struct td_conn *c, int sent, const unsign
         /* Application data going out: the host accepted the peer, whatever it checked. In TLS
          * 1.3 every encrypted record says "application data" outside, its own Finished too:
          * the inner type, given just before, tells. */
-        if (c != NULL && p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl)
-            && (SSL_version(ssl) != TLS1_3_VERSION
-                || c->inner_type_sent == SSL3_RT_APPLICATION_DATA)) {
+        if (c != NULL && p[0] == SSL3_RT_APPLICATION_DATA && SSL_is_init_finished(ssl) &&
+            (SSL_version(ssl) != TLS1_3_VERSION ||
+             c->inner_type_sent == SSL3_RT_APPLICATION_DATA)) {
             c->flags |= TD_CONN_APP_DATA_SENT;
             if (c->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(c, 0);
             if ((c->flags & TD_CONN_NAME_UNCHECKED) && c->pending == NULL)
@@ -614,9 +612,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     case SSL3_RT_ALERT:
         if (len >= 2) on_alert(ssl, write_p, p[0], p[1]);
         break;
-    case SSL3_RT_HEADER:
-        on_record_header(ssl, c, write_p, p, len);
-        break;
+    case SSL3_RT_HEADER: on_record_header(ssl, c, write_p, p, len); break;
     case SSL3_RT_INNER_CONTENT_TYPE:
         if (write_p && c != NULL) c->inner_type_sent = p[0];
         break;
@@ -624,8 +620,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO)
             on_hello(ssl, c, write_p, p, len);
         break;
-    default:
-        break;
+    default: break;
     }
     errno = saved_errno;
 }
@@ -661,15 +656,15 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
     /* Only 3.0 and 3.1 run this before taking the connection apart; from 3.2 on, its
      * certificates and session are already gone here, so we must not look. */
     int whole = parent != NULL && OpenSSL_version_num() < 0x30200000L && live;
-    if (whole && !(c->flags & TD_CONN_REPORTED) && c->pending == NULL
-        && ((c->flags & TD_CONN_NOT_TLS)
-            /* a verify error the host tolerated (curl -k, Node) ended in a finished handshake */
-            || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
+    if (whole && !(c->flags & TD_CONN_REPORTED) && c->pending == NULL &&
+        ((c->flags & TD_CONN_NOT_TLS)
+         /* a verify error the host tolerated (curl -k, Node) ended in a finished handshake */
+         || (c->verify_seen != X509_V_OK && !SSL_is_init_finished(parent))))
         explain_failure(parent, c, TD_AT_FREE);
     /* A completion our info callback never saw (Node and Ruby put their own at SSL level): the
      * connection ends without data sent, so the host refused what it checked afterwards. */
-    if (whole && !(c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_APP_DATA_SENT))
-        && c->pending == NULL && !SSL_is_server(parent) && SSL_is_init_finished(parent)) {
+    if (whole && !(c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_APP_DATA_SENT)) &&
+        c->pending == NULL && !SSL_is_server(parent) && SSL_is_init_finished(parent)) {
         if (SSL_get_verify_result(parent) != X509_V_OK && host_decides_after_handshake(parent))
             explain_failure(parent, c, TD_AT_FREE);
     }
@@ -691,9 +686,9 @@ static void store_ctx_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     X509_STORE_CTX *v = parent;
     if (v == NULL || !atomic_load_explicit(&hooks_live, memory_order_relaxed)) return;
     SSL *ssl = X509_STORE_CTX_get_ex_data(v, SSL_get_ex_data_X509_STORE_CTX_idx());
-    if (ssl == NULL) return;            /* not a TLS peer's chain (or an OCSP check of ours) */
+    if (ssl == NULL) return; /* not a TLS peer's chain (or an OCSP check of ours) */
     int saved_errno = errno;
-    come_back_at_ssl_level(ssl);        /* if the msg callback was replaced too */
+    come_back_at_ssl_level(ssl); /* if the msg callback was replaced too */
     int err = X509_STORE_CTX_get_error(v);
     struct td_conn *c = conn_get(ssl, err != X509_V_OK);
     if (c != NULL && err == X509_V_OK) keep_name_to_check(ssl, c, err);
@@ -727,9 +722,9 @@ static void undecided_at_exit(void)
         SSL *ssl = c->undecided_ssl;
         name_refused(ssl, c, TD_AT_DONE_UNVERIFIED);
         /* A certificate that failed in a handshake the host let finish, and never used. */
-        if (!(c->flags & (TD_CONN_REPORTED | TD_CONN_APP_DATA_SENT)) && c->pending == NULL
-            && c->verify_seen != X509_V_OK && SSL_is_init_finished(ssl)
-            && host_decides_after_handshake(ssl))
+        if (!(c->flags & (TD_CONN_REPORTED | TD_CONN_APP_DATA_SENT)) && c->pending == NULL &&
+            c->verify_seen != X509_V_OK && SSL_is_init_finished(ssl) &&
+            host_decides_after_handshake(ssl))
             explain_failure(ssl, c, TD_AT_DONE_UNVERIFIED);
         pending_at_end(c, 1);
         errno = saved_errno;

@@ -52,8 +52,8 @@ static int count_pem_certs(const char *path)
     int n = 0;
     long lines = 0;
     while (fgets(line, sizeof(line), f) != NULL && ++lines < 2000000)
-        if (!strncmp(line, "-----BEGIN CERTIFICATE-----", 27)
-            || !strncmp(line, "-----BEGIN TRUSTED CERTIFICATE-----", 35))
+        if (!strncmp(line, "-----BEGIN CERTIFICATE-----", 27) ||
+            !strncmp(line, "-----BEGIN TRUSTED CERTIFICATE-----", 35))
             n++;
     fclose(f);
     return n;
@@ -137,7 +137,8 @@ static void observe_trust(struct td_report *r, SSL *ssl)
     }
     r->store_loaded = store_cert_count(ctx ? SSL_CTX_get_cert_store(ctx) : NULL);
     r->os = access("/etc/debian_version", F_OK) == 0 ? TD_OS_DEBIAN
-          : access("/etc/pki/ca-trust", F_OK) == 0 ? TD_OS_FEDORA : TD_OS_OTHER;
+            : access("/etc/pki/ca-trust", F_OK) == 0 ? TD_OS_FEDORA
+                                                     : TD_OS_OTHER;
 }
 
 /* ---- version policy -------------------------------------------------------------------- */
@@ -210,9 +211,14 @@ void td_peer_address(SSL *ssl, char *dst, size_t cap)
 /* 0 from the getters means "no limit"; report what that amounts to, minus disabled versions. */
 static void effective_versions(struct td_report *r, SSL *ssl)
 {
-    static const struct { int v; uint64_t off; } all[] = {
-        { TLS1_VERSION, SSL_OP_NO_TLSv1 }, { TLS1_1_VERSION, SSL_OP_NO_TLSv1_1 },
-        { TLS1_2_VERSION, SSL_OP_NO_TLSv1_2 }, { TLS1_3_VERSION, SSL_OP_NO_TLSv1_3 },
+    static const struct {
+        int v;
+        uint64_t off;
+    } all[] = {
+        { TLS1_VERSION, SSL_OP_NO_TLSv1 },
+        { TLS1_1_VERSION, SSL_OP_NO_TLSv1_1 },
+        { TLS1_2_VERSION, SSL_OP_NO_TLSv1_2 },
+        { TLS1_3_VERSION, SSL_OP_NO_TLSv1_3 },
     };
     uint64_t opts = SSL_get_options(ssl);
     int lo = (int)SSL_get_min_proto_version(ssl), hi = (int)SSL_get_max_proto_version(ssl);
@@ -224,7 +230,7 @@ static void effective_versions(struct td_report *r, SSL *ssl)
         if (!r->min_version) r->min_version = all[i].v;
         r->max_version = all[i].v;
     }
-    if (!r->min_version) {   /* nothing left: keep the raw limits to show why */
+    if (!r->min_version) { /* nothing left: keep the raw limits to show why */
         r->min_version = lo;
         r->max_version = hi;
     }
@@ -241,7 +247,8 @@ static unsigned long pick_error(void)
     /* The newest error is what Python and most hosts show; an older SSL-library error is the
      * better cause when the newest came from elsewhere (a provider, a BIO). */
     unsigned long last = ERR_peek_last_error(), first = ERR_peek_error();
-    if (last != 0 && ERR_GET_LIB(last) != ERR_LIB_SSL && first != 0 && ERR_GET_LIB(first) == ERR_LIB_SSL)
+    if (last != 0 && ERR_GET_LIB(last) != ERR_LIB_SSL && first != 0 &&
+        ERR_GET_LIB(first) == ERR_LIB_SSL)
         return first;
     return last;
 }
@@ -252,13 +259,13 @@ static void observe_ciphers(struct td_report *r, SSL *ssl)
 {
     struct td_cipher_mix *m = &r->offered_mix;
     size_t o = 0;
-    int stored = r->offered.n_ciphers < TD_HELLO_MAX_CIPHERS ? r->offered.n_ciphers
-                                                              : TD_HELLO_MAX_CIPHERS;
+    int stored =
+        r->offered.n_ciphers < TD_HELLO_MAX_CIPHERS ? r->offered.n_ciphers : TD_HELLO_MAX_CIPHERS;
     m->total = r->offered.n_ciphers;
     m->examined = stored;
     for (int i = 0; i < stored; i++) {
         uint16_t id = r->offered.ciphers[i];
-        if (id == 0x00ff || (id & 0x0f0f) == 0x0a0a) {   /* SCSV, GREASE */
+        if (id == 0x00ff || (id & 0x0f0f) == 0x0a0a) { /* SCSV, GREASE */
             m->total--;
             continue;
         }
@@ -270,8 +277,8 @@ static void observe_ciphers(struct td_report *r, SSL *ssl)
         }
         int kx = SSL_CIPHER_get_kx_nid(c);
         if (kx == NID_kx_any) m->tls13++;
-        else if (kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk
-                 || kx == NID_kx_dhe_psk)
+        else if (kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk ||
+                 kx == NID_kx_dhe_psk)
             m->fs++;
         else m->non_fs++;
         if (o + 40 < sizeof(m->names))
@@ -300,8 +307,10 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
     /* First, before any call of ours can add to the queue. At a sent alert the reason is on
      * the queue; at a received one, what is there is not ours to read (the alert itself names
      * the reason). */
-    r->err = when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
-        ? pick_error() : 0;
+    r->err =
+        when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
+            ? pick_error()
+            : 0;
     td_runtime_get(&rt, 0);
     r->now = time(NULL);
     snprintf(r->program, sizeof(r->program), "%s", rt.program);
@@ -377,16 +386,16 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         const char *s = ERR_reason_error_string(r->err);
         snprintf(r->err_reason_str, sizeof(r->err_reason_str), "%s", s ? s : "unknown");
     }
-    if (!r->alert_seen && r->err_lib == ERR_LIB_SSL && r->err_reason > SSL_AD_REASON_OFFSET
-        && r->err_reason < SSL_AD_REASON_OFFSET + 256) {
+    if (!r->alert_seen && r->err_lib == ERR_LIB_SSL && r->err_reason > SSL_AD_REASON_OFFSET &&
+        r->err_reason < SSL_AD_REASON_OFFSET + 256) {
         r->alert_seen = 1;
         r->alert_level = SSL3_AL_FATAL;
         r->alert_desc = r->err_reason - SSL_AD_REASON_OFFSET;
     }
 
     r->verify_code = SSL_get_verify_result(ssl);
-    if (c != NULL && c->verify_seen != X509_V_OK
-        && (r->verify_code == X509_V_OK || r->verify_code == c->verify_seen)) {
+    if (c != NULL && c->verify_seen != X509_V_OK &&
+        (r->verify_code == X509_V_OK || r->verify_code == c->verify_seen)) {
         r->verify_code = c->verify_seen;
         r->verify_depth = c->verify_seen_depth;
     }
@@ -416,9 +425,9 @@ static void observe_staple(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X
 
 static int no_issuer_found(long code)
 {
-    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
-        || code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
-        || code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+           code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+           code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
 }
 
 void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
@@ -455,11 +464,10 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
         if (leaf != NULL) td_cert_describe(leaf, &r->leaf);
         if (sk_X509_num(chain) > 0)
             td_cert_describe(sk_X509_value(chain, sk_X509_num(chain) - 1), &r->top);
-        else if (leaf != NULL)
-            r->top = r->leaf;
+        else if (leaf != NULL) r->top = r->leaf;
         if (r->verify_code != X509_V_OK && leaf != NULL) {
-            X509 *bad = param_usable(when) ? failed_certificate(ssl, r->verify_depth, leaf, chain)
-                                           : leaf;
+            X509 *bad =
+                param_usable(when) ? failed_certificate(ssl, r->verify_depth, leaf, chain) : leaf;
             if (r->verify_depth < 0 && bad == leaf) r->verify_depth = 0;
             td_cert_describe(bad, &r->vcert);
         }

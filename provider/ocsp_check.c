@@ -35,8 +35,7 @@ static int read_time(const ASN1_GENERALIZEDTIME *t, time_t now, char *text, size
     int days, seconds, year;
     long long diff;
 
-    if (!ASN1_TIME_to_tm(t, &when))
-        return 0;
+    if (!ASN1_TIME_to_tm(t, &when)) return 0;
     if (OPENSSL_gmtime(&now, &now_tm) == NULL ||
         !OPENSSL_gmtime_diff(&days, &seconds, &now_tm, &when))
         return 0;
@@ -71,8 +70,7 @@ static X509 *find_issuer(X509 *leaf, STACK_OF(X509) *chain, X509_STORE *trust)
             return candidate;
         }
     }
-    if (trust == NULL || (ctx = X509_STORE_CTX_new()) == NULL)
-        return NULL;
+    if (trust == NULL || (ctx = X509_STORE_CTX_new()) == NULL) return NULL;
     if (!X509_STORE_CTX_init(ctx, trust, leaf, chain) ||
         X509_STORE_CTX_get1_issuer(&issuer, ctx, leaf) != 1)
         issuer = NULL;
@@ -108,26 +106,20 @@ static OCSP_SINGLERESP *find_single(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer
         const EVP_MD *md;
         int same;
 
-        if (single == NULL)
-            continue;
+        if (single == NULL) continue;
         /* OCSP_id_get0_info only reads, but its prototype predates const. */
         id = (OCSP_CERTID *)OCSP_SINGLERESP_get0_id(single);
-        if (id == NULL || !OCSP_id_get0_info(&name_hash, &md_oid, NULL, &id_serial, id))
-            continue;
-        if (id_serial == NULL || ASN1_INTEGER_cmp(id_serial, serial) != 0)
-            continue;
-        if ((md = EVP_get_digestbyobj(md_oid)) == NULL)
-            continue;
+        if (id == NULL || !OCSP_id_get0_info(&name_hash, &md_oid, NULL, &id_serial, id)) continue;
+        if (id_serial == NULL || ASN1_INTEGER_cmp(id_serial, serial) != 0) continue;
+        if ((md = EVP_get_digestbyobj(md_oid)) == NULL) continue;
         if (issuer == NULL) {
-            if (name_hash != NULL && issuer_name_hash_matches(leaf, md, name_hash))
-                return single;
+            if (name_hash != NULL && issuer_name_hash_matches(leaf, md, name_hash)) return single;
             continue;
         }
         leaf_id = OCSP_cert_to_id(md, leaf, issuer);
         same = leaf_id != NULL && OCSP_id_cmp(leaf_id, id) == 0;
         OCSP_CERTID_free(leaf_id);
-        if (same)
-            return single;
+        if (same) return single;
     }
     return NULL;
 }
@@ -145,8 +137,8 @@ static int read_single(OCSP_SINGLERESP *single, time_t now, struct td_ocsp_info 
         return 0;
     copy_text(out->cert_status, sizeof(out->cert_status), OCSP_cert_status_str(*status));
     if (*status == V_OCSP_CERTSTATUS_REVOKED) {
-        if (revoked_at != NULL && !read_time(revoked_at, now, out->revocation_time,
-                                             sizeof(out->revocation_time), NULL))
+        if (revoked_at != NULL &&
+            !read_time(revoked_at, now, out->revocation_time, sizeof(out->revocation_time), NULL))
             return 0;
         if (reason != OCSP_REVOKED_STATUS_NOSTATUS)
             copy_text(out->revocation_reason, sizeof(out->revocation_reason),
@@ -172,12 +164,10 @@ static void describe_last_error(char *text, size_t size)
         return;
     }
     reason = ERR_reason_error_string(e);
-    if (reason == NULL)
-        reason = "verification failed";
+    if (reason == NULL) reason = "verification failed";
     if (data != NULL && (flags & ERR_TXT_STRING) && *data != '\0')
         snprintf(text, size, "%s: %s", reason, data);
-    else
-        copy_text(text, size, reason);
+    else copy_text(text, size, reason);
 }
 
 /* The signature and the responder's authority, with the peer's chain as untrusted helpers.
@@ -192,8 +182,7 @@ static void check_signature(OCSP_BASICRESP *bs, STACK_OF(X509) *chain, X509_STOR
     int ok;
 
     if (store == NULL) {
-        if (issuer == NULL)
-            return;
+        if (issuer == NULL) return;
         if ((store = X509_STORE_new()) == NULL || !X509_STORE_add_cert(store, issuer)) {
             X509_STORE_free(store);
             return;
@@ -203,10 +192,8 @@ static void check_signature(OCSP_BASICRESP *bs, STACK_OF(X509) *chain, X509_STOR
     }
     ok = OCSP_basic_verify(bs, chain, store, flags) > 0;
     out->signature_ok = ok;
-    if (!ok)
-        describe_last_error(out->signature_error, sizeof(out->signature_error));
-    if (store != trust)
-        X509_STORE_free(store);
+    if (!ok) describe_last_error(out->signature_error, sizeof(out->signature_error));
+    if (store != trust) X509_STORE_free(store);
 }
 
 /* Delegated: the responder is some certificate other than the leaf's issuer. */
@@ -214,10 +201,8 @@ static int signer_is_delegate(OCSP_BASICRESP *bs, STACK_OF(X509) *chain, X509 *l
 {
     X509 *signer = NULL;
 
-    if (OCSP_resp_get0_signer(bs, &signer, chain) != 1 || signer == NULL)
-        return 0;
-    if (issuer != NULL)
-        return X509_cmp(signer, issuer) != 0;
+    if (OCSP_resp_get0_signer(bs, &signer, chain) != 1 || signer == NULL) return 0;
+    if (issuer != NULL) return X509_cmp(signer, issuer) != 0;
     return leaf != NULL &&
            X509_NAME_cmp(X509_get_subject_name(signer), X509_get_issuer_name(leaf)) != 0;
 }
@@ -251,30 +236,22 @@ static enum td_ocsp_verdict check(const unsigned char *der, size_t len, X509 *le
     if (leaf != NULL) {
         issuer = find_issuer(leaf, chain, trust);
         single = find_single(bs, leaf, issuer);
-        if (single != NULL)
-            times_ok = read_single(single, now, out, &status, &has_next_update);
+        if (single != NULL) times_ok = read_single(single, now, out, &status, &has_next_update);
     }
     check_signature(bs, chain, trust, issuer, out);
     out->responder_delegated = signer_is_delegate(bs, chain, leaf, issuer);
 
-    if (!times_ok)
-        verdict = TD_OCSP_MALFORMED;
-    else if (issuer == NULL)
-        verdict = TD_OCSP_NO_ISSUER;
-    else if (single == NULL)
-        verdict = TD_OCSP_WRONG_CERT;
-    else if (out->signature_ok != 1)
-        verdict = TD_OCSP_BAD_SIGNATURE;
-    else if (status == V_OCSP_CERTSTATUS_REVOKED)
-        verdict = TD_OCSP_REVOKED;
+    if (!times_ok) verdict = TD_OCSP_MALFORMED;
+    else if (issuer == NULL) verdict = TD_OCSP_NO_ISSUER;
+    else if (single == NULL) verdict = TD_OCSP_WRONG_CERT;
+    else if (out->signature_ok != 1) verdict = TD_OCSP_BAD_SIGNATURE;
+    else if (status == V_OCSP_CERTSTATUS_REVOKED) verdict = TD_OCSP_REVOKED;
     else if (out->this_update_in > 0 || (has_next_update && out->next_update_in < 0))
         /* No grace period, as PyMongo's check has none: a response dated a second ahead
          * of this clock is what makes such a client refuse it. */
         verdict = TD_OCSP_STALE;
-    else if (status == V_OCSP_CERTSTATUS_UNKNOWN)
-        verdict = TD_OCSP_UNKNOWN_STATUS;
-    else
-        verdict = TD_OCSP_GOOD;
+    else if (status == V_OCSP_CERTSTATUS_UNKNOWN) verdict = TD_OCSP_UNKNOWN_STATUS;
+    else verdict = TD_OCSP_GOOD;
 
 done:
     X509_free(issuer);
@@ -286,8 +263,7 @@ done:
 void td_ocsp_check(const unsigned char *der, size_t len, X509 *leaf, STACK_OF(X509) *chain,
                    X509_STORE *trust, time_t now, struct td_ocsp_info *out)
 {
-    if (out == NULL)
-        return;
+    if (out == NULL) return;
     memset(out, 0, sizeof(*out));
     out->response_status = -1;
     out->signature_ok = -1;
@@ -305,8 +281,7 @@ int td_cert_must_staple(X509 *cert)
     TLS_FEATURE *features;
     int i, found = 0;
 
-    if (cert == NULL)
-        return 0;
+    if (cert == NULL) return 0;
     ERR_set_mark();
     features = X509_get_ext_d2i(cert, NID_tlsfeature, NULL, NULL);
     for (i = 0; i < sk_ASN1_INTEGER_num(features); i++)

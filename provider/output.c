@@ -75,8 +75,8 @@ void td_output_after_fork(void)
 static int stderr_still_ours(void)
 {
     struct stat now;
-    return stderr_kind != KIND_NONE && fstat(STDERR_FILENO, &now) == 0
-        && now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino;
+    return stderr_kind != KIND_NONE && fstat(STDERR_FILENO, &now) == 0 &&
+           now.st_dev == stderr_at_init.st_dev && now.st_ino == stderr_at_init.st_ino;
 }
 
 /* write() with SIGPIPE blocked in this thread, and a SIGPIPE we caused taken back, so a
@@ -127,13 +127,13 @@ static int write_nonblocking(int fd, enum sink_kind kind, const char *buf, size_
     char path[32];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
     int ours = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (ours < 0) return errno == ENXIO ? EPIPE : EAGAIN;   /* ENXIO: a FIFO with no reader */
+    if (ours < 0) return errno == ENXIO ? EPIPE : EAGAIN; /* ENXIO: a FIFO with no reader */
     int err = EAGAIN;
     size_t done = 0;
     struct stat a, b;
     /* The path must still lead to the same file (fd may have been replaced meanwhile). */
-    if (fstat(ours, &a) == 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev
-        && (kind != KIND_PIPE || pipe_takes_whole(ours, len)))
+    if (fstat(ours, &a) == 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino &&
+        a.st_dev == b.st_dev && (kind != KIND_PIPE || pipe_takes_whole(ours, len)))
         err = write_quietly(ours, buf, len, &done);
     close(ours);
     /* A part of a line went out: end it, so that the next line starts clean. */
@@ -149,8 +149,7 @@ static int write_kind(int fd, enum sink_kind kind, const char *buf, size_t len)
 {
     size_t done = 0;
     switch (kind) {
-    case KIND_REGULAR:
-        return write_quietly(fd, buf, len, &done);
+    case KIND_REGULAR: return write_quietly(fd, buf, len, &done);
     case KIND_SOCKET: {
         ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n < 0 && errno == ENOTSOCK) return write_nonblocking(fd, KIND_DEVICE, buf, len);
@@ -158,10 +157,8 @@ static int write_kind(int fd, enum sink_kind kind, const char *buf, size_t len)
         return n < 0 ? errno : (size_t)n < len ? EAGAIN : 0;
     }
     case KIND_PIPE:
-    case KIND_DEVICE:
-        return write_nonblocking(fd, kind, buf, len);
-    default:
-        return EBADF;
+    case KIND_DEVICE: return write_nonblocking(fd, kind, buf, len);
+    default: return EBADF;
     }
 }
 
@@ -180,8 +177,9 @@ static void warn_once(const char *what, const char *why)
 {
     if (atomic_exchange(&warned, 1)) return;
     char msg[512], shown[256];
-    td_escape(shown, sizeof(shown), what, 0);     /* a path from the environment */
-    snprintf(msg, sizeof(msg), "tlsdiag: warning: not writing diagnostics to %s: %.200s\n", shown, why);
+    td_escape(shown, sizeof(shown), what, 0); /* a path from the environment */
+    snprintf(msg, sizeof(msg), "tlsdiag: warning: not writing diagnostics to %s: %.200s\n", shown,
+             why);
     td_output_warning(msg);
 }
 
@@ -204,7 +202,7 @@ static const char *unsafe_place(const char *path, const struct stat *file)
     char copy[sizeof(td_settings.path)];
     struct stat dir;
     snprintf(copy, sizeof(copy), "%s", path);
-    if (stat(dirname(copy), &dir) != 0) return NULL;    /* open() will say why */
+    if (stat(dirname(copy), &dir) != 0) return NULL; /* open() will say why */
     if (!(dir.st_mode & S_IWOTH)) return NULL;
     if (dir.st_uid != geteuid()) return "its directory is writable by everyone and not ours";
     if (file != NULL && file->st_uid != geteuid())
@@ -222,8 +220,8 @@ static int open_log_file(void)
         warn_once(path, why);
         return -1;
     }
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
-                  | O_NOCTTY, 0600);
+    int fd = open(
+        path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
     if (fd < 0) {
         warn_errno(path, errno);
         return -1;
@@ -241,14 +239,14 @@ static int open_log_file(void)
     return fd;
 }
 
-static atomic_long file_checked_at;     /* when the path was last compared with the descriptor */
+static atomic_long file_checked_at; /* when the path was last compared with the descriptor */
 
 /* The path no longer leads to our descriptor: removed, or renamed away by log rotation. */
 static int file_moved(int fd)
 {
     struct stat at_path, ours;
-    return stat(td_settings.path, &at_path) != 0 || fstat(fd, &ours) != 0
-        || at_path.st_ino != ours.st_ino || at_path.st_dev != ours.st_dev;
+    return stat(td_settings.path, &at_path) != 0 || fstat(fd, &ours) != 0 ||
+           at_path.st_ino != ours.st_ino || at_path.st_dev != ours.st_dev;
 }
 
 static void write_file(const char *text, size_t len)
@@ -295,7 +293,10 @@ static void write_file(const char *text, size_t len)
 static void write_syslog(const char *text, size_t len)
 {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) { warn_errno("syslog", errno); return; }
+    if (fd < 0) {
+        warn_errno("syslog", errno);
+        return;
+    }
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     strcpy(sa.sun_path, "/dev/log");
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
@@ -329,14 +330,8 @@ void td_output_prepare(void)
 void td_output_write(const char *text, size_t len)
 {
     switch (td_settings.sink) {
-    case TD_SINK_FILE:
-        write_file(text, len);
-        break;
-    case TD_SINK_SYSLOG:
-        write_syslog(text, len);
-        break;
-    case TD_SINK_STDERR:
-        write_stderr(text, len);
-        break;
+    case TD_SINK_FILE: write_file(text, len); break;
+    case TD_SINK_SYSLOG: write_syslog(text, len); break;
+    case TD_SINK_STDERR: write_stderr(text, len); break;
     }
 }

@@ -27,8 +27,7 @@ static const OSSL_PARAM tlsdiag_param_types[] = {
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, NULL, 0),
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_BUILDINFO, OSSL_PARAM_UTF8_PTR, NULL, 0),
-    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0),
-    OSSL_PARAM_END
+    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0), OSSL_PARAM_END
 };
 
 static const OSSL_PARAM *tlsdiag_gettable_params(void *provctx)
@@ -42,19 +41,19 @@ static int tlsdiag_get_params(void *provctx, OSSL_PARAM params[])
     static char buildinfo[160];
     OSSL_PARAM *p;
 
-    snprintf(buildinfo, sizeof(buildinfo), "tlsdiag %s, built against %s, mode %s",
-             TLSDIAG_VERSION, OPENSSL_VERSION_TEXT, modes[td_settings.mode]);
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL
-        && !OSSL_PARAM_set_utf8_ptr(p, "tlsdiag: TLS handshake diagnostics"))
+    snprintf(buildinfo, sizeof(buildinfo), "tlsdiag %s, built against %s, mode %s", TLSDIAG_VERSION,
+             OPENSSL_VERSION_TEXT, modes[td_settings.mode]);
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL &&
+        !OSSL_PARAM_set_utf8_ptr(p, "tlsdiag: TLS handshake diagnostics"))
         return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL
-        && !OSSL_PARAM_set_utf8_ptr(p, TLSDIAG_VERSION))
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION)) != NULL &&
+        !OSSL_PARAM_set_utf8_ptr(p, TLSDIAG_VERSION))
         return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO)) != NULL
-        && !OSSL_PARAM_set_utf8_ptr(p, buildinfo))
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO)) != NULL &&
+        !OSSL_PARAM_set_utf8_ptr(p, buildinfo))
         return 0;
-    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL
-        && !OSSL_PARAM_set_int(p, 1))
+    if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) != NULL &&
+        !OSSL_PARAM_set_int(p, 1))
         return 0;
     return 1;
 }
@@ -87,13 +86,13 @@ static void read_config(const OSSL_CORE_HANDLE *handle, OSSL_FUNC_core_get_param
         params[k] = OSSL_PARAM_construct_utf8_ptr(td_key_names[k], &found[k], 0);
     params[TD_KEY_COUNT] = OSSL_PARAM_construct_end();
     if (get == NULL || !get(handle, params)) return;
-    for (int k = 0; k < TD_KEY_COUNT; k++)
-        values[k] = found[k];
+    for (int k = 0; k < TD_KEY_COUNT; k++) values[k] = found[k];
 }
 
-__attribute__((visibility("default")))
-int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
-                       const OSSL_DISPATCH **out, void **provctx)
+__attribute__((visibility("default"))) int OSSL_provider_init(const OSSL_CORE_HANDLE *handle,
+                                                              const OSSL_DISPATCH *in,
+                                                              const OSSL_DISPATCH **out,
+                                                              void **provctx)
 {
     OSSL_FUNC_core_get_params_fn *get_params = NULL;
     const char *config[TD_KEY_COUNT] = { 0 };
@@ -104,7 +103,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 
     pthread_mutex_lock(&instances_lock);
     if (!settings_resolved) {
-        td_output_init();           /* first: settings warnings go through it */
+        td_output_init(); /* first: settings warnings go through it */
         read_config(handle, get_params, config);
         td_settings_resolve(&td_settings, config);
         settings_resolved = 1;

@@ -65,7 +65,10 @@ static void jstr(struct out *o, int *first, const char *key, const char *value)
 {
     put(o, "%s\"%s\":", *first ? "" : ",", key);
     *first = 0;
-    if (value == NULL) { put(o, "null"); return; }
+    if (value == NULL) {
+        put(o, "null");
+        return;
+    }
     put(o, "\"");
     put_escaped(o, value, 1);
     put(o, "\"");
@@ -244,8 +247,7 @@ static void render_text(const struct td_report *r, struct out *o)
     if (r->event == TD_EV_REPEAT_SUMMARY) {
         put(o, TD_SAY_REPEAT_LINE, sec->id, r->cause ? r->cause->id : "unknown", toward);
         put_escaped(o, r->host[0] ? r->host : r->addr, 0);
-        put(o, TD_SAY_REPEATED,
-            r->repeat_count, r->repeat_count == 1 ? "" : "s");
+        put(o, TD_SAY_REPEATED, r->repeat_count, r->repeat_count == 1 ? "" : "s");
         return;
     }
     if (r->event == TD_EV_HANDSHAKE_OK) {
@@ -254,12 +256,12 @@ static void render_text(const struct td_report *r, struct out *o)
         td_escape(program, sizeof(program), r->program, 0);
         td_escape(host, sizeof(host), r->host[0] ? r->host : "-", 0);
         td_escape(addr, sizeof(addr), r->addr[0] ? r->addr : "-", 0);
-        put(o, TD_SAY_TRACE_LINE,
-            program, role, toward, host, addr, td_version_name(r->negotiated),
+        put(o, TD_SAY_TRACE_LINE, program, role, toward, host, addr, td_version_name(r->negotiated),
             r->cipher[0] ? r->cipher : "-", r->verify_code,
             X509_verify_cert_error_string(r->verify_code),
-            r->ocsp_stapled ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : TD_SAY_STAPLE_PRESENT)
-                            : (r->ocsp_requested ? TD_SAY_STAPLE_REQUESTED_NONE : TD_SAY_STAPLE_NOT_REQUESTED));
+            r->ocsp_stapled
+                ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : TD_SAY_STAPLE_PRESENT)
+                : (r->ocsp_requested ? TD_SAY_STAPLE_REQUESTED_NONE : TD_SAY_STAPLE_NOT_REQUESTED));
         for (int i = 0; i < r->n_evidence; i++) {
             if (strncmp(r->evidence[i].key, "warning", 7) != 0) continue;
             put(o, "  warning: ");
@@ -285,7 +287,7 @@ static void render_text(const struct td_report *r, struct out *o)
     int shown = 0;
     for (int i = 0; i < r->n_evidence; i++) {
         char label[64];
-        if (r->evidence[i].key[0] == '_') continue;   /* template-only values */
+        if (r->evidence[i].key[0] == '_') continue; /* template-only values */
         snprintf(label, sizeof(label), "%s:", r->evidence[i].key);
         put(o, "  %-9s %-17s ", shown++ == 0 ? "evidence:" : "", label);
         put_escaped(o, r->evidence[i].value, 0);
@@ -321,7 +323,8 @@ size_t td_render_dropped(long count, enum td_format format, char *buf, size_t ca
         jnum(&o, &f, "count", count);
         put(&o, "}\n");
     } else {
-        put(&o, TD_SAY_DROPPED, count, count == 1 ? "" : "s", count == 1 ? TD_SAY_WAS : TD_SAY_WERE);
+        put(&o, TD_SAY_DROPPED, count, count == 1 ? "" : "s",
+            count == 1 ? TD_SAY_WAS : TD_SAY_WERE);
     }
     return o.len;
 }

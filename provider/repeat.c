@@ -15,7 +15,7 @@ struct window {
     int used;
     time_t start;
     long repeats;
-    struct td_report *first;   /* what the summary repeats: program, peer, cause */
+    struct td_report *first; /* what the summary repeats: program, peer, cause */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -27,10 +27,10 @@ static int same_kind(const struct td_report *a, const struct td_report *b)
 {
     /* The failure itself, as far as it is known before the diagnosis: same error, same
      * alert in the same direction, same verify result. */
-    if (a->role != b->role || a->err != b->err || a->verify_code != b->verify_code
-        || a->alert_seen != b->alert_seen || a->alert_sent != b->alert_sent
-        || a->alert_desc != b->alert_desc || a->first_bytes_len != b->first_bytes_len
-        || strcmp(a->host, b->host) != 0)
+    if (a->role != b->role || a->err != b->err || a->verify_code != b->verify_code ||
+        a->alert_seen != b->alert_seen || a->alert_sent != b->alert_sent ||
+        a->alert_desc != b->alert_desc || a->first_bytes_len != b->first_bytes_len ||
+        strcmp(a->host, b->host) != 0)
         return 0;
     if (a->role == TD_ROLE_CLIENT) return strcmp(a->addr, b->addr) == 0;
     const char *pa = strrchr(a->addr, ':'), *pb = strrchr(b->addr, ':');

@@ -15,13 +15,16 @@ const char *const td_env_names[TD_KEY_COUNT] = { "TLSDIAG", "TLSDIAG_OUTPUT", "T
 
 struct td_settings td_settings = { .mode = TD_MODE_OFF, .repeat_window = 60 };
 
-static void warn_bad(const char *name, const char *value, const char *expected, const char *fallback)
+static void warn_bad(const char *name, const char *value, const char *expected,
+                     const char *fallback)
 {
     char line[512], shown[300];
     /* The value came from outside: show it escaped. */
     td_escape(shown, sizeof(shown), value, 0);
-    snprintf(line, sizeof(line), "tlsdiag: warning: %s=\"%.64s\" is not understood (expected %s); "
-             "using %s\n", name, shown, expected, fallback);
+    snprintf(line, sizeof(line),
+             "tlsdiag: warning: %s=\"%.64s\" is not understood (expected %s); "
+             "using %s\n",
+             name, shown, expected, fallback);
     td_output_warning(line);
 }
 
@@ -89,8 +92,7 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
             if (!parse_window(v, &s->repeat_window))
                 warn_bad(name, v, "seconds from 0 to 86400", "60");
             break;
-        case TD_KEY_COUNT:
-            break;
+        case TD_KEY_COUNT: break;
         }
     }
 }

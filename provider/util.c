@@ -22,11 +22,23 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
     unsigned c = s[0];
     size_t len;
     unsigned min;
-    if (c < 0x80) { *cp = c; return 1; }
-    if ((c & 0xe0) == 0xc0) { len = 2; *cp = c & 0x1f; min = 0x80; }
-    else if ((c & 0xf0) == 0xe0) { len = 3; *cp = c & 0x0f; min = 0x800; }
-    else if ((c & 0xf8) == 0xf0) { len = 4; *cp = c & 0x07; min = 0x10000; }
-    else return 0;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if ((c & 0xe0) == 0xc0) {
+        len = 2;
+        *cp = c & 0x1f;
+        min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        len = 3;
+        *cp = c & 0x0f;
+        min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        len = 4;
+        *cp = c & 0x07;
+        min = 0x10000;
+    } else return 0;
     if (len > n) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xc0) != 0x80) return 0;
@@ -41,11 +53,13 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
  * marks and overrides, zero-width characters, the BOM, tags). */
 static int sneaky(unsigned cp)
 {
-    static const struct { unsigned lo, hi; } ranges[] = {
-        { 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x0600, 0x0605 }, { 0x061c, 0x061c },
-        { 0x06dd, 0x06dd }, { 0x070f, 0x070f }, { 0x0890, 0x0891 }, { 0x08e2, 0x08e2 },
-        { 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e }, { 0x2060, 0x2064 },
-        { 0x2066, 0x206f }, { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0x110bd, 0x110bd },
+    static const struct {
+        unsigned lo, hi;
+    } ranges[] = {
+        { 0x0080, 0x009f },   { 0x00ad, 0x00ad },   { 0x0600, 0x0605 },   { 0x061c, 0x061c },
+        { 0x06dd, 0x06dd },   { 0x070f, 0x070f },   { 0x0890, 0x0891 },   { 0x08e2, 0x08e2 },
+        { 0x180e, 0x180e },   { 0x200b, 0x200f },   { 0x2028, 0x202e },   { 0x2060, 0x2064 },
+        { 0x2066, 0x206f },   { 0xfeff, 0xfeff },   { 0xfff9, 0xfffb },   { 0x110bd, 0x110bd },
         { 0x110cd, 0x110cd }, { 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
         { 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
     };
@@ -73,13 +87,12 @@ size_t td_escape(char *dst, size_t cap, const char *src, int json)
         } else if (cp < 0x20 || cp == 0x7f) {
             plen = (size_t)snprintf(tmp, sizeof(tmp), json ? "\\u%04x" : "\\x%02X", cp);
         } else if (sneaky(cp)) {
-            if (!json)
-                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u{%04X}", cp);
-            else if (cp > 0xffff)   /* JSON spells these as a surrogate pair */
+            if (!json) plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u{%04X}", cp);
+            else if (cp > 0xffff) /* JSON spells these as a surrogate pair */
                 plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x\\u%04x",
-                                        0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
-            else
-                plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
+                                        0xd800 + ((cp - 0x10000) >> 10),
+                                        0xdc00 + ((cp - 0x10000) & 0x3ff));
+            else plen = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
         } else if (cp == '\\' || (json && cp == '"')) {
             /* In text too: a backslash of the peer's must not read as one of our escapes. */
             tmp[0] = '\\';
@@ -175,8 +188,9 @@ static void describe_aia(X509 *x, char *dst, size_t cap)
         ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
         if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
             int l = ASN1_STRING_length(ad->location->d.uniformResourceIdentifier);
-            append(dst, cap, " ", (const char *)ASN1_STRING_get0_data(
-                       ad->location->d.uniformResourceIdentifier), (size_t)l);
+            append(dst, cap, " ",
+                   (const char *)ASN1_STRING_get0_data(ad->location->d.uniformResourceIdentifier),
+                   (size_t)l);
         }
     }
     AUTHORITY_INFO_ACCESS_free(aia);
@@ -184,7 +198,10 @@ static void describe_aia(X509 *x, char *dst, size_t cap)
 
 static void describe_eku(X509 *x, char *dst, size_t cap)
 {
-    static const struct { uint32_t bit; const char *name; } ekus[] = {
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } ekus[] = {
         { XKU_SSL_SERVER, "serverAuth" }, { XKU_SSL_CLIENT, "clientAuth" },
         { XKU_SMIME, "emailProtection" }, { XKU_CODE_SIGN, "codeSigning" },
         { XKU_OCSP_SIGN, "OCSPSigning" }, { XKU_TIMESTAMP, "timeStamping" },
@@ -211,8 +228,8 @@ void td_cert_describe(X509 *x, struct td_cert *d)
     describe_sans(x, d->san, sizeof(d->san));
     int cn = X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1);
     if (cn >= 0) {
-        const ASN1_STRING *s = X509_NAME_ENTRY_get_data(
-            X509_NAME_get_entry(X509_get_subject_name(x), cn));
+        const ASN1_STRING *s =
+            X509_NAME_ENTRY_get_data(X509_NAME_get_entry(X509_get_subject_name(x), cn));
         int l = ASN1_STRING_length(s);
         snprintf(d->cn, sizeof(d->cn), "%.*s", l > 255 ? 255 : l,
                  (const char *)ASN1_STRING_get0_data(s));
@@ -231,4 +248,3 @@ void td_cert_describe(X509 *x, struct td_cert *d)
     describe_aia(x, d->aia_ca_issuers, sizeof(d->aia_ca_issuers));
     d->must_staple = td_cert_must_staple(x);
 }
-

@@ -13,7 +13,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct td_hello h;
     int ok = td_hello_parse(data, size, &h);
 
-    if (ok ? !hello_sane(&h) : !hello_all_zero(&h))
-        abort();
+    if (ok ? !hello_sane(&h) : !hello_all_zero(&h)) abort();
     return 0;
 }

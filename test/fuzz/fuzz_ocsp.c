@@ -46,8 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     const char *dir = getenv("TD_FUZZ_PKI");
     X509 *root;
 
-    if (dir == NULL)
-        dir = "build/fuzz/pki";
+    if (dir == NULL) dir = "build/fuzz/pki";
     OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     leaf = load(dir, "leaf.pem");
     root = load(dir, "root.pem");
@@ -66,10 +65,8 @@ static void check_once(const uint8_t *data, size_t size, STACK_OF(X509) *sk, X50
     struct td_ocsp_info info;
 
     td_ocsp_check(data, size, leaf, sk, store, now, &info);
-    if (!ocsp_info_sane(&info) || ERR_peek_error() != 0)
-        abort();
-    if (size == 0 && info.verdict != TD_OCSP_NONE)
-        abort();
+    if (!ocsp_info_sane(&info) || ERR_peek_error() != 0) abort();
+    if (size == 0 && info.verdict != TD_OCSP_NONE) abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -36,11 +36,15 @@ static int drive(SSL *client, SSL *server)
     for (int round = 0; round < 16 && (c == GL_PENDING || s == GL_PENDING); round++) {
         if (c == GL_PENDING) {
             int r = SSL_do_handshake(client), e = SSL_get_error(client, r);
-            c = r == 1 ? GL_DONE : e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? GL_PENDING : GL_FAILED;
+            c = r == 1                                                  ? GL_DONE
+                : e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? GL_PENDING
+                                                                        : GL_FAILED;
         }
         if (s == GL_PENDING) {
             int r = SSL_do_handshake(server), e = SSL_get_error(server, r);
-            s = r == 1 ? GL_DONE : e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? GL_PENDING : GL_FAILED;
+            s = r == 1                                                  ? GL_DONE
+                : e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? GL_PENDING
+                                                                        : GL_FAILED;
         }
     }
     ERR_clear_error();
@@ -85,8 +89,8 @@ static int run_free(int rounds)
 {
     struct gl_identity id;
     SSL_CTX *server_ctx, *client_ctx;
-    if (!gl_identity_new(&id) || (server_ctx = gl_server_ctx(&id)) == NULL
-        || (client_ctx = gl_client_ctx(id.cert, 0)) == NULL)
+    if (!gl_identity_new(&id) || (server_ctx = gl_server_ctx(&id)) == NULL ||
+        (client_ctx = gl_client_ctx(id.cert, 0)) == NULL)
         return 1;
     int as_planned = 1;
     for (int n = 1; n <= rounds; n++) {
@@ -127,15 +131,16 @@ static int run_free(int rounds)
             BIO_write(ours, http, (int)strlen(http));
         } else {
             /* A TLS handshake record that announces 512 bytes; only its first 4 come. */
-            static const unsigned char part[9] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc };
+            static const unsigned char part[9] = { 0x16, 0x03, 0x01, 0x02, 0x00,
+                                                   0x01, 0x00, 0x01, 0xfc };
             BIO_write(ours, part, sizeof(part));
             BIO_shutdown_wr(ours);
         }
         int r = SSL_do_handshake(bad);
         int failed = r != 1 && SSL_get_error(bad, r) != SSL_ERROR_WANT_READ;
         ERR_clear_error();
-        printf("round=%d good_server=%p bad_server=%p bad=%s good=%d failed=%d\n",
-               n, good_addr, (void *)bad, kind, good, failed);
+        printf("round=%d good_server=%p bad_server=%p bad=%s good=%d failed=%d\n", n, good_addr,
+               (void *)bad, kind, good, failed);
         if (!good || !failed) as_planned = 0;
         SSL_free(bad);
         BIO_free(ours);
@@ -152,8 +157,8 @@ static int run_clear(void)
 {
     struct gl_identity id;
     SSL_CTX *server_ctx, *client_ctx;
-    if (!gl_identity_new(&id) || (server_ctx = gl_server_ctx(&id)) == NULL
-        || (client_ctx = gl_client_ctx(NULL, 0)) == NULL)
+    if (!gl_identity_new(&id) || (server_ctx = gl_server_ctx(&id)) == NULL ||
+        (client_ctx = gl_client_ctx(NULL, 0)) == NULL)
         return 1;
     SSL *client = SSL_new(client_ctx), *server = SSL_new(server_ctx);
     if (client == NULL || server == NULL) return 1;
@@ -170,9 +175,9 @@ static int run_clear(void)
         return 1;
     }
     X509_STORE_add_cert(SSL_CTX_get_cert_store(client_ctx), id.cert);
-    if (!pair(client, server) || !SSL_set_tlsext_host_name(client, "second.clear.test")
-        || !SSL_set_max_proto_version(client, TLS1_2_VERSION)
-        || !SSL_set_min_proto_version(server, TLS1_3_VERSION))
+    if (!pair(client, server) || !SSL_set_tlsext_host_name(client, "second.clear.test") ||
+        !SSL_set_max_proto_version(client, TLS1_2_VERSION) ||
+        !SSL_set_min_proto_version(server, TLS1_3_VERSION))
         return 1;
     printf("attempt=2 client=%p server=%p\n", (void *)client, (void *)server);
     outcome[1] = drive(client, server) ? 'O' : 'F';

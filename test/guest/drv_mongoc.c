@@ -39,8 +39,7 @@ int main(int argc, char **argv)
         } else {
             /* Newlines in a message would break the one-line-per-ping output. */
             for (char *p = error.message; *p; p++)
-                if (*p == '\n' || *p == '\r')
-                    *p = ' ';
+                if (*p == '\n' || *p == '\r') *p = ' ';
             printf("ping %d error %u.%u %s\n", i, error.domain, error.code, error.message);
         }
         fflush(stdout);

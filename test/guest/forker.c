@@ -29,9 +29,9 @@ int main(int argc, char **argv)
 {
     int extra = argc > 1 ? atoi(argv[1]) : 0;
     struct gl_identity id;
-    if (!gl_identity_new(&id) || (server = gl_server_ctx(&id)) == NULL
-        || (trusting = gl_client_ctx(id.cert, 0)) == NULL
-        || (distrusting = gl_client_ctx(NULL, 0)) == NULL)
+    if (!gl_identity_new(&id) || (server = gl_server_ctx(&id)) == NULL ||
+        (trusting = gl_client_ctx(id.cert, 0)) == NULL ||
+        (distrusting = gl_client_ctx(NULL, 0)) == NULL)
         return 1;
 
     int planned = run(1, "fork.guest.test") && run(1, "fork.guest.test");

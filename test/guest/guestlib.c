@@ -36,18 +36,15 @@ static int identity_new(struct gl_identity *id, int bulky)
     id->cert = X509_new();
     if (id->key == NULL || id->cert == NULL) return 0;
     X509_NAME *name = X509_NAME_new();
-    int ok = name != NULL
-        && X509_set_version(id->cert, 2)
-        && ASN1_INTEGER_set(X509_get_serialNumber(id->cert), 1)
-        && X509_gmtime_adj(X509_getm_notBefore(id->cert), -3600)
-        && X509_gmtime_adj(X509_getm_notAfter(id->cert), 86400)
-        && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                      (const unsigned char *)"guest.test", -1, -1, 0)
-        && X509_set_subject_name(id->cert, name)
-        && X509_set_issuer_name(id->cert, name)
-        && X509_set_pubkey(id->cert, id->key)
-        && (!bulky || add_bulky_sans(id->cert))
-        && X509_sign(id->cert, id->key, EVP_sha256()) > 0;
+    int ok = name != NULL && X509_set_version(id->cert, 2) &&
+             ASN1_INTEGER_set(X509_get_serialNumber(id->cert), 1) &&
+             X509_gmtime_adj(X509_getm_notBefore(id->cert), -3600) &&
+             X509_gmtime_adj(X509_getm_notAfter(id->cert), 86400) &&
+             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                        (const unsigned char *)"guest.test", -1, -1, 0) &&
+             X509_set_subject_name(id->cert, name) && X509_set_issuer_name(id->cert, name) &&
+             X509_set_pubkey(id->cert, id->key) && (!bulky || add_bulky_sans(id->cert)) &&
+             X509_sign(id->cert, id->key, EVP_sha256()) > 0;
     X509_NAME_free(name);
     return ok;
 }
@@ -85,8 +82,8 @@ SSL_CTX *gl_client_ctx(X509 *trusted, int max_version)
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == NULL) return NULL;
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-    if ((trusted != NULL && !X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), trusted))
-        || (max_version != 0 && !SSL_CTX_set_max_proto_version(ctx, max_version))) {
+    if ((trusted != NULL && !X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), trusted)) ||
+        (max_version != 0 && !SSL_CTX_set_max_proto_version(ctx, max_version))) {
         SSL_CTX_free(ctx);
         return NULL;
     }
@@ -119,7 +116,8 @@ void gl_handshake(SSL_CTX *client_ctx, SSL_CTX *server_ctx, const char *sni, str
     out->client = out->server = GL_PENDING;
     /* Each round moves every flight across; a TLS handshake needs at most a handful. A side that
      * waits forever (its peer failed without telling it) stays PENDING and counts as failed. */
-    for (int round = 0; round < 16 && (out->client == GL_PENDING || out->server == GL_PENDING); round++) {
+    for (int round = 0; round < 16 && (out->client == GL_PENDING || out->server == GL_PENDING);
+         round++) {
         if (out->client == GL_PENDING) out->client = step(client);
         if (out->server == GL_PENDING) out->server = step(server);
     }
@@ -128,8 +126,8 @@ void gl_handshake(SSL_CTX *client_ctx, SSL_CTX *server_ctx, const char *sni, str
 
     if (out->client == GL_DONE && out->server == GL_DONE) {
         char byte = 0;
-        out->app_data_ok = SSL_write(server, "x", 1) == 1 && SSL_read(client, &byte, 1) == 1
-                           && byte == 'x';
+        out->app_data_ok =
+            SSL_write(server, "x", 1) == 1 && SSL_read(client, &byte, 1) == 1 && byte == 'x';
     }
 done:
     SSL_free(client);

@@ -9,7 +9,7 @@
 
 struct gl_identity {
     EVP_PKEY *key;
-    X509 *cert;          /* self-signed, P-256, CN=guest.test */
+    X509 *cert; /* self-signed, P-256, CN=guest.test */
 };
 
 /* A fresh P-256 key and a self-signed certificate for it. Returns 1 on success. */
@@ -28,7 +28,7 @@ enum gl_side { GL_PENDING = 0, GL_DONE = 1, GL_FAILED = -1 };
 
 struct gl_outcome {
     enum gl_side client, server;
-    int app_data_ok;     /* after success: one byte went server -> client */
+    int app_data_ok; /* after success: one byte went server -> client */
 };
 
 /* One handshake; sni may be NULL. After a success, one application byte goes from server to

@@ -82,8 +82,13 @@ int main(int argc, char **argv)
     SSL_CTX *server;
     if (!gl_identity_new(&id) || (server = gl_server_ctx(&id)) == NULL) return 1;
 
-    static const struct { const char *name; int store, ssl; } kinds[] = {
-        { "store", 1, 0 }, { "ssl", 0, 1 }, { "both", 1, 1 },
+    static const struct {
+        const char *name;
+        int store, ssl;
+    } kinds[] = {
+        { "store", 1, 0 },
+        { "ssl", 0, 1 },
+        { "both", 1, 1 },
     };
     int status = 0;
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
@@ -104,7 +109,8 @@ int main(int argc, char **argv)
         }
         outcome[n] = '\0';
         pthread_mutex_lock(&lock);
-        printf("%s outcome=%s store_calls=%ld (ok=%ld bad=%ld) ssl_calls=%ld (ok=%ld bad=%ld) foreign=%ld\n",
+        printf("%s outcome=%s store_calls=%ld (ok=%ld bad=%ld) ssl_calls=%ld (ok=%ld bad=%ld) "
+               "foreign=%ld\n",
                kinds[k].name, outcome, store_counts.calls, store_counts.ok, store_counts.bad,
                ssl_counts.calls, ssl_counts.ok, ssl_counts.bad,
                store_counts.foreign + ssl_counts.foreign);

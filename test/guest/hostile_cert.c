@@ -15,8 +15,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-static const char cn_san[] = "evil\x1b[2J\x1b]0;pwned\x07\r\ntlsdiag: FAKE-CN headline \xe2\x80\xaegpj.exe";
-static const char org_san[] = "Org\ttab\x7f del \xc2\x9b" "31m c1 \xe2\x81\xa6isolate";
+static const char cn_san[] =
+    "evil\x1b[2J\x1b]0;pwned\x07\r\ntlsdiag: FAKE-CN headline \xe2\x80\xaegpj.exe";
+static const char org_san[] = "Org\ttab\x7f del \xc2\x9b"
+                              "31m c1 \xe2\x81\xa6isolate";
 static const char cn_nosan[] = "bad\xff\xfeutf8\ntlsdiag: FAKE-CN2 \x1b[1m";
 static const char *const dns_names[] = {
     "a.example\ntlsdiag: FAKE-SAN",
@@ -63,23 +65,20 @@ int main(int argc, char **argv)
     EVP_PKEY *key = EVP_EC_gen("P-256");
     X509 *cert = X509_new();
     X509_NAME *name = X509_NAME_new();
-    int ok = key != NULL && cert != NULL && name != NULL
-        && X509_set_version(cert, 2)
-        && ASN1_INTEGER_set(X509_get_serialNumber(cert), 7)
-        && X509_gmtime_adj(X509_getm_notBefore(cert), -3600)
-        && X509_gmtime_adj(X509_getm_notAfter(cert), 86400)
-        && add_name(name, NID_organizationName, V_ASN1_UTF8STRING, with_san ? org_san : "Plain Org")
-        && (with_san ? add_name(name, NID_commonName, V_ASN1_UTF8STRING, cn_san)
-                     : add_name(name, NID_commonName, V_ASN1_T61STRING, cn_nosan))
-        && X509_set_subject_name(cert, name)
-        && X509_set_issuer_name(cert, name)
-        && X509_set_pubkey(cert, key)
-        && (!with_san || add_sans(cert))
-        && X509_sign(cert, key, EVP_sha256()) > 0;
+    int ok =
+        key != NULL && cert != NULL && name != NULL && X509_set_version(cert, 2) &&
+        ASN1_INTEGER_set(X509_get_serialNumber(cert), 7) &&
+        X509_gmtime_adj(X509_getm_notBefore(cert), -3600) &&
+        X509_gmtime_adj(X509_getm_notAfter(cert), 86400) &&
+        add_name(name, NID_organizationName, V_ASN1_UTF8STRING, with_san ? org_san : "Plain Org") &&
+        (with_san ? add_name(name, NID_commonName, V_ASN1_UTF8STRING, cn_san)
+                  : add_name(name, NID_commonName, V_ASN1_T61STRING, cn_nosan)) &&
+        X509_set_subject_name(cert, name) && X509_set_issuer_name(cert, name) &&
+        X509_set_pubkey(cert, key) && (!with_san || add_sans(cert)) &&
+        X509_sign(cert, key, EVP_sha256()) > 0;
     FILE *kf = ok ? fopen(argv[1], "w") : NULL, *cf = ok ? fopen(argv[2], "w") : NULL;
-    ok = ok && kf != NULL && cf != NULL
-        && PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL)
-        && PEM_write_X509(cf, cert);
+    ok = ok && kf != NULL && cf != NULL &&
+         PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL) && PEM_write_X509(cf, cert);
     if (kf != NULL) fclose(kf);
     if (cf != NULL) fclose(cf);
     X509_NAME_free(name);

@@ -100,7 +100,9 @@ int main(int argc, char **argv)
 
     struct gl_identity id;
     SSL_CTX *server = NULL, *trusting[2], *distrusting[2];
-    if (!(bulky ? gl_identity_new_bulky(&id) : gl_identity_new(&id)) || (server = gl_server_ctx(&id)) == NULL) return 1;
+    if (!(bulky ? gl_identity_new_bulky(&id) : gl_identity_new(&id)) ||
+        (server = gl_server_ctx(&id)) == NULL)
+        return 1;
     for (int v = 0; v < 2; v++) {
         trusting[v] = gl_client_ctx(id.cert, v ? TLS1_2_VERSION : 0);
         distrusting[v] = gl_client_ctx(NULL, v ? TLS1_2_VERSION : 0);
@@ -109,7 +111,8 @@ int main(int argc, char **argv)
     FILE *secrets_file = NULL;
     if (secrets != NULL) {
         secrets_file = fopen(secrets, "w");
-        if (secrets_file == NULL || !PEM_write_PrivateKey(secrets_file, id.key, NULL, NULL, 0, NULL, NULL))
+        if (secrets_file == NULL ||
+            !PEM_write_PrivateKey(secrets_file, id.key, NULL, NULL, 0, NULL, NULL))
             return 1;
         fflush(secrets_file);
         gl_log_secrets(server, secrets_file);
@@ -146,7 +149,8 @@ int main(int argc, char **argv)
                 return 2;
             }
             struct gl_outcome o;
-            gl_handshake(want_fail ? distrusting[tls12] : trusting[tls12], server, "host.guest.test", &o);
+            gl_handshake(want_fail ? distrusting[tls12] : trusting[tls12], server,
+                         "host.guest.test", &o);
             int ok = o.client == GL_DONE && o.server == GL_DONE && o.app_data_ok;
             if (ok == want_fail) as_planned = 0;
             if (n_outcome + 1 < sizeof(outcome)) outcome[n_outcome++] = ok ? 'O' : 'F';

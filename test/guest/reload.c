@@ -42,8 +42,8 @@ static int failing_handshake(void)
     struct gl_identity id;
     SSL_CTX *server = NULL, *client = NULL;
     int failed = 0;
-    if (gl_identity_new(&id) && (server = gl_server_ctx(&id)) != NULL
-        && (client = gl_client_ctx(NULL, 0)) != NULL) {
+    if (gl_identity_new(&id) && (server = gl_server_ctx(&id)) != NULL &&
+        (client = gl_client_ctx(NULL, 0)) != NULL) {
         struct gl_outcome o;
         gl_handshake(client, server, "reload.guest.test", &o);
         failed = o.client == GL_FAILED && o.server == GL_FAILED;

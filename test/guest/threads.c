@@ -17,10 +17,10 @@
 
 static struct gl_identity server_id;
 static SSL_CTX *server_ctx;
-static SSL_CTX *trusting[2], *distrusting[2];   /* [0] any version, [1] at most TLS 1.2 */
+static SSL_CTX *trusting[2], *distrusting[2]; /* [0] any version, [1] at most TLS 1.2 */
 static int per_thread;
 static int same_sni;
-static atomic_long unexpected;                   /* handshakes whose outcome was not the planned one */
+static atomic_long unexpected; /* handshakes whose outcome was not the planned one */
 
 static void *worker(void *arg)
 {

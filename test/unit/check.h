@@ -6,16 +6,16 @@
 
 static int checks_passed, checks_failed;
 
-#define CHECK(cond, ...)                                                            \
-    do {                                                                            \
-        if (cond) {                                                                 \
-            checks_passed++;                                                        \
-        } else {                                                                    \
-            checks_failed++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-            fprintf(stderr, __VA_ARGS__);                                           \
-            fputc('\n', stderr);                                                    \
-        }                                                                           \
+#define CHECK(cond, ...) \
+    do { \
+        if (cond) { \
+            checks_passed++; \
+        } else { \
+            checks_failed++; \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__); \
+            fputc('\n', stderr); \
+        } \
     } while (0)
 
 /* The one summary line `make unit` looks for; the exit status says the same. */

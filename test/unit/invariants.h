@@ -18,11 +18,9 @@ static inline int hello_version_carried(const struct td_hello *h)
     uint16_t v = td_hello_version(h);
     int i;
 
-    if (v == h->legacy_version)
-        return 1;
+    if (v == h->legacy_version) return 1;
     for (i = 0; i < h->n_versions && i < TD_HELLO_MAX_VERSIONS; i++)
-        if (v == h->versions[i])
-            return 1;
+        if (v == h->versions[i]) return 1;
     return 0;
 }
 
@@ -30,11 +28,12 @@ static inline int hello_version_carried(const struct td_hello *h)
  * that selected exactly one of everything, and a version taken from the hello itself. */
 static inline int hello_sane(const struct td_hello *h)
 {
-    return h->parsed == 1 && hello_version_carried(h) && (h->is_server_hello == 0 || h->is_server_hello == 1) &&
-           h->n_versions >= 0 && h->n_ciphers >= 0 && h->n_groups >= 0 && h->n_sigalgs >= 0 &&
+    return h->parsed == 1 && hello_version_carried(h) &&
+           (h->is_server_hello == 0 || h->is_server_hello == 1) && h->n_versions >= 0 &&
+           h->n_ciphers >= 0 && h->n_groups >= 0 && h->n_sigalgs >= 0 &&
            terminated(h->sni, sizeof(h->sni)) && (h->has_sni || h->sni[0] == '\0') &&
-           (!h->is_server_hello || (h->n_ciphers == 1 && h->n_versions <= 1 &&
-                                    h->n_groups <= 1 && h->n_sigalgs == 0 && h->scsv == 0));
+           (!h->is_server_hello || (h->n_ciphers == 1 && h->n_versions <= 1 && h->n_groups <= 1 &&
+                                    h->n_sigalgs == 0 && h->scsv == 0));
 }
 
 /* A refused hello leaves nothing behind that could be mistaken for a fact about the peer. */

@@ -21,9 +21,9 @@ struct classify_case {
     void (*setup)(struct td_report *r);
     enum td_cause_id cause;
     enum td_section section;
-    const char *key, *value;   /* one evidence line that proves it, or NULL */
-    const char *text;          /* in the text rendering */
-    const char *json;          /* in the JSON rendering */
+    const char *key, *value; /* one evidence line that proves it, or NULL */
+    const char *text;        /* in the text rendering */
+    const char *json;        /* in the JSON rendering */
 };
 
 /* ---- the facts, as observe.c would have gathered them ---- */
@@ -75,13 +75,31 @@ static void trust_store_on(struct td_report *r, int os, int env_set)
     r->cert_env_set = env_set;
 }
 
-static void trust_store_elsewhere(struct td_report *r) { trust_store_on(r, TD_OS_OTHER, 0); }
-static void trust_store_fedora(struct td_report *r) { trust_store_on(r, TD_OS_FEDORA, 0); }
-static void trust_store_env(struct td_report *r) { trust_store_on(r, TD_OS_OTHER, 1); }
-static void trust_store_env_debian(struct td_report *r) { trust_store_on(r, TD_OS_DEBIAN, 1); }
-static void trust_store_env_fedora(struct td_report *r) { trust_store_on(r, TD_OS_FEDORA, 1); }
+static void trust_store_elsewhere(struct td_report *r)
+{
+    trust_store_on(r, TD_OS_OTHER, 0);
+}
+static void trust_store_fedora(struct td_report *r)
+{
+    trust_store_on(r, TD_OS_FEDORA, 0);
+}
+static void trust_store_env(struct td_report *r)
+{
+    trust_store_on(r, TD_OS_OTHER, 1);
+}
+static void trust_store_env_debian(struct td_report *r)
+{
+    trust_store_on(r, TD_OS_DEBIAN, 1);
+}
+static void trust_store_env_fedora(struct td_report *r)
+{
+    trust_store_on(r, TD_OS_FEDORA, 1);
+}
 
-static void unknown_ca(struct td_report *r) { verify_failed(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY); }
+static void unknown_ca(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+}
 
 static void unknown_ca_server(struct td_report *r)
 {
@@ -151,8 +169,14 @@ static void bad_purpose(struct td_report *r)
     strcpy(r->vcert.eku, "TLS Web Client Authentication");
 }
 
-static void revoked_crl(struct td_report *r) { verify_failed(r, X509_V_ERR_CERT_REVOKED); }
-static void other_verify(struct td_report *r) { verify_failed(r, X509_V_ERR_CERT_SIGNATURE_FAILURE); }
+static void revoked_crl(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_CERT_REVOKED);
+}
+static void other_verify(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_CERT_SIGNATURE_FAILURE);
+}
 
 static void versions(struct td_report *r, int min, int max)
 {
@@ -212,7 +236,8 @@ static void staple(struct td_report *r, enum td_ocsp_verdict verdict)
     r->ocsp.verdict = verdict;
     r->ocsp.signature_ok = verdict == TD_OCSP_BAD_SIGNATURE ? 0 : 1;
     r->ocsp.response_status = verdict == TD_OCSP_MALFORMED ? -1 : 0;
-    strcpy(r->ocsp.response_status_str, verdict == TD_OCSP_UNSUCCESSFUL ? "tryLater" : "successful");
+    strcpy(r->ocsp.response_status_str,
+           verdict == TD_OCSP_UNSUCCESSFUL ? "tryLater" : "successful");
     if (verdict == TD_OCSP_MALFORMED) r->ocsp.response_status_str[0] = '\0';
     strcpy(r->ocsp.this_update, "2026-11-01T00:00:00Z");
     strcpy(r->ocsp.next_update, "2026-11-08T00:00:00Z");
@@ -224,16 +249,31 @@ static void staple(struct td_report *r, enum td_ocsp_verdict verdict)
     }
 }
 
-static void ocsp_revoked(struct td_report *r) { staple(r, TD_OCSP_REVOKED); }
-static void ocsp_stale(struct td_report *r) { staple(r, TD_OCSP_STALE); }
-static void ocsp_unsuccessful(struct td_report *r) { staple(r, TD_OCSP_UNSUCCESSFUL); }
+static void ocsp_revoked(struct td_report *r)
+{
+    staple(r, TD_OCSP_REVOKED);
+}
+static void ocsp_stale(struct td_report *r)
+{
+    staple(r, TD_OCSP_STALE);
+}
+static void ocsp_unsuccessful(struct td_report *r)
+{
+    staple(r, TD_OCSP_UNSUCCESSFUL);
+}
 static void ocsp_bad_signature(struct td_report *r)
 {
     staple(r, TD_OCSP_BAD_SIGNATURE);
     strcpy(r->ocsp.signature_error, "signer certificate not found");
 }
-static void ocsp_wrong_cert(struct td_report *r) { staple(r, TD_OCSP_WRONG_CERT); }
-static void ocsp_malformed(struct td_report *r) { staple(r, TD_OCSP_MALFORMED); }
+static void ocsp_wrong_cert(struct td_report *r)
+{
+    staple(r, TD_OCSP_WRONG_CERT);
+}
+static void ocsp_malformed(struct td_report *r)
+{
+    staple(r, TD_OCSP_MALFORMED);
+}
 
 static void ocsp_missing(struct td_report *r)
 {
@@ -270,7 +310,7 @@ static void offered(struct td_report *r, int total, int non_fs, int sni)
 static void no_shared_cipher_server(struct td_report *r)
 {
     r->role = TD_ROLE_SERVER;
-    r->runtime = TD_RT_PYTHON;       /* the guide's Python advice is for clients */
+    r->runtime = TD_RT_PYTHON; /* the guide's Python advice is for clients */
     ssl_error(r, SSL_R_NO_SHARED_CIPHER, "no shared cipher");
     offered(r, 3, 3, 1);
     strcpy(r->server_allows, "ECDHE-RSA-AES128-GCM-SHA256");
@@ -300,7 +340,8 @@ static void no_common_group(struct td_report *r)
 static void legacy_reneg(struct td_report *r)
 {
     r->runtime = TD_RT_PYTHON;
-    ssl_error(r, SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, "unsafe legacy renegotiation disabled");
+    ssl_error(r, SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED,
+              "unsafe legacy renegotiation disabled");
     strcpy(r->policy.path, "/etc/ssl/openssl.cnf");
     r->openssl_version = "OpenSSL 3.0.test";
 }
@@ -315,7 +356,7 @@ static void not_tls(struct td_report *r)
 static void not_tls_bytes(struct td_report *r)
 {
     not_tls(r);
-    memcpy(r->first_bytes, "\x3a\x00\x00\x00\x01", 5);   /* a MongoDB reply */
+    memcpy(r->first_bytes, "\x3a\x00\x00\x00\x01", 5); /* a MongoDB reply */
 }
 
 static void http_to_server(struct td_report *r)
@@ -324,7 +365,10 @@ static void http_to_server(struct td_report *r)
     ssl_error(r, SSL_R_HTTP_REQUEST, "http request");
 }
 
-static void peer_closed(struct td_report *r) { strcpy(r->state, "SSLv3/TLS read server hello"); }
+static void peer_closed(struct td_report *r)
+{
+    strcpy(r->state, "SSLv3/TLS read server hello");
+}
 
 static void peer_internal_error(struct td_report *r)
 {
@@ -394,7 +438,10 @@ static void peer_alert(struct td_report *r)
     ssl_error(r, SSL_R_SSLV3_ALERT_UNEXPECTED_MESSAGE, "sslv3 alert unexpected message");
 }
 
-static void unknown(struct td_report *r) { ssl_error(r, SSL_R_BAD_LENGTH, "bad length"); }
+static void unknown(struct td_report *r)
+{
+    ssl_error(r, SSL_R_BAD_LENGTH, "bad length");
+}
 
 static void ok(struct td_report *r)
 {
@@ -412,191 +459,228 @@ static const struct classify_case cases[] = {
     { "empty trust store on Debian", trust_store_missing, TD_CAUSE_TRUST_STORE_MISSING, CVF,
       "store_loaded", "0 CA certificates loaded into this connection's store",
       "  fix:      Install or refresh the system's root certificates: apt-get install --reinstall "
-      "ca-certificates && update-ca-certificates\n", "\"cause\":\"trust_store_missing\"" },
-    { "empty trust store elsewhere", trust_store_elsewhere, TD_CAUSE_TRUST_STORE_MISSING, CVF,
-      NULL, NULL, "  fix:      Install or refresh the system's root certificates: install your "
-      "distribution's ca-certificates package\n", "\"cause\":\"trust_store_missing\"" },
-    { "empty trust store on Fedora", trust_store_fedora, TD_CAUSE_TRUST_STORE_MISSING, CVF,
-      NULL, NULL, "root certificates: dnf reinstall ca-certificates && update-ca-trust\n",
+      "ca-certificates && update-ca-certificates\n",
+      "\"cause\":\"trust_store_missing\"" },
+    { "empty trust store elsewhere", trust_store_elsewhere, TD_CAUSE_TRUST_STORE_MISSING, CVF, NULL,
+      NULL,
+      "  fix:      Install or refresh the system's root certificates: install your "
+      "distribution's ca-certificates package\n",
+      "\"cause\":\"trust_store_missing\"" },
+    { "empty trust store on Fedora", trust_store_fedora, TD_CAUSE_TRUST_STORE_MISSING, CVF, NULL,
+      NULL, "root certificates: dnf reinstall ca-certificates && update-ca-trust\n",
       "\"fix\":\"Install or refresh" },
-    { "SSL_CERT_FILE points at nothing", trust_store_env, TD_CAUSE_TRUST_STORE_MISSING, CVF,
-      NULL, NULL, "  fix:      SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: unset "
-      "them or point them at a CA bundle. Install or refresh the system's root certificates: install "
-      "your distribution's ca-certificates package\n", "\"fix\":\"SSL_CERT_FILE/SSL_CERT_DIR" },
-    { "SSL_CERT_FILE points at nothing, Debian", trust_store_env_debian, TD_CAUSE_TRUST_STORE_MISSING,
-      CVF, NULL, NULL, "a CA bundle. Install or refresh the system's root certificates: apt-get install "
-      "--reinstall ca-certificates && update-ca-certificates\n", "\"fix\":\"SSL_CERT_FILE" },
-    { "SSL_CERT_FILE points at nothing, Fedora", trust_store_env_fedora, TD_CAUSE_TRUST_STORE_MISSING,
-      CVF, NULL, NULL, "a CA bundle. Install or refresh the system's root certificates: dnf reinstall "
-      "ca-certificates && update-ca-trust\n", "\"fix\":\"SSL_CERT_FILE" },
+    { "SSL_CERT_FILE points at nothing", trust_store_env, TD_CAUSE_TRUST_STORE_MISSING, CVF, NULL,
+      NULL,
+      "  fix:      SSL_CERT_FILE/SSL_CERT_DIR are set and point at nothing usable: unset "
+      "them or point them at a CA bundle. Install or refresh the system's root certificates: "
+      "install "
+      "your distribution's ca-certificates package\n",
+      "\"fix\":\"SSL_CERT_FILE/SSL_CERT_DIR" },
+    { "SSL_CERT_FILE points at nothing, Debian", trust_store_env_debian,
+      TD_CAUSE_TRUST_STORE_MISSING, CVF, NULL, NULL,
+      "a CA bundle. Install or refresh the system's root certificates: apt-get install "
+      "--reinstall ca-certificates && update-ca-certificates\n",
+      "\"fix\":\"SSL_CERT_FILE" },
+    { "SSL_CERT_FILE points at nothing, Fedora", trust_store_env_fedora,
+      TD_CAUSE_TRUST_STORE_MISSING, CVF, NULL, NULL,
+      "a CA bundle. Install or refresh the system's root certificates: dnf reinstall "
+      "ca-certificates && update-ca-trust\n",
+      "\"fix\":\"SSL_CERT_FILE" },
     { "unknown CA, the server sent only its own certificate", unknown_ca, TD_CAUSE_UNKNOWN_CA, CVF,
       "root_issuer", "CN=Private CA",
-      "  what:     The server's certificate 'CN=db.example' was issued by 'CN=Private CA', which this "
+      "  what:     The server's certificate 'CN=db.example' was issued by 'CN=Private CA', which "
+      "this "
       "client does not trust; we rejected the server.\n",
       "\"fix\":\"If 'CN=Private CA' is a private or test CA, give its certificate to the client" },
-    { "unknown CA of a client certificate", unknown_ca_server, TD_CAUSE_UNKNOWN_CA, CVF,
-      "about", "the client's certificate, checked by this server",
+    { "unknown CA of a client certificate", unknown_ca_server, TD_CAUSE_UNKNOWN_CA, CVF, "about",
+      "the client's certificate, checked by this server",
       "  what:     The client's chain ends at 'CN=db.example', which is not in this server's trust "
       "store; we rejected the client.\n",
       "\"fix\":\"Add the CA that issued the client's certificate ('CN=Private CA') to the CAs" },
-    { "incomplete chain", missing_intermediate, TD_CAUSE_MISSING_INTERMEDIATE, CVF,
-      "aia", "http://ca.example/int.crt",
+    { "incomplete chain", missing_intermediate, TD_CAUSE_MISSING_INTERMEDIATE, CVF, "aia",
+      "http://ca.example/int.crt",
       "fetching the issuer from http://ca.example/int.crt; OpenSSL clients do not.\n",
       "\"cause\":\"missing_intermediate\"" },
-    { "self-signed, Python host", self_signed, TD_CAUSE_SELF_SIGNED, CVF,
-      "verify", "18 (self-signed certificate)",
+    { "self-signed, Python host", self_signed, TD_CAUSE_SELF_SIGNED, CVF, "verify",
+      "18 (self-signed certificate)",
       "  also:     PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem'); plain Python: "
-      "ssl.create_default_context(cafile='/path/to/ca.pem'). tlsAllowInvalidCertificates=True is for tests only.\n",
+      "ssl.create_default_context(cafile='/path/to/ca.pem'). tlsAllowInvalidCertificates=True is "
+      "for tests only.\n",
       "\"hint\":\"PyMongo: MongoClient(" },
     { "self-signed root in the chain", self_signed_in_chain, TD_CAUSE_SELF_SIGNED_IN_CHAIN, CVF,
-      "root", "CN=Proxy Root", "the self-signed root 'CN=Proxy Root', which this client does not trust",
+      "root", "CN=Proxy Root",
+      "the self-signed root 'CN=Proxy Root', which this client does not trust",
       "\"section\":\"CERTIFICATE_VERIFY_FAILED\"" },
-    { "expired three days ago", expired, TD_CAUSE_EXPIRED, CVF,
-      "clock", "2027-01-15T08:00:00Z, 3 days after notAfter",
+    { "expired three days ago", expired, TD_CAUSE_EXPIRED, CVF, "clock",
+      "2027-01-15T08:00:00Z, 3 days after notAfter",
       "at depth 0 expired 3 days ago (2027-01-01T00:00:00Z); we rejected the server.\n",
-      "\"fix\":\"Renew the certificate on the server. If this machine's clock (2027-01-15T08:00:00Z) "
+      "\"fix\":\"Renew the certificate on the server. If this machine's clock "
+      "(2027-01-15T08:00:00Z) "
       "is wrong, fix it (timedatectl, NTP).\"" },
-    { "not valid yet, the clock looks right", not_yet_valid, TD_CAUSE_NOT_YET_VALID, CVF,
-      "valid", "2026-01-01T00:00:00Z to 2027-01-01T00:00:00Z",
+    { "not valid yet, the clock looks right", not_yet_valid, TD_CAUSE_NOT_YET_VALID, CVF, "valid",
+      "2026-01-01T00:00:00Z to 2027-01-01T00:00:00Z",
       "only becomes valid in 5 days (2026-01-01T00:00:00Z); we rejected the server.\n",
       "start date: reissue it, or wait 5 days. If the clock is wrong, fix it (NTP).\"" },
     { "not valid yet, three of them: the clock", not_yet_valid_clock, TD_CAUSE_NOT_YET_VALID, CVF,
       NULL, NULL, "  fix:      3 certificates are not valid yet: this machine's clock (",
       "most likely wrong. Fix it (timedatectl set-ntp true, or date -s).\"" },
-    { "name mismatch, curl host", hostname_mismatch, TD_CAUSE_HOSTNAME_MISMATCH, CVF,
-      "names", "DNS:other.example",
-      "  what:     We asked for 'db.example', but the server's certificate covers only DNS:other.example.\n"
-      "  evidence:", "\"hint\":\"curl --resolve NAME:PORT:ADDR" },
-    { "1024-bit key at level 2", weak_key, TD_CAUSE_WEAK_KEY_OR_DIGEST, CVF,
-      "weakness", "a 1024-bit RSA key", "uses a 1024-bit RSA key, which security level 2 forbids",
+    { "name mismatch, curl host", hostname_mismatch, TD_CAUSE_HOSTNAME_MISMATCH, CVF, "names",
+      "DNS:other.example",
+      "  what:     We asked for 'db.example', but the server's certificate covers only "
+      "DNS:other.example.\n"
+      "  evidence:",
+      "\"hint\":\"curl --resolve NAME:PORT:ADDR" },
+    { "1024-bit key at level 2", weak_key, TD_CAUSE_WEAK_KEY_OR_DIGEST, CVF, "weakness",
+      "a 1024-bit RSA key", "uses a 1024-bit RSA key, which security level 2 forbids",
       "\"cause\":\"weak_key_or_digest\"" },
-    { "client-only EKU", bad_purpose, TD_CAUSE_BAD_PURPOSE, CVF,
-      "eku", "TLS Web Client Authentication", "not for serverAuth; we rejected the server.\n",
+    { "client-only EKU", bad_purpose, TD_CAUSE_BAD_PURPOSE, CVF, "eku",
+      "TLS Web Client Authentication", "not for serverAuth; we rejected the server.\n",
       "\"fix\":\"Reissue the certificate with extendedKeyUsage = serverAuth.\"" },
-    { "revoked in a CRL", revoked_crl, TD_CAUSE_REVOKED_CRL, CVF,
-      "verify", "23 (certificate revoked)", "is listed as revoked in the CRL this client checks",
+    { "revoked in a CRL", revoked_crl, TD_CAUSE_REVOKED_CRL, CVF, "verify",
+      "23 (certificate revoked)", "is listed as revoked in the CRL this client checks",
       "\"cause\":\"revoked_crl\"" },
-    { "bad signature", other_verify, TD_CAUSE_OTHER_VERIFY, CVF,
-      "verify", "7 (certificate signature failure)",
-      "  what:     Certificate verification failed at depth 0: 7 (certificate signature failure).\n",
+    { "bad signature", other_verify, TD_CAUSE_OTHER_VERIFY, CVF, "verify",
+      "7 (certificate signature failure)",
+      "  what:     Certificate verification failed at depth 0: 7 (certificate signature "
+      "failure).\n",
       "\"cause\":\"other_verify\"" },
     { "a client capped at TLS 1.1", peer_rejected_versions, TD_CAUSE_PEER_REJECTED_VERSIONS, VER,
       "offered", "(not seen)",
-      "  fix:      This client is capped at TLSv1.1 (see limit_source) and the server wants something "
+      "  fix:      This client is capped at TLSv1.1 (see limit_source) and the server wants "
+      "something "
       "newer (most servers now require TLS 1.2 or later): remove that cap",
-      "\"alert\":{\"dir\":\"received\",\"level\":\"fatal\",\"desc\":\"protocol version\",\"code\":70}" },
-    { "a TLS 1.0 client at a TLS 1.2 server", peer_version_too_low, TD_CAUSE_PEER_VERSION_TOO_LOW, VER,
-      "allowed", "TLSv1.2 to TLSv1.2",
-      "  what:     The client offered at most TLSv1, below this server's minimum; we ended the handshake.\n",
+      "\"alert\":{\"dir\":\"received\",\"level\":\"fatal\",\"desc\":\"protocol "
+      "version\",\"code\":70}" },
+    { "a TLS 1.0 client at a TLS 1.2 server", peer_version_too_low, TD_CAUSE_PEER_VERSION_TOO_LOW,
+      VER, "allowed", "TLSv1.2 to TLSv1.2",
+      "  what:     The client offered at most TLSv1, below this server's minimum; we ended the "
+      "handshake.\n",
       "\"fix\":\"The client must support TLS 1.2 or later" },
-    { "a server that speaks only old versions", server_refused_versions, TD_CAUSE_PEER_REJECTED_VERSIONS,
-      VER, "allowed", "TLSv1.2 to TLSv1.3",
+    { "a server that speaks only old versions", server_refused_versions,
+      TD_CAUSE_PEER_REJECTED_VERSIONS, VER, "allowed", "TLSv1.2 to TLSv1.3",
       "  fix:      The server accepts none of TLSv1.2 to TLSv1.3: it most likely speaks only older "
-      "versions (TLS 1.0/1.1).", "this application only (MinProtocol = TLSv1 with CipherString" },
-    { "a client capped at TLS 1.2", client_capped_12, TD_CAUSE_PEER_REJECTED_VERSIONS, VER,
-      NULL, NULL, "  fix:      This client is capped at TLSv1.2 (see limit_source) and the server wants "
-      "something newer: remove that cap", "supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too old'" },
-    { "a TLS 1.0 server", server_too_old, TD_CAUSE_PEER_VERSION_TOO_LOW, VER,
-      "peer_version", "TLSv1",
+      "versions (TLS 1.0/1.1).",
+      "this application only (MinProtocol = TLSv1 with CipherString" },
+    { "a client capped at TLS 1.2", client_capped_12, TD_CAUSE_PEER_REJECTED_VERSIONS, VER, NULL,
+      NULL,
+      "  fix:      This client is capped at TLSv1.2 (see limit_source) and the server wants "
+      "something newer: remove that cap",
+      "supports TLS 1.2 and 1.3, so the guide's 'OpenSSL too old'" },
+    { "a TLS 1.0 server", server_too_old, TD_CAUSE_PEER_VERSION_TOO_LOW, VER, "peer_version",
+      "TLSv1",
       "  what:     The server chose TLSv1, below this client's minimum; we ended the handshake.\n",
       "e.g. MinProtocol = TLSv1 and CipherString = DEFAULT@SECLEVEL=0 in a config .included" },
-    { "minimum above maximum", no_protocols, TD_CAUSE_NO_PROTOCOLS_AVAILABLE, VER,
-      "allowed", "none (minimum TLSv1.3, maximum TLSv1.2)",
-      "leave no TLS version to offer (none (minimum TLSv1.3, maximum TLSv1.2)); no hello was sent.\n",
+    { "minimum above maximum", no_protocols, TD_CAUSE_NO_PROTOCOLS_AVAILABLE, VER, "allowed",
+      "none (minimum TLSv1.3, maximum TLSv1.2)",
+      "leave no TLS version to offer (none (minimum TLSv1.3, maximum TLSv1.2)); no hello was "
+      "sent.\n",
       "\"cause\":\"no_protocols_available\"" },
-    { "revoked staple", ocsp_revoked, TD_CAUSE_OCSP_REVOKED, OCSP,
-      "revoked", "at 2026-10-01T00:00:00Z, reason keyCompromise",
+    { "revoked staple", ocsp_revoked, TD_CAUSE_OCSP_REVOKED, OCSP, "revoked",
+      "at 2026-10-01T00:00:00Z, reason keyCompromise",
       "saying its certificate is revoked (at 2026-10-01T00:00:00Z, reason keyCompromise).\n",
       "\"revocation_reason\":\"keyCompromise\"" },
-    { "outdated staple", ocsp_stale, TD_CAUSE_OCSP_STALE, OCSP,
-      "staple_dates", "thisUpdate 2026-11-01T00:00:00Z, nextUpdate 2026-11-08T00:00:00Z (passed 3600 s ago)",
+    { "outdated staple", ocsp_stale, TD_CAUSE_OCSP_STALE, OCSP, "staple_dates",
+      "thisUpdate 2026-11-01T00:00:00Z, nextUpdate 2026-11-08T00:00:00Z (passed 3600 s ago)",
       "response is not current: thisUpdate", "\"cause\":\"ocsp_stale\"" },
-    { "tryLater", ocsp_unsuccessful, TD_CAUSE_OCSP_UNSUCCESSFUL, OCSP,
-      "response_status", "tryLater", "whose status is 'tryLater', not successful.\n",
+    { "tryLater", ocsp_unsuccessful, TD_CAUSE_OCSP_UNSUCCESSFUL, OCSP, "response_status",
+      "tryLater", "whose status is 'tryLater', not successful.\n",
       "\"response_status\":\"tryLater\"" },
-    { "signed by a stranger", ocsp_bad_signature, TD_CAUSE_OCSP_BAD_SIGNATURE, OCSP,
-      "signature", "signer certificate not found", "authorised responder (signer certificate not found).\n",
+    { "signed by a stranger", ocsp_bad_signature, TD_CAUSE_OCSP_BAD_SIGNATURE, OCSP, "signature",
+      "signer certificate not found", "authorised responder (signer certificate not found).\n",
       "\"cause\":\"ocsp_bad_signature\"" },
     { "another certificate's staple", ocsp_wrong_cert, TD_CAUSE_OCSP_WRONG_CERTIFICATE, OCSP,
       "certificate", "CN=db.example", "does not cover its certificate 'CN=db.example'.\n",
       "\"cause\":\"ocsp_wrong_certificate\"" },
-    { "must-staple, none stapled", ocsp_missing, TD_CAUSE_OCSP_MISSING_STAPLE, OCSP,
-      "must_staple", "yes", "is must-staple, but no OCSP response was stapled.\n",
-      "\"stapled\":false" },
-    { "garbage staple", ocsp_malformed, TD_CAUSE_OCSP_MALFORMED, OCSP,
-      "staple", "1234 bytes stapled, response status unparsed",
+    { "must-staple, none stapled", ocsp_missing, TD_CAUSE_OCSP_MISSING_STAPLE, OCSP, "must_staple",
+      "yes", "is must-staple, but no OCSP response was stapled.\n", "\"stapled\":false" },
+    { "garbage staple", ocsp_malformed, TD_CAUSE_OCSP_MALFORMED, OCSP, "staple",
+      "1234 bytes stapled, response status unparsed",
       "  what:     The server stapled 1234 bytes that are not a valid OCSP response.\n",
       "\"cause\":\"ocsp_malformed\"" },
-    { "callback said no to nothing", ocsp_rejected, TD_CAUSE_OCSP_REJECTED, OCSP,
-      "staple", "no staple", "rejected the server's status (no staple).\n", "\"cause\":\"ocsp_rejected\"" },
-    { "callback error", ocsp_callback, TD_CAUSE_OCSP_CALLBACK_FAILURE, OCSP,
-      NULL, NULL, "callback failed with an error (not a verdict)", "\"cause\":\"ocsp_callback_failure\"" },
+    { "callback said no to nothing", ocsp_rejected, TD_CAUSE_OCSP_REJECTED, OCSP, "staple",
+      "no staple", "rejected the server's status (no staple).\n", "\"cause\":\"ocsp_rejected\"" },
+    { "callback error", ocsp_callback, TD_CAUSE_OCSP_CALLBACK_FAILURE, OCSP, NULL, NULL,
+      "callback failed with an error (not a verdict)", "\"cause\":\"ocsp_callback_failure\"" },
     { "no shared cipher, as the server", no_shared_cipher_server, TD_CAUSE_NO_SHARED_CIPHER, HSF,
       "server_allows", "ECDHE-RSA-AES128-GCM-SHA256",
-      "  what:     The client offered 3 cipher suites and this server allows none of them (no shared cipher).\n",
+      "  what:     The client offered 3 cipher suites and this server allows none of them (no "
+      "shared cipher).\n",
       "Old clients may lack ECDHE/AES-GCM suites.\",\"guide_url\"" },
     { "handshake_failure, forward-secret Python client without SNI", no_shared_cipher_client,
       TD_CAUSE_NO_SHARED_CIPHER, HSF, "sni", "none sent",
-      "is it). We sent no SNI: if the server hosts several names it may need one (connect by name, not IP). "
-      "If the server is old", "\"hint\":\"Python 3.10+ offers only forward-secret suites" },
-    { "handshake_failure, the client sent SNI", no_shared_cipher_sni, TD_CAUSE_NO_SHARED_CIPHER, HSF,
-      "sni", "db.example", "  fix:      Compare with what the server allows (its log says 'no shared "
-      "cipher' if that is it). If the server is old", "\"cause\":\"no_shared_cipher\"" },
-    { "no common group", no_common_group, TD_CAUSE_NO_COMMON_GROUP, HSF,
-      "groups", "2 offered", "share no key-exchange group (we offered 2 offered).\n",
-      "\"cause\":\"no_common_group\"" },
+      "is it). We sent no SNI: if the server hosts several names it may need one (connect by name, "
+      "not IP). "
+      "If the server is old",
+      "\"hint\":\"Python 3.10+ offers only forward-secret suites" },
+    { "handshake_failure, the client sent SNI", no_shared_cipher_sni, TD_CAUSE_NO_SHARED_CIPHER,
+      HSF, "sni", "db.example",
+      "  fix:      Compare with what the server allows (its log says 'no shared "
+      "cipher' if that is it). If the server is old",
+      "\"cause\":\"no_shared_cipher\"" },
+    { "no common group", no_common_group, TD_CAUSE_NO_COMMON_GROUP, HSF, "groups", "2 offered",
+      "share no key-exchange group (we offered 2 offered).\n", "\"cause\":\"no_common_group\"" },
     { "legacy renegotiation", legacy_reneg, TD_CAUSE_LEGACY_RENEGOTIATION,
-      TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, "server_hello", "no renegotiation_info extension",
-      "of the config in use (/etc/ssl/openssl.cnf), or .include", "\"hint\":\"Python 3.12+: ctx.options" },
-    { "an HTTP server", not_tls, TD_CAUSE_NOT_TLS, TD_SEC_OTHER,
-      "first_bytes", "48 54 54 50 2F \"HTTP/\": an HTTP response",
+      TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, "server_hello",
+      "no renegotiation_info extension", "of the config in use (/etc/ssl/openssl.cnf), or .include",
+      "\"hint\":\"Python 3.12+: ctx.options" },
+    { "an HTTP server", not_tls, TD_CAUSE_NOT_TLS, TD_SEC_OTHER, "first_bytes",
+      "48 54 54 50 2F \"HTTP/\": an HTTP response",
       "  fix:      This port serves plain HTTP, not TLS: use the TLS port, or http://.\n",
       "\"cause\":\"not_tls\"" },
-    { "not TLS, not HTTP either", not_tls_bytes, TD_CAUSE_NOT_TLS, TD_SEC_OTHER,
-      "first_bytes", "3A 00 00 00 01 \":....\"",
-      "  fix:      Check the port, and whether the server has TLS enabled (a MongoDB server without "
-      "net.tls.mode, a proxy, or another service may be answering).\n", "\"cause\":\"not_tls\"" },
+    { "not TLS, not HTTP either", not_tls_bytes, TD_CAUSE_NOT_TLS, TD_SEC_OTHER, "first_bytes",
+      "3A 00 00 00 01 \":....\"",
+      "  fix:      Check the port, and whether the server has TLS enabled (a MongoDB server "
+      "without "
+      "net.tls.mode, a proxy, or another service may be answering).\n",
+      "\"cause\":\"not_tls\"" },
     { "an HTTP client at a TLS server", http_to_server, TD_CAUSE_NOT_TLS, TD_SEC_OTHER,
       "first_bytes", "an HTTP request",
       "  fix:      A client spoke plain HTTP to this TLS port: it should use https:// or TLS.\n",
       "\"cause\":\"not_tls\"" },
-    { "closed without a word", peer_closed, TD_CAUSE_PEER_CLOSED, TD_SEC_OTHER,
-      "error", "none (the connection ended)", "during the handshake (SSLv3/TLS read server hello) without",
+    { "closed without a word", peer_closed, TD_CAUSE_PEER_CLOSED, TD_SEC_OTHER, "error",
+      "none (the connection ended)", "during the handshake (SSLv3/TLS read server hello) without",
       "\"cause\":\"peer_closed\"" },
-    { "internal_error", peer_internal_error, TD_CAUSE_PEER_INTERNAL_ERROR, TD_SEC_OTHER,
-      "alert", "received fatal 'internal error' from the server", "aborted with an internal_error alert.\n",
+    { "internal_error", peer_internal_error, TD_CAUSE_PEER_INTERNAL_ERROR, TD_SEC_OTHER, "alert",
+      "received fatal 'internal error' from the server", "aborted with an internal_error alert.\n",
       "\"cause\":\"peer_internal_error\"" },
-    { "small DH key", dh_small, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER,
-      "security_level", "2", "smaller than security level 2 allows.\n", "\"cause\":\"dh_key_too_small\"" },
+    { "small DH key", dh_small, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER, "security_level", "2",
+      "smaller than security level 2 allows.\n", "\"cause\":\"dh_key_too_small\"" },
     { "our certificate refused", client_cert_rejected, TD_CAUSE_CLIENT_CERT_REJECTED, TD_SEC_OTHER,
       "our_issuer", "CN=Client CA", "('CN=app client') with a 'unknown CA' alert.\n",
       "\"cause\":\"client_cert_rejected\"" },
     { "no client certificate", client_cert_missing, TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER,
-      "error", "peer did not return a certificate", "requires a client certificate and this client sent none.\n",
+      "error", "peer did not return a certificate",
+      "requires a client certificate and this client sent none.\n",
       "\"cause\":\"client_cert_missing\"" },
-    { "the client refused us", peer_rejected_ours, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE, TD_SEC_OTHER,
-      "alert", "received fatal 'bad certificate' from the client",
+    { "the client refused us", peer_rejected_ours, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE,
+      TD_SEC_OTHER, "alert", "received fatal 'bad certificate' from the client",
       "rejected this server's certificate with a 'bad certificate' alert.\n",
       "\"cause\":\"peer_rejected_our_certificate\"" },
-    { "unrecognized name", sni_rejected, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
-      "sni", "db.example", "the name we asked for (SNI 'db.example') with an unrecognized_name alert",
+    { "unrecognized name", sni_rejected, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER, "sni", "db.example",
+      "the name we asked for (SNI 'db.example') with an unrecognized_name alert",
       "\"cause\":\"sni_rejected\"" },
-    { "unrecognized name, as the server, no SNI", sni_rejected_server, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
-      "sni", "none sent", "  what:     The client asked for no name (no SNI), which this server does not "
-      "serve; we refused it with an unrecognized_name alert.\n", "\"dir\":\"sent\"" },
-    { "unrecognized name, no SNI sent", sni_none_sent, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
-      "sni", "none sent", "  what:     The server refused the name we asked for (no SNI) with an "
-      "unrecognized_name alert: it does not serve that name.\n", "\"cause\":\"sni_rejected\"" },
-    { "unrecognized name, as the server", sni_rejected_by_server, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER,
-      "sni", "db.example", "  what:     The client asked for 'db.example', which this server does not "
-      "serve; we refused it with an unrecognized_name alert.\n", "\"dir\":\"sent\"" },
-    { "some other alert", peer_alert, TD_CAUSE_PEER_ALERT, TD_SEC_OTHER,
-      "alert", "received fatal 'unexpected message' from the server",
+    { "unrecognized name, as the server, no SNI", sni_rejected_server, TD_CAUSE_SNI_REJECTED,
+      TD_SEC_OTHER, "sni", "none sent",
+      "  what:     The client asked for no name (no SNI), which this server does not "
+      "serve; we refused it with an unrecognized_name alert.\n",
+      "\"dir\":\"sent\"" },
+    { "unrecognized name, no SNI sent", sni_none_sent, TD_CAUSE_SNI_REJECTED, TD_SEC_OTHER, "sni",
+      "none sent",
+      "  what:     The server refused the name we asked for (no SNI) with an "
+      "unrecognized_name alert: it does not serve that name.\n",
+      "\"cause\":\"sni_rejected\"" },
+    { "unrecognized name, as the server", sni_rejected_by_server, TD_CAUSE_SNI_REJECTED,
+      TD_SEC_OTHER, "sni", "db.example",
+      "  what:     The client asked for 'db.example', which this server does not "
+      "serve; we refused it with an unrecognized_name alert.\n",
+      "\"dir\":\"sent\"" },
+    { "some other alert", peer_alert, TD_CAUSE_PEER_ALERT, TD_SEC_OTHER, "alert",
+      "received fatal 'unexpected message' from the server",
       "ended the handshake with the alert 'unexpected message'.\n", "\"cause\":\"peer_alert\"" },
-    { "nothing known", unknown, TD_CAUSE_UNKNOWN, TD_SEC_OTHER,
-      "error", "bad length", "  what:     The handshake failed: bad length.\n", "\"cause\":\"unknown\"" },
-    { "a good handshake in trace mode", ok, TD_CAUSE_OK, TD_SEC_OTHER,
-      NULL, NULL, "tlsdiag: handshake ok: test (client) to db.example [-] TLSv1.3 TLS_AES_256_GCM_SHA384",
+    { "nothing known", unknown, TD_CAUSE_UNKNOWN, TD_SEC_OTHER, "error", "bad length",
+      "  what:     The handshake failed: bad length.\n", "\"cause\":\"unknown\"" },
+    { "a good handshake in trace mode", ok, TD_CAUSE_OK, TD_SEC_OTHER, NULL, NULL,
+      "tlsdiag: handshake ok: test (client) to db.example [-] TLSv1.3 TLS_AES_256_GCM_SHA384",
       "\"event\":\"handshake_ok\"" },
 };
 
@@ -643,7 +727,8 @@ static void run(const struct classify_case *c)
         if (r->evidence[i].key[0] == '_') {
             char quoted[64];
             snprintf(quoted, sizeof(quoted), "\"%s\":", r->evidence[i].key);
-            CHECK(strstr(json, quoted) == NULL, "%s: %s shown in JSON", c->what, r->evidence[i].key);
+            CHECK(strstr(json, quoted) == NULL, "%s: %s shown in JSON", c->what,
+                  r->evidence[i].key);
         }
     free(r);
 }
@@ -658,14 +743,16 @@ int main(void)
     for (int i = 0; i < TD_CAUSE_COUNT; i++) {
         const struct td_cause *c = &td_causes[i];
         CHECK(covered[i], "cause %s has no case in test_classify.c", c->id);
-        CHECK(c->id != NULL && c->meaning != NULL && c->summary[TD_V_BASE] != NULL
-              && c->fix[TD_V_BASE] != NULL, "cause %d is incomplete in the catalogue", i);
+        CHECK(c->id != NULL && c->meaning != NULL && c->summary[TD_V_BASE] != NULL &&
+                  c->fix[TD_V_BASE] != NULL,
+              "cause %d is incomplete in the catalogue", i);
         for (int k = 0; k < i; k++)
             CHECK(strcmp(td_causes[k].id, c->id) != 0, "cause id %s is used twice", c->id);
         for (int v = 0; v < TD_V_COUNT; v++) {
-            CHECK(c->summary[v] == NULL || summary_seen[i][v], "cause %s: summary variant %d has no case",
+            CHECK(c->summary[v] == NULL || summary_seen[i][v],
+                  "cause %s: summary variant %d has no case", c->id, v);
+            CHECK(c->fix[v] == NULL || fix_seen[i][v], "cause %s: fix variant %d has no case",
                   c->id, v);
-            CHECK(c->fix[v] == NULL || fix_seen[i][v], "cause %s: fix variant %d has no case", c->id, v);
         }
     }
     /* The shared rules name causes of the right section, whoever asks (classify or explain). */
@@ -675,13 +762,15 @@ int main(void)
         CHECK(n >= 1 && n <= TD_RULE_CAUSES, "verify code %ld: %d causes", code, n);
         for (int i = 0; i < n; i++)
             CHECK(td_causes[ids[i]].section == TD_SEC_CERTIFICATE_VERIFY_FAILED,
-                  "verify code %ld means %s, outside CERTIFICATE_VERIFY_FAILED", code, td_causes[ids[i]].id);
+                  "verify code %ld means %s, outside CERTIFICATE_VERIFY_FAILED", code,
+                  td_causes[ids[i]].id);
     }
     for (int desc = 0; desc < 256; desc++) {
         enum td_cause_id ids[TD_RULE_CAUSES];
         int n = td_alert_causes(desc, ids);
         for (int i = 0; i < n; i++)
-            CHECK(td_causes[ids[i]].section == TD_SEC_OTHER, "alert %d means %s", desc, td_causes[ids[i]].id);
+            CHECK(td_causes[ids[i]].section == TD_SEC_OTHER, "alert %d means %s", desc,
+                  td_causes[ids[i]].id);
     }
     CHECK(td_reason_cause(SSL_R_HTTP_REQUEST) == TD_CAUSE_NOT_TLS, "an HTTP request is not TLS");
     CHECK(td_reason_cause(SSL_R_CERTIFICATE_VERIFY_FAILED) == TD_CAUSE_COUNT,

@@ -62,8 +62,8 @@ struct handshake {
     struct capture client_sent, server_sent;
     struct openssl_views server_read;
     int completed;
-    int version;          /* SSL_version of the client afterwards */
-    uint16_t cipher;      /* protocol id of the cipher the client ended up with */
+    int version;     /* SSL_version of the client afterwards */
+    uint16_t cipher; /* protocol id of the cipher the client ended up with */
 };
 
 static void on_message(int write_p, int version, int content_type, const void *buf, size_t len,
@@ -72,13 +72,10 @@ static void on_message(int write_p, int version, int content_type, const void *b
     struct capture *c = arg;
     const unsigned char *p = buf;
 
-    if (!write_p || content_type != SSL3_RT_HANDSHAKE || len == 0 || c->n >= MAX_CAPTURED)
-        return;
-    if (p[0] != SSL3_MT_CLIENT_HELLO && p[0] != SSL3_MT_SERVER_HELLO)
-        return;
+    if (!write_p || content_type != SSL3_RT_HANDSHAKE || len == 0 || c->n >= MAX_CAPTURED) return;
+    if (p[0] != SSL3_MT_CLIENT_HELLO && p[0] != SSL3_MT_SERVER_HELLO) return;
     c->hello[c->n].bytes = malloc(len);
-    if (c->hello[c->n].bytes == NULL)
-        abort();
+    if (c->hello[c->n].bytes == NULL) abort();
     memcpy(c->hello[c->n].bytes, buf, len);
     c->hello[c->n].len = len;
     c->n++;
@@ -96,8 +93,7 @@ static void keep_ext(SSL *s, unsigned type, struct raw *r)
     const unsigned char *p;
     size_t n;
 
-    if (SSL_client_hello_get0_ext(s, type, &p, &n))
-        keep(r, p, n);
+    if (SSL_client_hello_get0_ext(s, type, &p, &n)) keep(r, p, n);
 }
 
 static int on_client_hello(SSL *s, int *alert, void *arg)
@@ -107,8 +103,7 @@ static int on_client_hello(SSL *s, int *alert, void *arg)
     const unsigned char *p;
     size_t n;
 
-    if (v->n >= MAX_CAPTURED)
-        return SSL_CLIENT_HELLO_SUCCESS;
+    if (v->n >= MAX_CAPTURED) return SSL_CLIENT_HELLO_SUCCESS;
     seen = &v->seen[v->n++];
     seen->legacy_version = SSL_client_hello_get0_legacy_version(s);
     n = SSL_client_hello_get0_ciphers(s, &p);
@@ -148,8 +143,7 @@ static void make_server_identity(void)
 
     server_key = EVP_EC_gen("P-256");
     server_cert = X509_new();
-    if (server_key == NULL || server_cert == NULL)
-        abort();
+    if (server_key == NULL || server_cert == NULL) abort();
     name = X509_get_subject_name(server_cert);
     if (!X509_set_version(server_cert, X509_VERSION_3) ||
         !ASN1_INTEGER_set(X509_get_serialNumber(server_cert), 1) ||
@@ -185,8 +179,8 @@ static SSL_CTX *new_server_ctx(int min_version, const char *groups)
 }
 
 /* Run one handshake to its end, good or bad, capturing both sides. */
-static void run_handshake(SSL_CTX *client_ctx, SSL_CTX *server_ctx, const char *sni, int want_status,
-                          struct handshake *hs)
+static void run_handshake(SSL_CTX *client_ctx, SSL_CTX *server_ctx, const char *sni,
+                          int want_status, struct handshake *hs)
 {
     SSL *client = SSL_new(client_ctx), *server = SSL_new(server_ctx);
     BIO *client_bio, *server_bio;
@@ -202,10 +196,8 @@ static void run_handshake(SSL_CTX *client_ctx, SSL_CTX *server_ctx, const char *
     SSL_set_msg_callback(server, on_message);
     SSL_set_msg_callback_arg(server, &hs->server_sent);
     SSL_CTX_set_client_hello_cb(server_ctx, on_client_hello, &hs->server_read);
-    if (sni != NULL && !SSL_set_tlsext_host_name(client, sni))
-        abort();
-    if (want_status && !SSL_set_tlsext_status_type(client, TLSEXT_STATUSTYPE_ocsp))
-        abort();
+    if (sni != NULL && !SSL_set_tlsext_host_name(client, sni)) abort();
+    if (want_status && !SSL_set_tlsext_status_type(client, TLSEXT_STATUSTYPE_ocsp)) abort();
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);
 
@@ -232,10 +224,8 @@ static void free_handshake(struct handshake *hs)
 {
     int i;
 
-    for (i = 0; i < hs->client_sent.n; i++)
-        free(hs->client_sent.hello[i].bytes);
-    for (i = 0; i < hs->server_sent.n; i++)
-        free(hs->server_sent.hello[i].bytes);
+    for (i = 0; i < hs->client_sent.n; i++) free(hs->client_sent.hello[i].bytes);
+    for (i = 0; i < hs->server_sent.n; i++) free(hs->server_sent.hello[i].bytes);
 }
 
 /* ---- comparisons ---- */
@@ -245,11 +235,9 @@ static int same_u16_list(const uint16_t *values, int n, int cap, const unsigned 
 {
     int i;
 
-    if (n < 0 || raw_len != 2 * (size_t)n)
-        return 0;
+    if (n < 0 || raw_len != 2 * (size_t)n) return 0;
     for (i = 0; i < n && i < cap; i++)
-        if (values[i] != ((raw[2 * i] << 8) | raw[2 * i + 1]))
-            return 0;
+        if (values[i] != ((raw[2 * i] << 8) | raw[2 * i + 1])) return 0;
     return 1;
 }
 
@@ -278,15 +266,15 @@ static void check_against_openssl(const char *what, const struct td_hello *h,
     CHECK(same_u16_list(h->ciphers, h->n_ciphers, TD_HELLO_MAX_CIPHERS, o->ciphers.bytes,
                         o->ciphers.len),
           "%s: %d ciphers differ from OpenSSL's %zu bytes", what, h->n_ciphers, o->ciphers.len);
-    CHECK(o->groups.present ? o->groups.len >= 2 &&
-                                  same_u16_list(h->groups, h->n_groups, TD_HELLO_MAX_GROUPS,
-                                                o->groups.bytes + 2, o->groups.len - 2)
-                            : h->n_groups == 0,
+    CHECK(o->groups.present
+              ? o->groups.len >= 2 && same_u16_list(h->groups, h->n_groups, TD_HELLO_MAX_GROUPS,
+                                                    o->groups.bytes + 2, o->groups.len - 2)
+              : h->n_groups == 0,
           "%s: groups differ from OpenSSL's", what);
-    CHECK(o->sigalgs.present ? o->sigalgs.len >= 2 &&
-                                   same_u16_list(h->sigalgs, h->n_sigalgs, TD_HELLO_MAX_SIGALGS,
-                                                 o->sigalgs.bytes + 2, o->sigalgs.len - 2)
-                             : h->n_sigalgs == 0,
+    CHECK(o->sigalgs.present
+              ? o->sigalgs.len >= 2 && same_u16_list(h->sigalgs, h->n_sigalgs, TD_HELLO_MAX_SIGALGS,
+                                                     o->sigalgs.bytes + 2, o->sigalgs.len - 2)
+              : h->n_sigalgs == 0,
           "%s: signature algorithms differ from OpenSSL's", what);
     CHECK(o->versions.present ? o->versions.len >= 1 &&
                                     same_u16_list(h->versions, h->n_versions, TD_HELLO_MAX_VERSIONS,
@@ -295,13 +283,12 @@ static void check_against_openssl(const char *what, const struct td_hello *h,
           "%s: supported_versions differ from OpenSSL's", what);
     /* server_name: list length (2), type (1), name length (2), name */
     CHECK(o->server_name.present
-              ? h->has_sni && o->server_name.len >= 5 &&
-                    strlen(h->sni) == o->server_name.len - 5 &&
+              ? h->has_sni && o->server_name.len >= 5 && strlen(h->sni) == o->server_name.len - 5 &&
                     memcmp(h->sni, o->server_name.bytes + 5, o->server_name.len - 5) == 0
               : !h->has_sni,
           "%s: SNI \"%s\" differs from OpenSSL's", what, h->sni);
-    CHECK(h->status_request == o->status_request.present, "%s: status_request %d, OpenSSL %d",
-          what, h->status_request, o->status_request.present);
+    CHECK(h->status_request == o->status_request.present, "%s: status_request %d, OpenSSL %d", what,
+          h->status_request, o->status_request.present);
     CHECK(h->renegotiation_info == o->renegotiate.present, "%s: renegotiation_info %d, OpenSSL %d",
           what, h->renegotiation_info, o->renegotiate.present);
 }
@@ -312,10 +299,8 @@ static int parse_exact(const unsigned char *msg, size_t len, struct td_hello *ou
     unsigned char *copy = malloc(len > 0 ? len : 1);
     int ok;
 
-    if (copy == NULL)
-        abort();
-    if (len > 0)
-        memcpy(copy, msg, len);
+    if (copy == NULL) abort();
+    if (len > 0) memcpy(copy, msg, len);
     ok = td_hello_parse(copy, len, out);
     free(copy);
     return ok;
@@ -326,8 +311,7 @@ static void dump(const char *name, const unsigned char *msg, size_t len)
     char path[4096];
     FILE *f;
 
-    if (dump_dir == NULL)
-        return;
+    if (dump_dir == NULL) return;
     snprintf(path, sizeof(path), "%s/%s.bin", dump_dir, name);
     if ((f = fopen(path, "wb")) == NULL || fwrite(msg, 1, len, f) != len || fclose(f) != 0) {
         perror(path);
@@ -344,9 +328,9 @@ static void check_damage(const char *what, const unsigned char *msg, size_t len)
     int i;
     static const unsigned char flips[] = { 0x01, 0x80, 0xff };
 
-    if (bent == NULL)
-        abort();
-    CHECK(parse_exact(msg, len, &h) && hello_sane(&h), "%s: the intact message does not parse", what);
+    if (bent == NULL) abort();
+    CHECK(parse_exact(msg, len, &h) && hello_sane(&h), "%s: the intact message does not parse",
+          what);
     dump(what, msg, len);
 
     for (k = 0; k < len; k++)
@@ -374,8 +358,7 @@ static void check_damage(const char *what, const unsigned char *msg, size_t len)
             memcpy(bent, msg, len);
             bent[k] ^= flips[i];
             mutations++;
-            if (parse_exact(bent, len, &h) ? !hello_sane(&h) : !hello_all_zero(&h))
-                insane++;
+            if (parse_exact(bent, len, &h) ? !hello_sane(&h) : !hello_all_zero(&h)) insane++;
         }
     }
     CHECK(insane == 0, "%s: %zu of %zu bit-flipped messages gave an inconsistent result", what,
@@ -419,18 +402,19 @@ static void test_tls12_client(void)
     CHECK(hs.completed && hs.version == TLS1_2_VERSION, "tls12: handshake did not complete in 1.2");
     CHECK(hs.client_sent.n == 1 && hs.server_sent.n == 1 && hs.server_read.n == 1,
           "tls12: captured %d/%d hellos", hs.client_sent.n, hs.server_sent.n);
-    if (hs.client_sent.n != 1 || hs.server_sent.n != 1 || hs.server_read.n != 1)
-        goto out;
+    if (hs.client_sent.n != 1 || hs.server_sent.n != 1 || hs.server_read.n != 1) goto out;
 
     CHECK(td_hello_parse(hs.client_sent.hello[0].bytes, hs.client_sent.hello[0].len, &ch) == 1,
           "tls12: ClientHello did not parse");
     CHECK(ch.parsed && !ch.is_server_hello, "tls12: ClientHello flags");
     CHECK(ch.legacy_version == 0x0303 && ch.n_versions == 0 && td_hello_version(&ch) == 0x0303,
-          "tls12: ClientHello version %#x, %d supported_versions", ch.legacy_version, ch.n_versions);
-    CHECK(same_suites(&ch, ciphers, 2), "tls12: %d ciphers, first %#x", ch.n_ciphers, ch.ciphers[0]);
+          "tls12: ClientHello version %#x, %d supported_versions", ch.legacy_version,
+          ch.n_versions);
+    CHECK(same_suites(&ch, ciphers, 2), "tls12: %d ciphers, first %#x", ch.n_ciphers,
+          ch.ciphers[0]);
     /* secure renegotiation is signalled one way or the other, never both (RFC 5746) */
-    CHECK(ch.scsv + ch.renegotiation_info == 1, "tls12: scsv %d, renegotiation_info %d",
-          ch.scsv, ch.renegotiation_info);
+    CHECK(ch.scsv + ch.renegotiation_info == 1, "tls12: scsv %d, renegotiation_info %d", ch.scsv,
+          ch.renegotiation_info);
     CHECK(ch.has_sni && strcmp(ch.sni, "example.test") == 0, "tls12: SNI \"%s\"", ch.sni);
     CHECK(same_u16s(ch.groups, ch.n_groups, groups, 2), "tls12: %d groups", ch.n_groups);
     CHECK(same_u16s(ch.sigalgs, ch.n_sigalgs, sigalgs, 2), "tls12: %d sigalgs", ch.n_sigalgs);
@@ -442,11 +426,13 @@ static void test_tls12_client(void)
     CHECK(sh.parsed && sh.is_server_hello, "tls12: ServerHello flags");
     CHECK(sh.legacy_version == 0x0303 && sh.n_versions == 0 && td_hello_version(&sh) == 0x0303,
           "tls12: ServerHello version %#x", td_hello_version(&sh));
-    CHECK(sh.n_ciphers == 1 && sh.ciphers[0] == hs.cipher && (hs.cipher == 0xc02b || hs.cipher == 0xc02c),
+    CHECK(sh.n_ciphers == 1 && sh.ciphers[0] == hs.cipher &&
+              (hs.cipher == 0xc02b || hs.cipher == 0xc02c),
           "tls12: ServerHello cipher %#x, negotiated %#x", sh.ciphers[0], hs.cipher);
     /* Whether status_request is acknowledged without a staple to send differs by version. */
     CHECK(sh.renegotiation_info == 1 && sh.has_sni == 1,
-          "tls12: ServerHello renegotiation_info %d, SNI ack %d", sh.renegotiation_info, sh.has_sni);
+          "tls12: ServerHello renegotiation_info %d, SNI ack %d", sh.renegotiation_info,
+          sh.has_sni);
     check_all_damage("tls12", &hs);
 out:
     free_handshake(&hs);
@@ -463,7 +449,8 @@ static void test_tls13_client(void)
     static const uint16_t versions[] = { 0x0304, 0x0303 };
     static const uint16_t ciphers[] = { 0x1301, 0x1303, 0xc02b };
 
-    if (!SSL_CTX_set_ciphersuites(client_ctx, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256") ||
+    if (!SSL_CTX_set_ciphersuites(client_ctx,
+                                  "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256") ||
         !SSL_CTX_set_cipher_list(client_ctx, "ECDHE-ECDSA-AES128-GCM-SHA256") ||
         !SSL_CTX_set1_groups_list(client_ctx, "X25519:P-256"))
         abort();
@@ -471,8 +458,7 @@ static void test_tls13_client(void)
     CHECK(hs.completed && hs.version == TLS1_3_VERSION, "tls13: handshake did not complete in 1.3");
     CHECK(hs.client_sent.n == 1 && hs.server_sent.n == 1 && hs.server_read.n == 1,
           "tls13: captured %d/%d hellos", hs.client_sent.n, hs.server_sent.n);
-    if (hs.client_sent.n != 1 || hs.server_sent.n != 1 || hs.server_read.n != 1)
-        goto out;
+    if (hs.client_sent.n != 1 || hs.server_sent.n != 1 || hs.server_read.n != 1) goto out;
 
     CHECK(td_hello_parse(hs.client_sent.hello[0].bytes, hs.client_sent.hello[0].len, &ch) == 1,
           "tls13: ClientHello did not parse");
@@ -512,14 +498,12 @@ static void test_hello_retry_request(void)
     struct handshake hs;
     struct td_hello first, second, retry, sh;
 
-    if (!SSL_CTX_set1_groups_list(client_ctx, "X25519:P-256"))
-        abort();
+    if (!SSL_CTX_set1_groups_list(client_ctx, "X25519:P-256")) abort();
     run_handshake(client_ctx, server_ctx, "retry.example.test", 0, &hs);
     CHECK(hs.completed && hs.version == TLS1_3_VERSION, "hrr: handshake did not complete");
     CHECK(hs.client_sent.n == 2 && hs.server_sent.n == 2, "hrr: captured %d/%d hellos",
           hs.client_sent.n, hs.server_sent.n);
-    if (hs.client_sent.n != 2 || hs.server_sent.n != 2 || hs.server_read.n != 2)
-        goto out;
+    if (hs.client_sent.n != 2 || hs.server_sent.n != 2 || hs.server_read.n != 2) goto out;
     /* the premise: the first ServerHello really is a HelloRetryRequest */
     CHECK(hs.server_sent.hello[0].len > 38 &&
               memcmp(hs.server_sent.hello[0].bytes + 6, retry_random, 32) == 0,
@@ -536,7 +520,8 @@ static void test_hello_retry_request(void)
           "hrr: final ServerHello");
 
     CHECK(td_hello_parse(hs.client_sent.hello[0].bytes, hs.client_sent.hello[0].len, &first) == 1 &&
-              td_hello_parse(hs.client_sent.hello[1].bytes, hs.client_sent.hello[1].len, &second) == 1,
+              td_hello_parse(hs.client_sent.hello[1].bytes, hs.client_sent.hello[1].len, &second) ==
+                  1,
           "hrr: ClientHellos did not parse");
     CHECK(strcmp(first.sni, "retry.example.test") == 0 && strcmp(second.sni, first.sni) == 0,
           "hrr: SNI \"%s\" / \"%s\"", first.sni, second.sni);
@@ -557,14 +542,12 @@ static void test_old_client_refused(void)
     struct handshake hs;
     struct td_hello ch;
 
-    if (!SSL_CTX_set_cipher_list(client_ctx, "DEFAULT:@SECLEVEL=0"))
-        abort();
+    if (!SSL_CTX_set_cipher_list(client_ctx, "DEFAULT:@SECLEVEL=0")) abort();
     run_handshake(client_ctx, server_ctx, "old.example.test", 0, &hs);
     CHECK(!hs.completed, "tls11: the handshake should have failed");
     CHECK(hs.client_sent.n == 1 && hs.server_sent.n == 0, "tls11: captured %d/%d hellos",
           hs.client_sent.n, hs.server_sent.n);
-    if (hs.client_sent.n != 1 || hs.server_read.n != 1)
-        goto out;
+    if (hs.client_sent.n != 1 || hs.server_read.n != 1) goto out;
     CHECK(td_hello_parse(hs.client_sent.hello[0].bytes, hs.client_sent.hello[0].len, &ch) == 1,
           "tls11: ClientHello did not parse");
     CHECK(ch.legacy_version == 0x0302 && ch.n_versions == 0 && td_hello_version(&ch) == 0x0302,
@@ -592,8 +575,7 @@ static struct builder w;
 
 static void put8(unsigned v)
 {
-    if (w.n >= sizeof(w.b))
-        abort();
+    if (w.n >= sizeof(w.b)) abort();
     w.b[w.n++] = (unsigned char)v;
 }
 
@@ -605,8 +587,7 @@ static void put16(unsigned v)
 
 static void put_bytes(const void *p, size_t n)
 {
-    if (n > sizeof(w.b) - w.n)
-        abort();
+    if (n > sizeof(w.b) - w.n) abort();
     memcpy(w.b + w.n, p, n);
     w.n += n;
 }
@@ -618,8 +599,7 @@ static void open_length(int width)
 
     w.open_at[w.depth] = w.n;
     w.open_width[w.depth++] = width;
-    for (i = 0; i < width; i++)
-        put8(0);
+    for (i = 0; i < width; i++) put8(0);
 }
 
 static void close_length(void)
@@ -628,8 +608,7 @@ static void close_length(void)
     int i, width = w.open_width[w.depth];
 
     n = w.n - at - (size_t)width;
-    for (i = width - 1; i >= 0; i--, n >>= 8)
-        w.b[at + (size_t)i] = (unsigned char)(n & 0xff);
+    for (i = width - 1; i >= 0; i--, n >>= 8) w.b[at + (size_t)i] = (unsigned char)(n & 0xff);
 }
 
 static void begin_hello(unsigned type, unsigned legacy_version, const unsigned char *random)
@@ -652,8 +631,7 @@ static void begin_client_hello(const uint16_t *suites, int n_suites)
     begin_hello(1, 0x0303, NULL);
     put8(0);
     open_length(2);
-    for (i = 0; i < n_suites; i++)
-        put16(suites[i]);
+    for (i = 0; i < n_suites; i++) put16(suites[i]);
     close_length();
     put8(1);
     put8(0);
@@ -679,8 +657,7 @@ static void ext_u16_list(unsigned type, int prefix_width, const uint16_t *values
 
     begin_ext(type);
     open_length(prefix_width);
-    for (i = 0; i < n; i++)
-        put16(values[i]);
+    for (i = 0; i < n; i++) put16(values[i]);
     close_length();
     close_length();
 }
@@ -699,8 +676,7 @@ static void ext_sni(const char *name, size_t len)
 
 static int finish_and_parse(const char *name, struct td_hello *h)
 {
-    while (w.depth > 0)
-        close_length();
+    while (w.depth > 0) close_length();
     if (parse_exact(w.b, w.n, h)) {
         dump(name, w.b, w.n);
         return 1;
@@ -716,25 +692,19 @@ static void test_counts_beyond_caps(void)
     struct td_hello h;
     int i, stored_ok = 1;
 
-    for (i = 0; i < 200; i++)
-        suites[i] = (uint16_t)(0x1000 + i);
+    for (i = 0; i < 200; i++) suites[i] = (uint16_t)(0x1000 + i);
     suites[150] = 0x00ff; /* past the 128 the array holds */
-    for (i = 0; i < 30; i++)
-        groups[i] = (uint16_t)(0x0100 + i);
-    for (i = 0; i < 40; i++)
-        sigalgs[i] = (uint16_t)(0x0400 + i);
+    for (i = 0; i < 30; i++) groups[i] = (uint16_t)(0x0100 + i);
+    for (i = 0; i < 40; i++) sigalgs[i] = (uint16_t)(0x0400 + i);
 
     begin_client_hello(suites, 200);
     open_length(2);
     ext_u16_list(10, 2, groups, 30);
     ext_u16_list(13, 2, sigalgs, 40);
     CHECK(finish_and_parse("synthetic-many", &h), "caps: hello did not parse");
-    for (i = 0; i < TD_HELLO_MAX_CIPHERS; i++)
-        stored_ok &= h.ciphers[i] == suites[i];
-    for (i = 0; i < TD_HELLO_MAX_GROUPS; i++)
-        stored_ok &= h.groups[i] == groups[i];
-    for (i = 0; i < TD_HELLO_MAX_SIGALGS; i++)
-        stored_ok &= h.sigalgs[i] == sigalgs[i];
+    for (i = 0; i < TD_HELLO_MAX_CIPHERS; i++) stored_ok &= h.ciphers[i] == suites[i];
+    for (i = 0; i < TD_HELLO_MAX_GROUPS; i++) stored_ok &= h.groups[i] == groups[i];
+    for (i = 0; i < TD_HELLO_MAX_SIGALGS; i++) stored_ok &= h.sigalgs[i] == sigalgs[i];
     CHECK(h.n_ciphers == 200 && h.n_groups == 30 && h.n_sigalgs == 40,
           "caps: counted %d ciphers, %d groups, %d sigalgs", h.n_ciphers, h.n_groups, h.n_sigalgs);
     CHECK(stored_ok, "caps: the stored prefix differs from what was sent");
@@ -747,8 +717,8 @@ static void test_counts_beyond_caps(void)
 
 static void test_versions(void)
 {
-    static const uint16_t greasy[] = { 0x0a0a, 0x0303, 0x0304, 0x7a7a, 0x0302, 0x0301,
-                                       0xfafa, 0x0300, 0x2a2a, 0x0302 };
+    static const uint16_t greasy[] = { 0x0a0a, 0x0303, 0x0304, 0x7a7a, 0x0302,
+                                       0x0301, 0xfafa, 0x0300, 0x2a2a, 0x0302 };
     static const uint16_t only_grease[] = { 0x0a0a, 0x1a1a };
     static const uint16_t one_version = 0x0304;
     struct td_hello h;
@@ -826,7 +796,8 @@ static void test_sni(void)
     put8(0);
     open_length(2);
     put_bytes("host.test", 9);
-    CHECK(finish_and_parse("synthetic-sni-types", &h) && h.has_sni && strcmp(h.sni, "host.test") == 0,
+    CHECK(finish_and_parse("synthetic-sni-types", &h) && h.has_sni &&
+              strcmp(h.sni, "host.test") == 0,
           "sni: picked \"%s\"", h.sni);
 
     begin_client_hello(one_suite, 1);
@@ -907,7 +878,8 @@ static void test_framing(void)
     close_length();
     begin_ext(0x1234);
     close_length();
-    CHECK(finish_and_parse("synthetic-unknown-twice", &h), "framing: unknown extension twice refused");
+    CHECK(finish_and_parse("synthetic-unknown-twice", &h),
+          "framing: unknown extension twice refused");
 
     /* a list that does not fill its extension */
     begin_client_hello(one_suite, 1);
@@ -927,7 +899,8 @@ static void test_framing(void)
     put8(1);
     put16(0);
     put16(0);
-    CHECK(finish_and_parse("synthetic-reneg-status", &h) && h.renegotiation_info && h.status_request,
+    CHECK(finish_and_parse("synthetic-reneg-status", &h) && h.renegotiation_info &&
+              h.status_request,
           "framing: renegotiation_info and status_request");
     begin_client_hello(one_suite, 1);
     open_length(2);
@@ -967,7 +940,8 @@ static void test_server_key_share(void)
     put16(0x001d);
     put16(2);
     put16(0xabcd);
-    CHECK(finish_and_parse("synthetic-server-share", &h) && h.n_groups == 1 && h.groups[0] == 0x001d,
+    CHECK(finish_and_parse("synthetic-server-share", &h) && h.n_groups == 1 &&
+              h.groups[0] == 0x001d,
           "key_share: ServerHello group");
 
     /* offers only a client makes do not displace the group a ServerHello used */
@@ -1002,20 +976,19 @@ static void test_garbage(void)
             buf[k] = (unsigned char)state;
         }
         len = state % sizeof(buf);
-        if (parse_exact(buf, len, &h) || !hello_all_zero(&h))
-            accepted++;
+        if (parse_exact(buf, len, &h) || !hello_all_zero(&h)) accepted++;
         /* the same bytes behind a correct header get further in; nothing odd may come out */
         if (len >= 4) {
             buf[0] = (unsigned char)(1 + (i & 1));
             buf[1] = 0;
             buf[2] = (unsigned char)((len - 4) >> 8);
             buf[3] = (unsigned char)(len - 4);
-            if (parse_exact(buf, len, &h) ? !hello_sane(&h) : !hello_all_zero(&h))
-                framed_insane++;
+            if (parse_exact(buf, len, &h) ? !hello_sane(&h) : !hello_all_zero(&h)) framed_insane++;
         }
     }
     CHECK(accepted == 0, "garbage: %d random buffers accepted", accepted);
-    CHECK(framed_insane == 0, "garbage: %d framed buffers gave an inconsistent result", framed_insane);
+    CHECK(framed_insane == 0, "garbage: %d framed buffers gave an inconsistent result",
+          framed_insane);
 }
 
 int main(int argc, char **argv)
@@ -1028,8 +1001,7 @@ int main(int argc, char **argv)
     }
     /* The machine's openssl.cnf (MinProtocol, CipherString, maybe tlsdiag itself) is not ours
      * to test: every context here states what it wants. */
-    if (!OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL))
-        abort();
+    if (!OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL)) abort();
     make_server_identity();
 
     test_tls12_client();

@@ -72,8 +72,8 @@ static struct blob load_der(const char *name)
 }
 
 static X509 *root, *ca, *leaf, *other, *revoked, *muststaple, *rogue;
-static STACK_OF(X509) *chain;       /* what a server sends after its leaf: the issuing CA */
-static STACK_OF(X509) *no_chain;    /* an empty one */
+static STACK_OF(X509) *chain;    /* what a server sends after its leaf: the issuing CA */
+static STACK_OF(X509) *no_chain; /* an empty one */
 static X509_STORE *trust_root, *trust_rogue;
 
 static STACK_OF(X509) *stack_of(X509 *a, X509 *b)
@@ -89,16 +89,16 @@ static X509_STORE *store_of(X509 *anchor)
 {
     X509_STORE *st = X509_STORE_new();
 
-    if (st == NULL || !X509_STORE_add_cert(st, anchor))
-        abort();
+    if (st == NULL || !X509_STORE_add_cert(st, anchor)) abort();
     return st;
 }
 
 static const char *verdict_name(enum td_ocsp_verdict v)
 {
-    static const char *const names[] = { "NONE", "GOOD", "REVOKED", "UNKNOWN_STATUS", "STALE",
-                                         "UNSUCCESSFUL", "BAD_SIGNATURE", "WRONG_CERT",
-                                         "MALFORMED", "NO_ISSUER" };
+    static const char *const names[] = { "NONE",           "GOOD",       "REVOKED",
+                                         "UNKNOWN_STATUS", "STALE",      "UNSUCCESSFUL",
+                                         "BAD_SIGNATURE",  "WRONG_CERT", "MALFORMED",
+                                         "NO_ISSUER" };
 
     return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "(out of range)";
 }
@@ -141,8 +141,8 @@ static struct td_ocsp_info check_file(const char *der_name, X509 *cert, STACK_OF
     return info;
 }
 
-#define EXPECT_VERDICT(what, info, want)                                                     \
-    CHECK((info).verdict == (want), "%s: verdict %s, want %s (signature: %s)", what,         \
+#define EXPECT_VERDICT(what, info, want) \
+    CHECK((info).verdict == (want), "%s: verdict %s, want %s (signature: %s)", what, \
           verdict_name((info).verdict), verdict_name(want), (info).signature_error)
 
 /* An RFC 3339 UTC time that means what the seconds field says it means. */
@@ -203,13 +203,13 @@ static void test_issuer_lookup(void)
     X509_STORE *trust_ca = store_of(root);
     struct td_ocsp_info i;
 
-    if (!X509_STORE_add_cert(trust_ca, ca))
-        abort();
+    if (!X509_STORE_add_cert(trust_ca, ca)) abort();
 
     /* nothing names the issuer: the status is still read, by serial and issuer name hash */
     i = check_file("good.der", leaf, no_chain, NULL, now);
     EXPECT_VERDICT("no issuer anywhere", i, TD_OCSP_NO_ISSUER);
-    CHECK(strcmp(i.cert_status, "good") == 0 && i.this_update[0] != '\0' && i.next_update[0] != '\0',
+    CHECK(strcmp(i.cert_status, "good") == 0 && i.this_update[0] != '\0' &&
+              i.next_update[0] != '\0',
           "no issuer: status \"%s\" and dates not filled", i.cert_status);
     CHECK(i.signature_ok == -1, "no issuer, no store: signature_ok %d", i.signature_ok);
     i = check_file("good.der", leaf, NULL, NULL, now);
@@ -230,7 +230,8 @@ static void test_revoked(void)
     struct td_ocsp_info i = check_file("revoked.der", revoked, chain, trust_root, now);
 
     EXPECT_VERDICT("revoked", i, TD_OCSP_REVOKED);
-    CHECK(strcmp(i.cert_status, "revoked") == 0 && strcmp(i.revocation_reason, "keyCompromise") == 0,
+    CHECK(strcmp(i.cert_status, "revoked") == 0 &&
+              strcmp(i.revocation_reason, "keyCompromise") == 0,
           "revoked: status \"%s\", reason \"%s\"", i.cert_status, i.revocation_reason);
     CHECK(strlen(i.revocation_time) == 20 && i.signature_ok == 1, "revoked: time \"%s\"",
           i.revocation_time);
@@ -247,7 +248,8 @@ static void test_stale(void)
     struct td_ocsp_info i = check_file("expired.der", leaf, chain, trust_root, now);
 
     EXPECT_VERDICT("expired", i, TD_OCSP_STALE);
-    CHECK(i.next_update_in < -DAY && i.next_update_in > -3 * DAY && strcmp(i.cert_status, "good") == 0,
+    CHECK(i.next_update_in < -DAY && i.next_update_in > -3 * DAY &&
+              strcmp(i.cert_status, "good") == 0,
           "expired: nextUpdate %lds away, status \"%s\"", i.next_update_in, i.cert_status);
     CHECK(rfc3339_matches(i.next_update, i.next_update_in), "expired: nextUpdate \"%s\"",
           i.next_update);
@@ -296,8 +298,8 @@ static void test_signatures(void)
 
     i = check_file("delegated.der", leaf, chain, trust_root, now);
     EXPECT_VERDICT("delegated", i, TD_OCSP_GOOD);
-    CHECK(i.responder_delegated == 1 && i.signature_ok == 1, "delegated: delegated %d, signature %d",
-          i.responder_delegated, i.signature_ok);
+    CHECK(i.responder_delegated == 1 && i.signature_ok == 1,
+          "delegated: delegated %d, signature %d", i.responder_delegated, i.signature_ok);
     i = check_file("delegated.der", leaf, chain, NULL, now);
     EXPECT_VERDICT("delegated, no trust store", i, TD_OCSP_GOOD);
 
@@ -387,8 +389,7 @@ static void test_damage(void)
 
         memcpy(prefix, good.bytes, k);
         td_ocsp_check(prefix, k, leaf, chain, trust_root, now, &i);
-        if (i.verdict != TD_OCSP_MALFORMED && bad_prefix == (size_t)-1)
-            bad_prefix = k;
+        if (i.verdict != TD_OCSP_MALFORMED && bad_prefix == (size_t)-1) bad_prefix = k;
         free(prefix);
     }
     CHECK(bad_prefix == (size_t)-1, "damage: the %zu-byte prefix was not MALFORMED", bad_prefix);
@@ -406,8 +407,10 @@ static void test_damage(void)
     }
     CHECK(insane == 0 && leaked == 0, "damage: %zu inconsistent results, %zu left errors", insane,
           leaked);
-    CHECK(n_good_signed == 0, "damage: %zu bent bytes of the %zu signed and %zu signature bytes "
-          "still GOOD", n_good_signed, tbs_len, sig_len);
+    CHECK(n_good_signed == 0,
+          "damage: %zu bent bytes of the %zu signed and %zu signature bytes "
+          "still GOOD",
+          n_good_signed, tbs_len, sig_len);
     free(good.bytes);
 }
 
@@ -419,7 +422,8 @@ static void test_must_staple(void)
           "must-staple reported on a certificate without the TLS feature");
     ERR_raise(ERR_LIB_USER, SENTINEL_REASON);
     td_cert_must_staple(muststaple);
-    CHECK(ERR_GET_REASON(ERR_peek_error()) == SENTINEL_REASON && ERR_peek_error() == ERR_peek_last_error(),
+    CHECK(ERR_GET_REASON(ERR_peek_error()) == SENTINEL_REASON &&
+              ERR_peek_error() == ERR_peek_last_error(),
           "must-staple: the caller's error queue changed");
     ERR_clear_error();
 }
@@ -432,11 +436,12 @@ struct worker {
 
 static void *work(void *arg)
 {
-    static const struct { const char *der; enum td_ocsp_verdict want; } cases[] = {
-        { "good.der", TD_OCSP_GOOD },
-        { "wrongkey.der", TD_OCSP_BAD_SIGNATURE },
-        { "malformed.der", TD_OCSP_MALFORMED },
-        { "delegated.der", TD_OCSP_GOOD },
+    static const struct {
+        const char *der;
+        enum td_ocsp_verdict want;
+    } cases[] = {
+        { "good.der", TD_OCSP_GOOD },           { "wrongkey.der", TD_OCSP_BAD_SIGNATURE },
+        { "malformed.der", TD_OCSP_MALFORMED }, { "delegated.der", TD_OCSP_GOOD },
         { "revoked.der", TD_OCSP_WRONG_CERT }, /* asked about leaf, not revoked.pem */
     };
     struct worker *me = arg;
@@ -444,16 +449,14 @@ static void *work(void *arg)
     struct td_ocsp_info i;
     int round, c;
 
-    for (c = 0; c < 5; c++)
-        blobs[c] = load_der(cases[c].der);
+    for (c = 0; c < 5; c++) blobs[c] = load_der(cases[c].der);
     for (round = 0; round < 40; round++) {
         for (c = 0; c < 5; c++) {
             td_ocsp_check(blobs[c].bytes, blobs[c].len, leaf, chain, trust_root, now, &i);
             me->wrong += i.verdict != cases[c].want || ERR_peek_error() != 0;
         }
     }
-    for (c = 0; c < 5; c++)
-        free(blobs[c].bytes);
+    for (c = 0; c < 5; c++) free(blobs[c].bytes);
     OPENSSL_thread_stop();
     return NULL;
 }
@@ -465,8 +468,7 @@ static void test_threads(void)
 
     memset(workers, 0, sizeof(workers));
     for (t = 0; t < 4; t++)
-        if (pthread_create(&workers[t].thread, NULL, work, &workers[t]) != 0)
-            abort();
+        if (pthread_create(&workers[t].thread, NULL, work, &workers[t]) != 0) abort();
     for (t = 0; t < 4; t++) {
         pthread_join(workers[t].thread, NULL);
         wrong += workers[t].wrong;
@@ -481,8 +483,7 @@ int main(int argc, char **argv)
         return 2;
     }
     fixtures = argv[1];
-    if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL))
-        abort();
+    if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL)) abort();
     now = time(NULL);
 
     root = load_cert("root.pem");
