@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import tdlib
 from guestlib import (PYTHON, SServer, Skip, as_steps, base_env, check, make_ca_and_leaf,
                       read_jsonl, sanitizer_findings, host_env)
 
@@ -312,53 +313,6 @@ def python_no_threads(build, tmp):
 
 # ---- 4. nginx: a worker that cannot make a thread -------------------------------------------
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _nginx_conf(prefix, port, pki):
-    return f"""user {NOBODY.pw_name} {_group_name()};
-daemon off;
-master_process on;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log info;
-env OPENSSL_CONF;
-env TLSDIAG;
-env TLSDIAG_FORMAT;
-env TLSDIAG_OUTPUT;
-env TLSDIAG_REPEAT_WINDOW;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/client_body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_certificate {pki['server']['cert']};
-        ssl_certificate_key {pki['server']['key']};
-        ssl_verify_client on;
-        ssl_client_certificate {pki['client_ca']};
-        location / {{ return 200 "hello from nginx\\n"; }}
-    }}
-}}
-"""
-
-
-def _group_name():
-    import grp
-    try:
-        return grp.getgrnam("nogroup").gr_name
-    except KeyError:
-        return grp.getgrgid(NOBODY.pw_gid).gr_name
-
-
 def _thread_limit():
     """RLIMIT_NPROC=1 for nginx, inherited by its worker. The root master is not held to it (the
     kernel exempts root), so it still forks its worker; the worker, once it is nobody, cannot
@@ -381,8 +335,10 @@ class _Nginx:
         env = dict(env, TLSDIAG_OUTPUT=f"file:{self.events}")
         self.proc = None
         for _ in range(5):
-            self.port = _free_port()
-            (prefix / "nginx.conf").write_text(_nginx_conf(prefix, self.port, pki))
+            self.port = tdlib.free_port()
+            (prefix / "nginx.conf").write_text(tdlib.nginx_conf(prefix, self.port, pki['server']['cert'], pki['server']['key'],
+                                                   ("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_verify_client on;",
+                                                    f"ssl_client_certificate {pki['client_ca']};")))
             self.error_log.write_bytes(b"")
             with open(prefix / "output.txt", "wb") as out:
                 self.proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),

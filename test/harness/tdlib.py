@@ -24,6 +24,7 @@ import datetime
 import functools
 import json
 import os
+import socket
 import re
 import shutil
 import signal
@@ -558,3 +559,62 @@ if __name__ == "__main__":
         sys.exit(_count_events(sys.argv[2]))
     else:
         sys.exit("usage: tdlib.py --unset-args | --count-events FILE")
+
+
+# ---- nginx ---------------------------------------------------------------------------------
+
+def free_port():
+    """A TCP port on 127.0.0.1 nothing listens on right now (the caller retries on a race)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nginx_worker_identity():
+    """The user and group nginx's worker runs as when the master is root (None otherwise):
+    nobody and nogroup, or nobody's own group where there is no nogroup."""
+    if os.geteuid() != 0:
+        return None
+    import grp
+    import pwd
+    user = pwd.getpwnam("nobody")
+    try:
+        group = grp.getgrnam("nogroup")
+    except KeyError:
+        group = grp.getgrgid(user.pw_gid)
+    return user, group
+
+
+def nginx_conf(prefix, port, cert, key, directives=()):
+    """An nginx.conf for one TLS server on 127.0.0.1:port with everything under prefix, that
+    passes tlsdiag's environment on to the worker (nginx clears it otherwise) and answers
+    "hello from nginx"; directives are extra lines of its server block."""
+    ident = nginx_worker_identity()
+    user = "user %s %s;\n" % (ident[0].pw_name, ident[1].gr_name) if ident else ""
+    server = "".join("        %s\n" % d for d in directives)
+    return f"""{user}daemon off;
+master_process on;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log info;
+env OPENSSL_CONF;
+env TLSDIAG;
+env TLSDIAG_FORMAT;
+env TLSDIAG_OUTPUT;
+env TLSDIAG_REPEAT_WINDOW;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+{server}        location / {{ return 200 "hello from nginx\\n"; }}
+    }}
+}}
+"""

@@ -24,9 +24,7 @@ Prints ok/FAIL per case (-v: every check) and ends with "N passed, N failed"; wi
 every case is skipped and the exit status is 77.
 """
 import argparse
-import grp
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -64,58 +62,6 @@ class Checks:
 
 # ---- nginx ---------------------------------------------------------------------------------
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def worker_identity():
-    """The user and group nginx's worker runs as when the master is root (None otherwise)."""
-    if os.geteuid() != 0:
-        return None
-    user = pwd.getpwnam("nobody")
-    try:
-        group = grp.getgrnam("nogroup")
-    except KeyError:
-        group = grp.getgrgid(user.pw_gid)
-    return user, group
-
-
-def nginx_conf(prefix, port, pki, directives):
-    ident = worker_identity()
-    user = "user %s %s;\n" % (ident[0].pw_name, ident[1].gr_name) if ident else ""
-    server = "\n".join("        %s" % d for d in directives)
-    return f"""{user}daemon off;
-master_process on;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log info;
-# nginx clears its workers' environment except for these.
-env OPENSSL_CONF;
-env TLSDIAG;
-env TLSDIAG_FORMAT;
-env TLSDIAG_OUTPUT;
-env TLSDIAG_REPEAT_WINDOW;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/client_body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {pki}/good-chain.pem;
-        ssl_certificate_key {pki}/good.key;
-{server}
-        location / {{ return 200 "hello from nginx\\n"; }}
-    }}
-}}
-"""
-
-
 class NginxError(Exception):
     pass
 
@@ -132,7 +78,7 @@ class Nginx:
         self.events = self.prefix / "events.jsonl"
         self.output = self.prefix / "nginx-output.txt"   # nginx's own stdout+stderr
         self.proc = None
-        ident = worker_identity()
+        ident = tdlib.nginx_worker_identity()
         if ident:
             # The worker (nobody) opens the events file itself: let it reach and write it.
             os.chmod(self.prefix.parent, 0o711)
@@ -145,8 +91,10 @@ class Nginx:
             env.setdefault("TLSDIAG_OUTPUT", "file:" + str(self.events))
             env.setdefault("TLSDIAG_REPEAT_WINDOW", "0")   # every client explained, not counted
         for attempt in range(5):
-            self.port = free_port()
-            (self.prefix / "nginx.conf").write_text(nginx_conf(self.prefix, self.port, pki, directives))
+            self.port = tdlib.free_port()
+            conf = tdlib.nginx_conf(self.prefix, self.port, f"{pki}/good-chain.pem", f"{pki}/good.key",
+                                    directives)
+            (self.prefix / "nginx.conf").write_text(conf)
             if self._start(binary, env):
                 return
             if "Address already in use" not in self.error_log_text():
