@@ -60,6 +60,10 @@ size_t td_escape(char *dst, size_t cap, const char *src, int json);
 /* A name in RFC 2253 order (CN first), UTF-8 kept as it is: escape it before printing. */
 void td_name_print(const X509_NAME *name, char *dst, size_t cap);
 
+/* An ASN1_TIME as seconds since the epoch, 0 when it cannot be read. The one way we compare
+ * certificate times: X509_cmp_time is deprecated in OpenSSL 4.0. */
+time_t td_asn1_time(const ASN1_TIME *t);
+
 /* Describe a certificate into dst (subject, issuer, dates, SAN, key, digest, EKU, AIA). */
 struct td_cert;
 void td_cert_describe(X509 *x, struct td_cert *dst);

@@ -20,6 +20,7 @@
 #include "observe.h"
 #include "phrases.h"
 #include "runtime.h"
+#include "util.h"
 
 /* ---- the certificate that failed ------------------------------------------------------ */
 
@@ -38,7 +39,7 @@ static int count_not_yet_valid(STACK_OF(X509) *chain, time_t now)
 {
     int n = 0;
     for (int i = 0; i < sk_X509_num(chain); i++)
-        if (X509_cmp_time(X509_get0_notBefore(sk_X509_value(chain, i)), &now) > 0) n++;
+        if (td_asn1_time(X509_get0_notBefore(sk_X509_value(chain, i))) > now) n++;
     return n;
 }
 

@@ -126,7 +126,7 @@ void td_name_print(const X509_NAME *n, char *dst, size_t cap)
     BIO_free(b);
 }
 
-static time_t asn1_time_to_time(const ASN1_TIME *t)
+time_t td_asn1_time(const ASN1_TIME *t)
 {
     struct tm tm;
     if (t == NULL || !ASN1_TIME_to_tm(t, &tm)) return 0;
@@ -221,8 +221,8 @@ void td_cert_describe(X509 *x, struct td_cert *d)
     d->present = 1;
     td_name_print(X509_get_subject_name(x), d->subject, sizeof(d->subject));
     td_name_print(X509_get_issuer_name(x), d->issuer, sizeof(d->issuer));
-    d->nb = asn1_time_to_time(X509_get0_notBefore(x));
-    d->na = asn1_time_to_time(X509_get0_notAfter(x));
+    d->nb = td_asn1_time(X509_get0_notBefore(x));
+    d->na = td_asn1_time(X509_get0_notAfter(x));
     rfc3339(d->nb, d->not_before, sizeof(d->not_before));
     rfc3339(d->na, d->not_after, sizeof(d->not_after));
     describe_sans(x, d->san, sizeof(d->san));
