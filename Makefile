@@ -80,10 +80,11 @@ $(BUILD)/obj/%.o: provider/%.c $(HEADERS) | $(BUILD)/obj
 $(BUILD)/tlsdiag.so: $(PROVIDER_OBJS) provider/tlsdiag.map
 	$(CC) $(SO_LDFLAGS) -o $@ $(PROVIDER_OBJS) $(OPENSSL_LIBS) -lpthread
 
-# A config that includes the system one, keeps its ssl_conf policy, and activates
-# default + tlsdiag. tools/gen-cnf.sh explains how the policy is preserved.
-$(BUILD)/openssl.cnf: tools/gen-cnf.sh | $(BUILD)
-	sh tools/gen-cnf.sh "$(SYSTEM_CNF)" "$(abspath $(BUILD))/tlsdiag.so" > $@.tmp && mv $@.tmp $@
+# A config that includes the system one, keeps its ssl_conf policy, and activates tlsdiag
+# (and default where the system's list would otherwise lose it). Written by the command itself
+# (cli/cnf.c explains how the policy is preserved), so that `tlsdiag run` composes the same way.
+$(BUILD)/openssl.cnf: $(BUILD)/tlsdiag | $(BUILD)
+	$(BUILD)/tlsdiag config --module "$(abspath $(BUILD))/tlsdiag.so" "$(SYSTEM_CNF)" > $@.tmp && mv $@.tmp $@
 
 $(BUILD) $(BUILD)/obj:
 	mkdir -p $@

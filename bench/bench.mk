@@ -23,8 +23,8 @@ $(BENCH_BIN): bench/handshake_bench.c | $(BENCH_DIR)
 
 # "base": the very config `make` generates, minus the tlsdiag provider, so base and
 # off differ in nothing but the provider being loaded.
-$(BENCH_BASE_CNF): tools/gen-cnf.sh bench/bench.mk | $(BENCH_DIR)
-	sh tools/gen-cnf.sh "$(SYSTEM_CNF)" /nonexistent/tlsdiag.so \
+$(BENCH_BASE_CNF): $(BUILD)/tlsdiag bench/bench.mk | $(BENCH_DIR)
+	$(BUILD)/tlsdiag config --module /nonexistent/tlsdiag.so "$(SYSTEM_CNF)" \
 	  | awk '/^\[/ { skip = ($$0 ~ /^\[ *tlsdiag_sect *\]/) } \
 	         !skip && !/^tlsdiag *=/' > $@.tmp
 	! grep -q tlsdiag.so $@.tmp

@@ -41,9 +41,9 @@ install: all $(BUILD)/doc/tlsdiag.1 $(BUILD)/doc/tlsdiag.7
 	    "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man7"
 	$(INSTALL) -m 0644 $(BUILD)/tlsdiag.so "$(DESTDIR)$(INSTALLED_MODULE)"
 	$(INSTALL) -m 0755 $(BUILD)/tlsdiag "$(DESTDIR)$(BINDIR)/tlsdiag"
-	sh tools/gen-cnf.sh "$(SYSTEM_CNF)" "$(INSTALLED_MODULE)" > $(BUILD)/install-openssl.cnf
+	$(BUILD)/tlsdiag config --module "$(INSTALLED_MODULE)" "$(SYSTEM_CNF)" > $(BUILD)/install-openssl.cnf
 	$(INSTALL) -m 0644 $(BUILD)/install-openssl.cnf "$(DESTDIR)$(TLSDIAG_DATADIR)/openssl.cnf"
-	sh tools/gen-cnf.sh --snippet "$(SYSTEM_CNF)" "$(INSTALLED_MODULE)" > $(BUILD)/install-enable.cnf
+	$(BUILD)/tlsdiag config --snippet --module "$(INSTALLED_MODULE)" "$(SYSTEM_CNF)" > $(BUILD)/install-enable.cnf
 	$(INSTALL) -m 0644 $(BUILD)/install-enable.cnf "$(DESTDIR)$(TLSDIAG_DATADIR)/tlsdiag-enable.cnf"
 	for page in tlsdiag.1 tlsdiag.7; do \
 	    sed 's|@PREFIX@|$(PREFIX)|g' $(BUILD)/doc/$$page > $(BUILD)/install-$$page || exit 1; \

@@ -1,21 +1,24 @@
-/* cnf: find tlsdiag's own openssl.cnf and, when the caller already has an OPENSSL_CONF (or the
- * host is Node), write a small config that .includes it and adds the provider. The shape of
- * what is added follows tools/gen-cnf.sh: OpenSSL merges a re-opened [section] into the one
- * already read, so we only add keys the included file does not set, and its ssl_conf policy
- * stays in force. Unlike the script we read the included file with OpenSSL's own parser, so
- * .include directives and $ENV:: references inside it resolve exactly as the host will. */
+/* cnf: every openssl.cnf tlsdiag writes, from one composer: the build's and the installed ones
+ * (`tlsdiag config`, run by make), and the small config `tlsdiag run` writes when the caller
+ * already has an OPENSSL_CONF (or the host is Node). The base file is read with OpenSSL's own
+ * parser, so .include directives and $ENV:: references inside it resolve exactly as the host
+ * will resolve them. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/conf.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include "cli.h"
 #include "common.h"
 #include "cnf.h"
 
@@ -75,7 +78,8 @@ struct cnf_shape {
     char init[256];                /* openssl_conf's section, "" when the file has none */
     char providers[256];           /* the init section's providers section, "" when none */
     int providers_listed;          /* entries in the providers section */
-    int has_default;               /* a provider entry named default */
+    int any_activated;             /* an entry whose section says activate = (true) */
+    char default_sect[256];        /* the section of the entry named default, "" when none */
     char tlsdiag_module[PATH_MAX]; /* module of an entry that is tlsdiag, "" when none */
     int has_tlsdiag;
     int has_nodejs_conf;
@@ -91,6 +95,15 @@ static int is_tlsdiag_entry(CONF *conf, const char *name, const char *section, c
     if (m == NULL && strcmp(name, "tlsdiag") != 0) return 0;
     snprintf(module, cap, "%s", m ? m : "");
     return 1;
+}
+
+/* The spellings of true that OpenSSL's provider loader takes for activate. */
+static int is_true(const char *v)
+{
+    static const char *const yes[] = { "1", "yes", "true", "on" };
+    for (size_t i = 0; v != NULL && i < sizeof(yes) / sizeof(yes[0]); i++)
+        if (!strcasecmp(v, yes[i])) return 1;
+    return 0;
 }
 
 static int read_shape(const char *path, struct cnf_shape *s, char *err, size_t errcap)
@@ -120,7 +133,9 @@ static int read_shape(const char *path, struct cnf_shape *s, char *err, size_t e
                 CONF_VALUE *v = sk_CONF_VALUE_value(entries, i);
                 if (v->name == NULL || v->value == NULL) continue;
                 s->providers_listed++;
-                if (!strcmp(v->name, "default")) s->has_default = 1;
+                if (!strcmp(v->name, "default"))
+                    snprintf(s->default_sect, sizeof(s->default_sect), "%s", v->value);
+                if (is_true(section_value(conf, v->value, "activate"))) s->any_activated = 1;
                 if (!s->has_tlsdiag && is_tlsdiag_entry(conf, v->name, v->value, s->tlsdiag_module,
                                                         sizeof(s->tlsdiag_module)))
                     s->has_tlsdiag = 1;
@@ -204,30 +219,59 @@ static void add(struct text *t, const char *fmt, ...)
     else t->len += (size_t)n;
 }
 
-/* The config text that adds tlsdiag (add_provider) and/or nodejs_conf to `included`. */
-static void compose(struct text *t, const char *included, const struct cnf_shape *s,
-                    int add_provider, int for_node, const char *module)
+enum cnf_form {
+    CNF_STANDALONE, /* .includes the base file: for OPENSSL_CONF */
+    CNF_SNIPPET,    /* no .include: to be .included at the end of the base file itself */
+    CNF_NO_BASE,    /* the base file is unreadable: our part alone */
+};
+
+struct cnf_want {
+    enum cnf_form form;
+    int add_provider; /* 0: the base already activates tlsdiag, only nodejs_conf is missing */
+    const char *module;
+    const char *mode; /* the provider's mode key, NULL for none */
+};
+
+/* The one composer of every config tlsdiag writes: `make`, `make install`, `tlsdiag config` and
+ * `tlsdiag run`. OpenSSL merges a re-opened [section] into the one already read and a repeated
+ * key replaces the earlier one, so we never set a key `base` already sets (ssl_conf, alg_section,
+ * ...): its ssl_conf policy (MinProtocol, CipherString, Options) stays in force. */
+static void compose(struct text *t, const char *base, const struct cnf_shape *s,
+                    const struct cnf_want *w)
 {
     const char *init = s->init[0] ? s->init : "tlsdiag_init";
     const char *providers = s->providers[0] ? s->providers : "tlsdiag_providers";
-    add(t, "# Generated by tlsdiag: %s%s, with %s.\n", included, add_provider ? "" : " as it is",
-        add_provider ? "the tlsdiag provider added" : "nodejs_conf added");
-    add(t, ".include %s\n[ default ]\n", included);
-    if (add_provider && !s->init[0]) add(t, "openssl_conf = %s\n", init);
-    /* Node looks up nodejs_conf, not openssl_conf; pointing it at the same init section makes
-     * it load exactly what every other program loads. */
-    if (for_node && !s->has_nodejs_conf) add(t, "nodejs_conf = %s\n", init);
-    if (!add_provider) return;
+    if (w->form == CNF_SNIPPET)
+        add(t,
+            "# Generated by tlsdiag for %s. Enable with one line at its end: "
+            ".include <this file>\n",
+            base);
+    else if (w->form == CNF_STANDALONE)
+        add(t,
+            "# Generated by tlsdiag from %s. Enable with OPENSSL_CONF=<this file>.\n"
+            ".include %s\n",
+            base, base);
+    else add(t, "# (no readable system config at %s)\n", base);
+    add(t, "[ default ]\n");
+    if (w->add_provider && !s->init[0]) add(t, "openssl_conf = %s\n", init);
+    /* Node looks up nodejs_conf, not openssl_conf (unless run with --openssl-shared-config);
+     * pointing it at the same init section makes it load exactly what every other program
+     * loads. */
+    if (!s->has_nodejs_conf && (w->add_provider || s->init[0])) add(t, "nodejs_conf = %s\n", init);
+    if (!w->add_provider) return;
     if (!s->providers[0]) add(t, "[ %s ]\nproviders = %s\n", init, providers);
-    add(t, "[ %s ]\n", providers);
-    /* Activating any provider switches off the implicit default one. When the file already
-     * activates providers of its own (a FIPS-only setup, say) that choice is already made
-     * and adding default would widen it, so default is only named where nothing was. */
-    int need_default = s->providers_listed == 0;
-    if (need_default) add(t, "default = tlsdiag_default_sect\n");
-    add(t, "tlsdiag = tlsdiag_sect\n");
-    if (need_default) add(t, "[ tlsdiag_default_sect ]\nactivate = 1\n");
-    add(t, "[ tlsdiag_sect ]\nmodule = %s\nactivate = 1\n", module);
+    add(t, "[ %s ]\ntlsdiag = tlsdiag_sect\n", providers);
+    /* Activating any provider switches off the implicit default one. A list we create names
+     * default too. A list that activates nothing (Debian 13 ships `default = default_sect` with
+     * its activate commented out) relies on the implicit one, which our activation would switch
+     * off and all crypto with it: activate default there, in the section the list already
+     * names when it has one. A list that activates providers of its own (FIPS, say) chose them:
+     * adding default would widen that choice. */
+    if (!s->providers[0] || (!s->any_activated && !s->default_sect[0]))
+        add(t, "default = tlsdiag_default_sect\n[ tlsdiag_default_sect ]\nactivate = 1\n");
+    else if (!s->any_activated) add(t, "[ %s ]\nactivate = 1\n", s->default_sect);
+    add(t, "[ tlsdiag_sect ]\nmodule = %s\nactivate = 1\n", w->module);
+    if (w->mode != NULL) add(t, "mode = %s\n", w->mode);
 }
 
 int cnf_choose(int for_node, struct cnf_choice *c, char *err, size_t errcap)
@@ -270,13 +314,123 @@ int cnf_choose(int for_node, struct cnf_choice *c, char *err, size_t errcap)
     char abs_included[PATH_MAX];
     if (realpath(included, abs_included) == NULL)
         snprintf(abs_included, sizeof(abs_included), "%s", included);
-    compose(&t, abs_included, &base, add_provider, for_node, c->module);
+    struct cnf_want want = { CNF_STANDALONE, add_provider, c->module, NULL };
+    compose(&t, abs_included, &base, &want);
     if (t.overflow) {
         set_err(err, errcap, "generated config too long");
         return 0;
     }
     if (!write_generated(t.buf, c->path, sizeof(c->path), err, errcap)) return 0;
     snprintf(c->why, sizeof(c->why), "%s (includes %s%s%s)", c->path, abs_included,
-             add_provider ? ", adds tlsdiag" : "", for_node ? ", adds nodejs_conf" : "");
+             add_provider ? ", adds tlsdiag" : "",
+             !base.has_nodejs_conf ? ", adds nodejs_conf" : "");
     return 1;
+}
+
+static void config_usage(FILE *out)
+{
+    fputs("usage: tlsdiag config [--snippet] [--mode MODE] --module PATH [SYSTEM_CNF]\n"
+          "\n"
+          "Print an openssl.cnf that switches the tlsdiag provider (PATH) on and keeps everything\n"
+          "SYSTEM_CNF says, its TLS policy included. SYSTEM_CNF defaults to the system's config\n"
+          "(OPENSSLDIR/openssl.cnf); it is read the way OpenSSL reads it, .include lines and all.\n"
+          "\n"
+          "  --snippet      a part to .include at the end of SYSTEM_CNF itself, instead of a file\n"
+          "                 for OPENSSL_CONF that .includes SYSTEM_CNF\n"
+          "  --mode MODE    the provider's mode key (the TLSDIAG variable still wins)\n"
+          "  --module PATH  the provider module the config loads\n"
+          "  -h, --help     this text\n",
+          out);
+}
+
+/* The value ends up on one config line: a line break or a comment would cut it short or
+ * smuggle in keys of its own. */
+static int one_line_value(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '#') return 0;
+    return v[0] != '\0';
+}
+
+int cmd_config(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "snippet", no_argument, NULL, 's' },
+        { "mode", required_argument, NULL, 'm' },
+        { "module", required_argument, NULL, 'M' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct cnf_want want = { CNF_STANDALONE, 1, NULL, NULL };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': want.form = CNF_SNIPPET; break;
+        case 'm': want.mode = optarg; break;
+        case 'M': want.module = optarg; break;
+        case 'h': config_usage(stdout); return CLI_OK;
+        case ':':
+            cli_error("config", "option '%s' needs a value", argv[optind - 1]);
+            return CLI_USAGE;
+        default:
+            cli_error("config", "unknown option '%s'", argv[optind - 1]);
+            config_usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (want.module == NULL || argc - optind > 1) {
+        cli_error("config",
+                  want.module == NULL ? "--module PATH is required" : "one SYSTEM_CNF at most");
+        config_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!one_line_value(want.module) || (want.mode != NULL && !one_line_value(want.mode))) {
+        cli_error("config", "--module and --mode take one line without '#'");
+        return CLI_USAGE;
+    }
+    /* What we print must depend on SYSTEM_CNF alone, not on whatever config this process
+     * would otherwise load for itself (the caller's OPENSSL_CONF, say). */
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+    char system[PATH_MAX], cwd[PATH_MAX];
+    int n;
+    /* The .include line is read from wherever the host runs, not from here. */
+    if (optind < argc && argv[optind][0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+        n = snprintf(system, sizeof(system), "%s/%s", cwd, argv[optind]);
+    else if (optind < argc) n = snprintf(system, sizeof(system), "%s", argv[optind]);
+    else
+        n = snprintf(system, sizeof(system), "%s/openssl.cnf",
+                     OPENSSL_info(OPENSSL_INFO_CONFIG_DIR));
+    if (n < 0 || (size_t)n >= sizeof(system)) {
+        cli_error("config", "SYSTEM_CNF path too long");
+        return CLI_USAGE;
+    }
+    if (!one_line_value(system)) {
+        cli_error("config", "SYSTEM_CNF must be one line without '#'");
+        return CLI_USAGE;
+    }
+
+    struct cnf_shape shape;
+    char err[PATH_MAX + 256];
+    memset(&shape, 0, sizeof(shape));
+    /* A missing system config is no error for OpenSSL (it runs on built-in defaults), so it
+     * is none here either: the result then stands alone. One that is there but does not
+     * parse would fail the host too, so it fails here. */
+    if (!file_readable(system)) {
+        if (want.form == CNF_STANDALONE) want.form = CNF_NO_BASE;
+    } else if (!read_shape(system, &shape, err, sizeof(err))) {
+        cli_error("config", "%s", err);
+        return CLI_FAILED;
+    }
+    struct text t = { .len = 0 };
+    compose(&t, system, &shape, &want);
+    if (t.overflow) {
+        cli_error("config", "generated config too long");
+        return CLI_FAILED;
+    }
+    if (fwrite(t.buf, 1, t.len, stdout) != t.len || fflush(stdout) != 0) {
+        cli_error("config", "cannot write: %s", strerror(errno));
+        return CLI_FAILED;
+    }
+    return CLI_OK;
 }

@@ -1,5 +1,6 @@
 /* cnf: which openssl.cnf switches the tlsdiag provider on for a process while keeping the
- * TLS policy it would have had anyway (the system config, or the caller's OPENSSL_CONF). */
+ * TLS policy it would have had anyway (the system config, or the caller's OPENSSL_CONF).
+ * `tlsdiag config` (cmd_config, cli.h) prints what the same composer makes for make. */
 #ifndef TLSDIAG_CLI_CNF_H
 #define TLSDIAG_CLI_CNF_H
 #include <limits.h>

@@ -1,6 +1,7 @@
 /* tlsdiag: the command-line face of the tlsdiag provider. `run` switches the provider on for
- * another program, `check` makes one handshake the way a default client here would, and
- * `explain` reads an error message pasted from a log. */
+ * another program, `check` makes one handshake the way a default client here would,
+ * `explain` reads an error message pasted from a log, and `config` prints the openssl.cnf that
+ * enables the provider (make builds and installs its output). */
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -16,6 +17,8 @@ static void usage(FILE *out)
           "  run [-v] -- CMD [ARGS...]   run CMD with the tlsdiag provider switched on\n"
           "  check HOST[:PORT]           one handshake the way a default client here would\n"
           "  explain TEXT | -            read a TLS error message pasted from a log\n"
+          "  config [--snippet] [--mode MODE] --module PATH [SYSTEM_CNF]\n"
+          "                              print an openssl.cnf that switches the provider on\n"
           "\n"
           "`tlsdiag COMMAND --help` describes each command; see also tlsdiag(1), tlsdiag(7).\n",
           out);
@@ -32,6 +35,7 @@ int main(int argc, char **argv)
     if (!strcmp(command, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(command, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(command, "explain")) return cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(command, "config")) return cmd_config(argc - 1, argv + 1);
     if (!strcmp(command, "--help") || !strcmp(command, "-h") || !strcmp(command, "help")) {
         usage(stdout);
         return CLI_OK;

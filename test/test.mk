@@ -3,7 +3,7 @@
 #   make check-integration                     every scenario in test/scenarios/ (README there)
 #   make check-integration SCENARIOS='py-* curl-expired'   a subset, by name glob
 #   make check-load        the provider loads from build/openssl.cnf and is silent when off
-#   make check-policy      tools/gen-cnf.sh keeps the system's MinProtocol/CipherString
+#   make check-policy      `tlsdiag config` and `tlsdiag run` keep the system's MinProtocol/CipherString
 #   make check-callbacks   s_client's own -state/-msg callbacks still fire with tlsdiag
 #   make demo              the guide's five failures, explained (tools/demo.sh)
 

@@ -45,8 +45,8 @@ $(TSAN_BUILD)/tlsdiag.so: $(TSAN_OBJS) provider/tlsdiag.map
 	$(TSAN_CC) -shared $(TSAN_LDFLAGS) -Wl,-z,nodelete -Wl,--version-script=provider/tlsdiag.map \
 	    $(LDFLAGS) -o $@ $(TSAN_OBJS) $(OPENSSL_LIBS) -lpthread
 
-$(TSAN_BUILD)/openssl.cnf: tools/gen-cnf.sh | $(TSAN_BUILD)/obj
-	sh tools/gen-cnf.sh "$(SYSTEM_CNF)" "$(abspath $(TSAN_BUILD))/tlsdiag.so" > $@.tmp && mv $@.tmp $@
+$(TSAN_BUILD)/openssl.cnf: $(BUILD)/tlsdiag | $(TSAN_BUILD)/obj
+	$(BUILD)/tlsdiag config --module "$(abspath $(TSAN_BUILD))/tlsdiag.so" "$(SYSTEM_CNF)" > $@.tmp && mv $@.tmp $@
 
 $(TSAN_BUILD)/guest/threads: $(GUEST_SRC)/threads.c $(GUEST_LIB) | $(TSAN_BUILD)/guest
 	$(TSAN_CC) $(GUEST_TSAN_CFLAGS) -I$(GUEST_SRC) $(LDFLAGS) $< $(GUEST_SRC)/guestlib.c -o $@ $(GUEST_LIBS)

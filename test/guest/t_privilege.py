@@ -69,8 +69,11 @@ class SetuidCopy:
         self.cnf_on = self.dir / "on.cnf"
         system_cnf = subprocess.run(["openssl", "version", "-d"], capture_output=True, text=True).stdout
         system_cnf = re.search(r'"(.*)"', system_cnf).group(1) + "/openssl.cnf"
+        # build-tsan has no command of its own: its config is written by build/'s.
+        cli = build.dir / "tlsdiag"
+        cli = cli if cli.exists() else ROOT / "build" / "tlsdiag"
         with open(self.cnf_on, "w") as f:
-            subprocess.run(["sh", str(ROOT / "tools/gen-cnf.sh"), system_cnf, str(build.so), "1"],
+            subprocess.run([str(cli), "config", "--mode", "1", "--module", str(build.so), system_cnf],
                            stdout=f, check=True)
         for c in (self.cnf_plain, self.cnf_on):
             os.chmod(c, 0o644)
