@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # check-matrix.sh [SUITE...]
 # Builds and tests this tree inside Debian chroots, so the provider is exercised
-# against the OpenSSL of each suite (trixie: 3.5, sid: 3.6) and not only the host's.
+# against the OpenSSL of each suite (trixie: 3.5, sid: 3.6, experimental: 4.0) and not only
+# the host's. "experimental" is a sid root plus Debian experimental's libssl-dev and openssl
+# (OpenSSL 4): libssl.so.4 beside sid's libssl.so.3, which its python3, curl and nginx still
+# use, as on a machine in the middle of the transition.
 #
 # Roots are cached under $MATRIX_CACHE/<suite>/root because debootstrap plus the test
 # packages costs minutes; they are refreshed with apt-get when older than
@@ -14,7 +17,7 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -gt 0 ]; then suites="$*"; else suites=${MATRIX_SUITES-trixie sid}; fi
+if [ $# -gt 0 ]; then suites="$*"; else suites=${MATRIX_SUITES-trixie sid experimental}; fi
 cache=${MATRIX_CACHE:-/var/cache/tlsdiag-matrix}
 # The Debian archive this machine's apt already uses (the first one serving its own suite),
 # so the matrix needs no mirror of its own.
@@ -37,7 +40,9 @@ apt_mirror() {
 mirror=${MATRIX_MIRROR:-$(apt_mirror)}
 max_age=${MATRIX_MAX_AGE:-86400}
 # Test targets run after `make clean all`, in this order, when the tree defines them.
-targets=${MATRIX_TARGETS:-unit check-integration check-transparency-smoke}
+targets=${MATRIX_TARGETS:-unit check-integration check-transparency-smoke check-mixed-major}
+# Targets that need two OpenSSL majors in one root; skipped with a note where there is one.
+two_major_targets="check-mixed-major"
 target_timeout=${MATRIX_TIMEOUT:-1200}
 offline=${MATRIX_OFFLINE:-0}
 logdir=${MATRIX_LOGDIR:-$src/build/matrix}
@@ -49,6 +54,15 @@ bootstrap_pkgs=libssl-dev,gcc,libc6-dev,make,openssl,python3,curl,pkg-config
 # What the integration tests use, on top of .ci/packages.
 test_pkgs="python3-pymongo python3-openssl python3-service-identity python3-requests
            curl openssl nginx-light faketime procps"
+
+# Suites that are a base suite plus packages from another one (apt-get install -t).
+base_suite() { case $1 in experimental) echo sid ;; *) echo "$1" ;; esac; }
+overlay_pkgs() { case $1 in experimental) echo "libssl-dev openssl" ;; esac; }
+# What the overlay must have delivered: the root's openssl must be this major.
+overlay_major() { case $1 in experimental) echo 4 ;; esac; }
+# The base suite's libssl-dev, unpacked (not installed) where check-mixed-major builds the
+# module for the other major from it; it must match the libssl.so.3 the root runs.
+other_dev=/opt/tlsdiag-other-ssl-dev
 
 die() { echo "check-matrix: FAIL: $*" >&2; exit 1; }
 
@@ -129,11 +143,12 @@ age_of() { echo $(( $(date +%s) - $(stat -c %Y "$1" 2>/dev/null || echo 0) )); }
 retry() { "$@" || { sleep 5; "$@"; }; }
 
 bootstrap_root() {
-    local suite=$1 dir=$2 log=$3
-    echo "check-matrix: $suite: debootstrap from $mirror (log: $log)"
+    local suite=$1 dir=$2 log=$3 base
+    base=$(base_suite "$suite")
+    echo "check-matrix: $suite: debootstrap $base from $mirror (log: $log)"
     rm -rf --one-file-system "$dir/root.new"
     if ! retry debootstrap --variant=minbase --include="$bootstrap_pkgs" \
-            "$suite" "$dir/root.new" "$mirror" >>"$log" 2>&1; then
+            "$base" "$dir/root.new" "$mirror" >>"$log" 2>&1; then
         tail -n 20 "$log" >&2
         rm -rf --one-file-system "$dir/root.new"
         die "$suite: debootstrap failed (mirror $mirror unreachable?); see $log"
@@ -142,6 +157,10 @@ bootstrap_root() {
     # network namespace.
     printf '#!/bin/sh\nexit 101\n' > "$dir/root.new/usr/sbin/policy-rc.d"
     chmod 755 "$dir/root.new/usr/sbin/policy-rc.d"
+    if [ "$base" != "$suite" ]; then
+        # Known to apt but never chosen unless asked for (experimental is NotAutomatic).
+        echo "deb $mirror $suite main" > "$dir/root.new/etc/apt/sources.list.d/$suite.list"
+    fi
     unmount_all "$dir/root"
     rm -rf --one-file-system "$dir/root" "$dir/stamp" "$dir/unavailable"
     mv "$dir/root.new" "$dir/root"
@@ -177,6 +196,13 @@ refresh_root() {
     age=$(age_of "$dir/stamp")
     local age_text="$((age / 60)) min"
     [ -e "$dir/stamp" ] || age_text="never refreshed"
+    local want_major have_major=""
+    want_major=$(overlay_major "$suite")
+    if [ -n "$want_major" ]; then
+        have_major=$(in_root "$root" openssl version 2>/dev/null | sed -n 's/^OpenSSL \([0-9]*\)\..*/\1/p')
+        [ "$have_major" = "$want_major" ] || missing+=("openssl-$want_major")
+        [ -d "$root$other_dev/usr/include/openssl" ] || missing+=("$other_dev")
+    fi
     if [ "$fresh" = 0 ] && [ "$age" -le "$max_age" ] && [ ${#missing[@]} -eq 0 ]; then
         echo "check-matrix: $suite: cached root refreshed $age_text ago, nothing missing"
         return 0
@@ -206,6 +232,23 @@ refresh_root() {
     printf '%s\n' ${unavailable[@]+"${unavailable[@]}"} > "$dir/unavailable"
     retry in_root "$root" apt-get install -y --no-install-recommends "${install[@]}" >>"$log" 2>&1 ||
         { tail -n 20 "$log" >&2; die "$suite: apt-get install failed; see $log"; }
+    local overlay
+    overlay=$(overlay_pkgs "$suite")
+    if [ -n "$overlay" ]; then
+        # shellcheck disable=SC2086
+        retry in_root "$root" apt-get install -y --no-install-recommends -t "$suite" $overlay \
+            >>"$log" 2>&1 ||
+            { tail -n 20 "$log" >&2; die "$suite: apt-get install -t $suite $overlay failed; see $log"; }
+        have_major=$(in_root "$root" openssl version 2>/dev/null | sed -n 's/^OpenSSL \([0-9]*\)\..*/\1/p')
+        [ "$have_major" = "$want_major" ] ||
+            die "$suite: wanted OpenSSL $want_major from $suite, the root has '$have_major'; see $log"
+        rm -rf "$root$other_dev" "$root/tmp/other-dev"
+        mkdir -p "$root/tmp/other-dev"
+        retry in_root "$root" sh -c "cd /tmp/other-dev && apt-get download libssl-dev/$(base_suite "$suite")" \
+            >>"$log" 2>&1 && in_root "$root" sh -c "dpkg-deb -x /tmp/other-dev/libssl-dev_*.deb $other_dev" ||
+            { tail -n 20 "$log" >&2; die "$suite: cannot unpack $(base_suite "$suite")'s libssl-dev; see $log"; }
+        rm -rf "$root/tmp/other-dev"
+    fi
     in_root "$root" apt-get clean >>"$log" 2>&1 || true
     touch "$dir/stamp"
 }
@@ -230,6 +273,14 @@ run_make() {
         return "${PIPESTATUS[0]}"
     fi
     in_root "$root" timeout "$target_timeout" make -C /srv/tlsdiag "$@" >>"$log" 2>&1
+}
+
+# Both libssl.so.3 and libssl.so.4 (or any two majors) in the root's library directories.
+two_majors() {
+    local n
+    n=$(find "$1/usr/lib" "$1/lib" -maxdepth 2 -name 'libssl.so.[0-9]*' 2>/dev/null |
+        sed -n 's/.*libssl\.so\.\([0-9]*\)$/\1/p' | sort -u | wc -l)
+    [ "$n" -ge 2 ]
 }
 
 results=()
@@ -268,6 +319,11 @@ run_suite() {
             if ! in_root "$root" make -C /srv/tlsdiag -n "$t" >/dev/null 2>&1; then
                 echo "check-matrix: $suite: note: the tree has no target '$t', not run"
                 steps="$steps, $t absent"
+                continue
+            fi
+            if [[ " $two_major_targets " == *" $t "* ]] && ! two_majors "$root"; then
+                echo "check-matrix: $suite: note: '$t' needs two OpenSSL majors, $suite has one; not run"
+                steps="$steps, $t n/a"
                 continue
             fi
             echo "check-matrix: $suite: make $t"

@@ -1,13 +1,13 @@
-# check-matrix: build and test the tree inside cached Debian trixie (OpenSSL 3.5) and
-# sid (OpenSSL 3.6) chroots; tools/check-matrix.sh explains the caching.
+# check-matrix: build and test the tree inside cached Debian trixie (OpenSSL 3.5), sid (3.6)
+# and experimental (sid plus OpenSSL 4.0) chroots; tools/check-matrix.sh explains the caching.
 # Needs root and Debian's mirror. Settings, e.g.:
 #   make check-matrix MATRIX_SUITES=trixie MATRIX_CACHE=/srv/roots
 # A root that cannot be created or refreshed fails the target, it never passes empty.
-MATRIX_SUITES  ?= trixie sid
+MATRIX_SUITES  ?= trixie sid experimental
 MATRIX_CACHE   ?= /var/cache/tlsdiag-matrix
 MATRIX_MIRROR  ?=
 MATRIX_MAX_AGE ?= 86400
-MATRIX_TARGETS ?= unit check-integration check-transparency-smoke
+MATRIX_TARGETS ?= unit check-integration check-transparency-smoke check-mixed-major
 MATRIX_OFFLINE ?= 0
 
 # Not root or no debootstrap: skipped (exit 77), as the check loop counts it; tools/check-matrix.sh
@@ -27,3 +27,26 @@ CHECK_TARGETS += check-matrix
 .PHONY: check-matrix
 
 -include test/transparency/transparency.mk
+
+# check-mixed-major: two OpenSSL majors in one machine (test/mixed/mixed-major.sh): a process of
+# one major handed the module built for the other gets one warning and its unchanged outcome.
+# The forward case is this build with $(PYTHON) of the other major (sid's python3 on
+# libssl.so.3 beside experimental's OpenSSL 4). For the reverse case a module is built against
+# the other major's libssl-dev unpacked in MIXED_OTHER_DEV (check-matrix puts the base suite's
+# there in the experimental root), and loaded by this machine's openssl CLI.
+# (A literal make, not $$(MAKE): check-matrix probes targets with make -n, which must not run this.)
+MIXED_OTHER_DEV ?= /opt/tlsdiag-other-ssl-dev
+check-mixed-major: all
+	@set -e; other=; \
+	if [ -d '$(MIXED_OTHER_DEV)/usr/include/openssl' ]; then \
+	    ma=$$($(CC) -print-multiarch); \
+	    so=$$(readlink '$(MIXED_OTHER_DEV)'/usr/lib/$$ma/libssl.so); n=$${so##*.so.}; \
+	    make --no-print-directory BUILD='$(BUILD)/other-major' \
+	        OPENSSL_CFLAGS="-I$(MIXED_OTHER_DEV)/usr/include/$$ma -I$(MIXED_OTHER_DEV)/usr/include" \
+	        OPENSSL_LIBS="/usr/lib/$$ma/libssl.so.$$n /usr/lib/$$ma/libcrypto.so.$$n" \
+	        '$(BUILD)/other-major/tlsdiag.so'; \
+	    other='$(BUILD)/other-major'; \
+	fi; \
+	PYTHON='$(PYTHON)' bash test/mixed/mixed-major.sh '$(BUILD)' '$(BUILD)/mixed' $$other
+
+.PHONY: check-mixed-major
