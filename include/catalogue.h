@@ -92,11 +92,22 @@ enum td_variant {
     TD_V_COUNT
 };
 
-/* Hint columns: one per runtime (enum td_runtime), then PyMongo's, for a Python or PyPy that has
- * PyMongo loaded (detected apart, r->pymongo); an empty PyMongo cell falls back to the host's
- * runtime. Adding a runtime's remedies is one column: a TD_RT_ value, and cells where it has
- * something to say. */
-enum { TD_HINT_PYMONGO = TD_RT_COUNT, TD_HINT_COUNT };
+/* Hint columns: one per runtime (enum td_runtime), then one per library whose fixes differ from
+ * its host's, chosen by classify from what was observed (r->hint_column): PyMongo (its modules
+ * mapped, or its SSL option on the connection), requests/urllib3 (urllib3's SSL option), pip
+ * (its command line), libmongoc in a program that is not PHP, PHP's mongodb extension, Ruby's
+ * mongo gem (ruby-bson's native extension). An empty library cell falls back to its host's
+ * runtime (td_hint_base). Adding a runtime's remedies is one column: a TD_RT_ or TD_HINT_ value,
+ * and cells where it has something to say. */
+enum {
+    TD_HINT_PYMONGO = TD_RT_COUNT,
+    TD_HINT_REQUESTS,
+    TD_HINT_PIP,
+    TD_HINT_MONGOC,
+    TD_HINT_PHP_MONGODB,
+    TD_HINT_RUBY_MONGO,
+    TD_HINT_COUNT
+};
 
 /* Texts may hold {key} placeholders, filled from the report's evidence at render time; they
  * stand for values only (names, dates, counts), never for sentences. A placeholder whose key
@@ -135,7 +146,18 @@ enum td_cause_id td_reason_cause(int reason);
 const char *td_cause_summary(const struct td_cause *c, int variant);
 const char *td_cause_fix(const struct td_cause *c, int variant);
 
-/* The hint for a host of runtime rt (with PyMongo loaded when pymongo is set), or NULL. */
+/* The hint for a column (TD_RT_ or TD_HINT_), its host's if the column has none, or NULL. */
+const char *td_cause_hint_column(const struct td_cause *c, int column);
+
+/* The hint for a host of runtime rt (PyMongo's column when pymongo is set), or NULL: for callers
+ * that know only the program (tlsdiag explain). */
 const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt, int pymongo);
+
+/* The runtime a library column falls back to (a runtime column is its own). */
+enum td_runtime td_hint_base(int column);
+
+/* The driver's own TLS page for a driver column, or NULL where the section's guide link (the
+ * PyMongo guide) is the one to follow. */
+extern const char *const td_hint_doc_url[TD_HINT_COUNT];
 
 #endif

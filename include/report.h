@@ -64,9 +64,11 @@ struct td_report {
     enum td_role role;
     char program[64];
     enum td_runtime runtime;
-    int pymongo;         /* PyMongo's modules are mapped into the host */
-    char host[TD_FIELD]; /* SNI or requested name, raw */
-    char addr[64];       /* "127.0.0.1:443" */
+    int pymongo;               /* PyMongo's modules are mapped into the host */
+    unsigned loaded;           /* TD_LOADED_*: driver libraries mapped, pip on the command line */
+    unsigned long ssl_options; /* SSL_get_options of this connection (which library made it) */
+    char host[TD_FIELD];       /* SNI or requested name, raw */
+    char addr[64];             /* "127.0.0.1:443" */
 
     /* versions, OpenSSL protocol numbers (TLS1_2_VERSION ...), 0 if unknown */
     int min_version, max_version, negotiated, peer_version;
@@ -106,7 +108,8 @@ struct td_report {
     const struct td_cause *cause;
     enum td_variant summary_variant; /* which of the cause's wordings fits this case */
     enum td_variant fix_variant;
-    int no_hint; /* the cause's runtime hint is not for this case */
+    int no_hint;     /* the cause's runtime hint is not for this case */
+    int hint_column; /* the catalogue's hint column for this host (TD_RT_ or TD_HINT_), classify's */
     int n_evidence;
     long repeat_count;   /* TD_EV_REPEAT_SUMMARY */
     struct td_cert leaf; /* the peer's own certificate */

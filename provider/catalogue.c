@@ -48,9 +48,109 @@ const struct td_section_info td_sections[TD_SEC_COUNT] = {
 #define RENEG TD_SEC_UNSAFE_LEGACY_RENEGOTIATION_DISABLED
 #define OTHER TD_SEC_OTHER
 
-#define PY_CAFILE \
-    "PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem'); plain Python: " \
-    "ssl.create_default_context(cafile='/path/to/ca.pem')."
+/* ---- hint cells: each in its runtime's own syntax, never another's ---- */
+
+/* Driver TLS pages; PyMongo's is the guide itself (td_sections). */
+#define DOCS "https://www.mongodb.com/docs/"
+#define DOCS_NODE DOCS "drivers/node/current/security/tls/"
+#define DOCS_RUBY DOCS "ruby-driver/current/security/tls/"
+#define DOCS_PHP DOCS "php-library/current/security/tls/"
+#define DOCS_MONGOC DOCS "languages/c/c-driver/current/libmongoc/guides/configuring_tls/"
+
+/* Give the client the CA: one text per column. */
+#define CA_PYMONGO "PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem')."
+#define CA_PYTHON "Python: ssl.create_default_context(cafile='/path/to/ca.pem')."
+#define CA_REQUESTS \
+    "requests: requests.get(url, verify='/path/to/ca.pem'), or export " \
+    "REQUESTS_CA_BUNDLE=/path/to/ca.pem (urllib3: PoolManager(ca_certs='/path/to/ca.pem'))."
+#define CA_PIP \
+    "pip: pip install --cert /path/to/ca.pem ..., or export PIP_CERT=/path/to/ca.pem " \
+    "(pip config set global.cert /path/to/ca.pem)."
+#define CA_CURL "curl --cacert /path/to/ca.pem, or export CURL_CA_BUNDLE=/path/to/ca.pem."
+#define CA_OPENSSL "openssl s_client -CAfile /path/to/ca.pem (or -CApath DIR)."
+#define CA_NODE \
+    "Node: NODE_EXTRA_CA_CERTS=/path/to/ca.pem node app.js, or tls.connect({ ca: " \
+    "fs.readFileSync('/path/to/ca.pem') }); the mongodb driver: new MongoClient(uri, { tls: " \
+    "true, tlsCAFile: '/path/to/ca.pem' }) (" DOCS_NODE ")."
+#define CA_RUBY \
+    "Ruby: http.ca_file = '/path/to/ca.pem' (Net::HTTP#ca_file=; " \
+    "OpenSSL::SSL::SSLContext#ca_file= for a socket)."
+#define CA_RUBY_MONGO \
+    "Mongo::Client.new(['host:27017'], ssl: true, ssl_ca_cert: '/path/to/ca.pem') (" DOCS_RUBY ")" \
+    "."
+#define CA_PHP \
+    "PHP: stream_context_create(['ssl' => ['cafile' => '/path/to/ca.pem']]), or openssl.cafile " \
+    "in php.ini."
+#define CA_PHP_MONGODB \
+    "new MongoDB\\Driver\\Manager('mongodb://host/?tls=true&tlsCAFile=/path/to/ca.pem') " \
+    "(" DOCS_PHP ")."
+#define CA_MONGOC \
+    "libmongoc: mongodb://host/?tls=true&tlsCAFile=/path/to/ca.pem, or " \
+    "mongoc_uri_set_option_as_utf8(uri, MONGOC_URI_TLSCAFILE, \"/path/to/ca.pem\") (" DOCS_MONGOC \
+    ")."
+#define CA_NGINX \
+    "nginx (proxying): proxy_ssl_trusted_certificate /path/to/ca.pem; proxy_ssl_verify on;"
+#define CA_OTHER \
+    "OpenSSL's default CA file can be pointed at the CA: SSL_CERT_FILE=/path/to/ca.pem, if the " \
+    "program loads the default paths; or use its own CA-file option."
+
+/* The same texts for every column, with a column's extra words where it has them. */
+#define CA_CELLS(py, pymongo, req, curl, node, other) \
+    [TD_RT_PYTHON] = py CA_PYTHON, [TD_RT_PYPY] = py CA_PYTHON, \
+    [TD_HINT_PYMONGO] = py CA_PYMONGO pymongo, [TD_HINT_REQUESTS] = CA_REQUESTS req, \
+    [TD_HINT_PIP] = CA_PIP, [TD_RT_CURL] = CA_CURL curl, [TD_RT_OPENSSL_CLI] = CA_OPENSSL, \
+    [TD_RT_NODE] = CA_NODE node, [TD_RT_RUBY] = CA_RUBY, [TD_HINT_RUBY_MONGO] = CA_RUBY_MONGO, \
+    [TD_RT_PHP] = CA_PHP, [TD_HINT_PHP_MONGODB] = CA_PHP_MONGODB, [TD_HINT_MONGOC] = CA_MONGOC, \
+    [TD_RT_NGINX] = CA_NGINX, [TD_RT_OTHER] = CA_OTHER other
+
+/* A non-system Python may read another OpenSSL directory. */
+#define PY_STORE \
+    "If this Python is not the system's (python.org build, pyenv, PyPy), it may use another " \
+    "OpenSSL directory: python3 -c 'import ssl; print(ssl.get_default_verify_paths())' shows it. " \
+    "Portable PyPy: pip install certifi; export SSL_CERT_FILE=$(pypy -c 'import certifi; " \
+    "print(certifi.where())'). "
+
+/* Client certificates. */
+#define CERT_PYMONGO \
+    "PyMongo: tlsCertificateKeyFile='/path/to/client.pem' (certificate and key in one file)."
+#define CERT_PYTHON "Python: ctx.load_cert_chain('/path/to/client.crt', '/path/to/client.key')."
+#define CERT_REQUESTS \
+    "requests: requests.get(url, cert=('/path/to/client.crt', '/path/to/client.key'))."
+#define CERT_PIP \
+    "pip: pip install --client-cert /path/to/client.pem ... (certificate and key in one file)."
+#define CERT_CURL "curl --cert /path/to/client.crt --key /path/to/client.key."
+#define CERT_OPENSSL "openssl s_client -cert /path/to/client.crt -key /path/to/client.key."
+#define CERT_NODE \
+    "Node: tls.connect({ cert: fs.readFileSync('client.crt'), key: fs.readFileSync('client.key') " \
+    "}); " \
+    "the mongodb driver: new MongoClient(uri, { tls: true, tlsCertificateKeyFile: " \
+    "'/path/to/client.pem' })."
+#define CERT_RUBY \
+    "Ruby: http.cert = OpenSSL::X509::Certificate.new(File.read('client.crt')), http.key = " \
+    "OpenSSL::PKey.read(File.read('client.key'))."
+#define CERT_RUBY_MONGO \
+    "Mongo::Client.new(['host:27017'], ssl: true, ssl_cert: '/path/to/client.crt', ssl_key: " \
+    "'/path/to/client.key')."
+#define CERT_PHP \
+    "PHP: stream_context_create(['ssl' => ['local_cert' => '/path/to/client.crt', 'local_pk' => " \
+    "'/path/to/client.key']])."
+#define CERT_PHP_MONGODB \
+    "new " \
+    "MongoDB\\Driver\\Manager('mongodb://host/?tls=true&tlsCertificateKeyFile=/path/to/" \
+    "client.pem')" \
+    " (certificate and key in one file)."
+#define CERT_MONGOC \
+    "libmongoc: tlsCertificateKeyFile=/path/to/client.pem in the URI " \
+    "(MONGOC_URI_TLSCERTIFICATEKEYFILE; certificate and key in one file)."
+#define CERT_NGINX "nginx (proxying): proxy_ssl_certificate and proxy_ssl_certificate_key."
+#define CERT_CELLS(pymongo) \
+    [TD_RT_PYTHON] = CERT_PYTHON, [TD_RT_PYPY] = CERT_PYTHON, [TD_HINT_PYMONGO] = pymongo, \
+    [TD_HINT_REQUESTS] = CERT_REQUESTS, [TD_HINT_PIP] = CERT_PIP, [TD_RT_CURL] = CERT_CURL, \
+    [TD_RT_OPENSSL_CLI] = CERT_OPENSSL, [TD_RT_NODE] = CERT_NODE, [TD_RT_RUBY] = CERT_RUBY, \
+    [TD_HINT_RUBY_MONGO] = CERT_RUBY_MONGO, [TD_RT_PHP] = CERT_PHP, \
+    [TD_HINT_PHP_MONGODB] = CERT_PHP_MONGODB, [TD_HINT_MONGOC] = CERT_MONGOC, \
+    [TD_RT_NGINX] = CERT_NGINX
+
 /* Python and PyPy take the same advice. */
 #define PYTHONS(text) [TD_RT_PYTHON] = text, [TD_RT_PYPY] = text
 
@@ -92,11 +192,7 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                [TD_V_ENV] = ENV_UNUSABLE REFRESH_OTHER,
                [TD_V_ENV_DEBIAN] = ENV_UNUSABLE REFRESH_DEBIAN,
                [TD_V_ENV_FEDORA] = ENV_UNUSABLE REFRESH_FEDORA },
-      .hint = { PYTHONS("If this Python is not the system's (python.org build, pyenv, PyPy), it may use another "
-      "OpenSSL directory: python3 -c 'import ssl; print(ssl.get_default_verify_paths())' shows it. "
-      "Portable PyPy: pip install certifi; export SSL_CERT_FILE=$(pypy -c 'import certifi; "
-      "print(certifi.where())'). " PY_CAFILE),
-                [TD_RT_CURL] = "curl --cacert /path/to/ca.pem, or CURL_CA_BUNDLE." },
+      .hint = { CA_CELLS(PY_STORE, "", "", "", "", "") },
     },
     [TD_CAUSE_UNKNOWN_CA] =
     { "unknown_ca", CVF,
@@ -114,8 +210,7 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                                "openssl s_server: -CAfile; mongod: net.tls.CAFile or "
                                "net.tls.clusterCAFile), or have the client send its intermediate "
                                "certificates too." },
-      .hint = { PYTHONS(PY_CAFILE),
-                [TD_RT_CURL] = "curl --cacert /path/to/ca.pem." },
+      .hint = { CA_CELLS("", "", "", "", "", "") },
     },
     [TD_CAUSE_MISSING_INTERMEDIATE] =
     { "missing_intermediate", CVF,
@@ -133,8 +228,9 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       "this {_side} does not trust it; we rejected the {_peer}." },
       .fix = { [TD_V_BASE] = "Trust this certificate explicitly by giving it to the client as its CA file, or replace it "
       "with one issued by a CA the client trusts. Options that disable verification are for tests only." },
-      .hint = { PYTHONS(PY_CAFILE " tlsAllowInvalidCertificates=True is for tests only."),
-                [TD_RT_CURL] = "curl --cacert <the server's certificate>; -k is for tests only." },
+      .hint = { CA_CELLS("", " tlsAllowInvalidCertificates=True is for tests only.",
+                         " verify=False is for tests only.", " -k is for tests only.",
+                         " tlsAllowInvalidCertificates: true is for tests only.", "") },
     },
     [TD_CAUSE_SELF_SIGNED_IN_CHAIN] =
     { "self_signed_in_chain", CVF,
@@ -143,8 +239,7 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       "not trust; we rejected the {_peer}." },
       .fix = { [TD_V_BASE] = "If '{root}' is your private CA or a TLS-intercepting proxy's CA, give it to the client as "
       "its CA file; otherwise the {_peer} is not who it claims to be." },
-      .hint = { PYTHONS(PY_CAFILE),
-                [TD_RT_CURL] = "curl --cacert /path/to/ca.pem." },
+      .hint = { CA_CELLS("", "", "", "", "", "") },
     },
     [TD_CAUSE_EXPIRED] =
     { "expired", CVF,
@@ -170,9 +265,27 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .summary = { [TD_V_BASE] = "We asked for '{requested}', but the {_peer}'s certificate covers only {names}." },
       .fix = { [TD_V_BASE] = "Connect with a name the certificate covers, or reissue the certificate with '{requested}' "
       "in its subjectAltName." },
-      .hint = { PYTHONS("PyMongo: use a host name from the certificate in the connection string (replica set members "
-      "must be listed under names in their certificates); tlsAllowInvalidHostnames=True is for tests only."),
-                [TD_RT_CURL] = "curl --resolve NAME:PORT:ADDR lets you use the certificate's name with another address." },
+      .hint = { PYTHONS("Python: ctx.wrap_socket(sock, server_hostname=NAME) with a name the certificate "
+                        "covers; check_hostname = False is for tests only."),
+                [TD_HINT_PYMONGO] = "PyMongo: use a host name from the certificate in the connection string (replica set members "
+      "must be listed under names in their certificates); tlsAllowInvalidHostnames=True is for tests only.",
+                [TD_HINT_REQUESTS] = "requests: use a URL whose host the certificate covers; verify=False is for tests only.",
+                [TD_HINT_PIP] = "pip: use an --index-url whose host the certificate covers; --trusted-host is for tests only.",
+                [TD_RT_CURL] = "curl --resolve NAME:PORT:ADDR lets you use the certificate's name with another address.",
+                [TD_RT_OPENSSL_CLI] = "openssl s_client -servername NAME -verify_hostname NAME, with a name the certificate covers.",
+                [TD_RT_NODE] = "Node: tls.connect({ servername: NAME }) with a name the certificate covers (or a "
+      "checkServerIdentity that expects it); the mongodb driver: tlsAllowInvalidHostnames: true is for tests only.",
+                [TD_RT_RUBY] = "Ruby: connect with a name the certificate covers (Net::HTTP checks it); "
+      "verify_hostname = false is for tests only.",
+                [TD_HINT_RUBY_MONGO] = "Mongo::Client: list hosts under names in their certificates; "
+      "ssl_verify_hostname: false is for tests only.",
+                [TD_RT_PHP] = "PHP: stream_context_create(['ssl' => ['peer_name' => NAME]]) with a name the "
+      "certificate covers; 'verify_peer_name' => false is for tests only.",
+                [TD_HINT_PHP_MONGODB] = "MongoDB\\Driver\\Manager: use host names from the certificates in the URI; "
+      "tlsAllowInvalidHostnames=true is for tests only.",
+                [TD_HINT_MONGOC] = "libmongoc: use host names from the certificates in the URI; "
+      "tlsAllowInvalidHostnames=true (MONGOC_URI_TLSALLOWINVALIDHOSTNAMES) is for tests only.",
+                [TD_RT_NGINX] = "nginx (proxying): proxy_ssl_name NAME with a name the certificate covers." },
     },
     [TD_CAUSE_WEAK_KEY_OR_DIGEST] =
     { "weak_key_or_digest", CVF,
@@ -195,7 +308,10 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .summary = { [TD_V_BASE] = "The certificate '{certificate}' at depth {depth} is listed as revoked in the CRL this {_side} "
       "checks; we rejected the {_peer}." },
       .fix = { [TD_V_BASE] = "The {_peer} must get a new certificate. If the CRL is wrong or outdated, update the CRL file." },
-      .hint = { PYTHONS("PyMongo: the CRL comes from tlsCRLFile.") },
+      .hint = { [TD_HINT_PYMONGO] = "PyMongo: the CRL comes from tlsCRLFile.",
+                PYTHONS("Python: the CRL comes from ctx.load_verify_locations() with "
+                        "ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF."),
+                [TD_RT_CURL] = "curl: the CRL comes from --crlfile." },
     },
     [TD_CAUSE_OTHER_VERIFY] =
     { "other_verify", CVF,
@@ -316,8 +432,10 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                                "Ciphersuites), or upgrade the client. Old clients may lack ECDHE/AES-GCM "
                                "suites." },
       .hint = { PYTHONS("Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "
+      "for an old server without them, ctx.set_ciphers(...) for that connection only, or upgrade the server."),
+                [TD_HINT_PYMONGO] = "Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "
       "MongoDB before 4.2 (before 3.6.14/4.0.3 on Linux) has none of them. Upgrade the server to "
-      "4.2 or later, or use Python 3.9, or install pymongo[ocsp] (pyOpenSSL keeps its own ciphers).") },
+      "4.2 or later, or use Python 3.9, or install pymongo[ocsp] (pyOpenSSL keeps its own ciphers)." },
     },
     [TD_CAUSE_NO_COMMON_GROUP] =
     { "no_common_group", HSF,
@@ -347,8 +465,8 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                [TD_V_GOT_HTTP] = "A client spoke plain HTTP to this TLS port: it should use https:// "
                                  "or TLS.",
                [TD_V_HTTP] = "This port serves plain HTTP, not TLS: use the TLS port, or http://." },
-      .hint = { PYTHONS("PyMongo: tls=True against a server without TLS fails like this; check the port and whether "
-      "the server has TLS enabled.") },
+      .hint = { [TD_HINT_PYMONGO] = "PyMongo: tls=True against a server without TLS fails like this; check the port and whether "
+      "the server has TLS enabled." },
     },
     [TD_CAUSE_PEER_CLOSED] =
     { "peer_closed", OTHER,
@@ -378,16 +496,14 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .summary = { [TD_V_BASE] = "The server rejected this client's certificate ('{our_certificate}') with a '{_alert_name}' alert." },
       .fix = { [TD_V_BASE] = "Check that the server trusts the CA that issued our certificate, that it is not expired "
       "({our_validity}), and that it is the right one." },
-      .hint = { PYTHONS("PyMongo: tlsCertificateKeyFile must hold the certificate and its key in one PEM file."),
-                [TD_RT_CURL] = "curl: --cert/--key." },
+      .hint = { CERT_CELLS("PyMongo: tlsCertificateKeyFile must hold the certificate and its key in one PEM file.") },
     },
     [TD_CAUSE_CLIENT_CERT_MISSING] =
     { "client_cert_missing", OTHER,
       .meaning = "the server requires a client certificate and none was sent",
       .summary = { [TD_V_BASE] = "The server requires a client certificate and this client sent none." },
       .fix = { [TD_V_BASE] = "Configure the client's certificate and key." },
-      .hint = { PYTHONS("PyMongo: tlsCertificateKeyFile='/path/to/client.pem' (certificate and key in one file)."),
-                [TD_RT_CURL] = "curl --cert client.pem --key client.key." },
+      .hint = { CERT_CELLS(CERT_PYMONGO) },
     },
     [TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE] =
     { "peer_rejected_our_certificate", OTHER,
@@ -445,11 +561,36 @@ const char *td_cause_fix(const struct td_cause *c, int variant)
     return c->fix[TD_V_BASE];
 }
 
+enum td_runtime td_hint_base(int column)
+{
+    switch (column) {
+    case TD_HINT_PYMONGO:
+    case TD_HINT_REQUESTS:
+    case TD_HINT_PIP: return TD_RT_PYTHON;
+    case TD_HINT_PHP_MONGODB: return TD_RT_PHP;
+    case TD_HINT_RUBY_MONGO: return TD_RT_RUBY;
+    case TD_HINT_MONGOC: return TD_RT_OTHER;
+    default:
+        return column > TD_RT_OTHER && column < TD_RT_COUNT ? (enum td_runtime)column : TD_RT_OTHER;
+    }
+}
+
+const char *td_cause_hint_column(const struct td_cause *c, int column)
+{
+    if (column < 0 || column >= TD_HINT_COUNT) column = TD_RT_OTHER;
+    return c->hint[column] != NULL ? c->hint[column] : c->hint[td_hint_base(column)];
+}
+
 const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt, int pymongo)
 {
-    if (pymongo && c->hint[TD_HINT_PYMONGO] != NULL) return c->hint[TD_HINT_PYMONGO];
-    return (unsigned)rt < TD_RT_COUNT ? c->hint[rt] : NULL;
+    return td_cause_hint_column(c, pymongo ? TD_HINT_PYMONGO : (int)rt);
 }
+
+const char *const td_hint_doc_url[TD_HINT_COUNT] = {
+    [TD_HINT_MONGOC] = DOCS_MONGOC,
+    [TD_HINT_PHP_MONGODB] = DOCS_PHP,
+    [TD_HINT_RUBY_MONGO] = DOCS_RUBY,
+};
 
 /* ---- rules ------------------------------------------------------------------------------ */
 

@@ -398,6 +398,35 @@ static void classify_ok(struct td_report *r)
 
 /* ---- the decision ---------------------------------------------------------------------- */
 
+/* Which hint column fits the host, from what observe saw: the library that made this connection
+ * (its SSL options, include/runtime.h) before what is merely loaded (the mappings). Options of 0
+ * are unknown (a connection already freed): what is loaded decides. */
+static int made_by(const struct td_report *r, unsigned loaded, unsigned long option)
+{
+    return (r->loaded & loaded) && (r->ssl_options == 0 || (r->ssl_options & option));
+}
+
+static int hint_column(const struct td_report *r)
+{
+    if (r->runtime == TD_RT_PYTHON || r->runtime == TD_RT_PYPY) {
+        if (r->loaded & TD_LOADED_PIP) return TD_HINT_PIP;
+        if (r->ssl_options & TD_SSL_OPT_NO_RENEGOTIATION) return TD_HINT_PYMONGO;
+        if (r->ssl_options & TD_SSL_OPT_NO_TICKET) return TD_HINT_REQUESTS;
+        if (r->ssl_options == 0 && (r->pymongo || (r->loaded & TD_LOADED_PYMONGO)))
+            return TD_HINT_PYMONGO;
+        return r->runtime;
+    }
+    if (r->runtime == TD_RT_PHP)
+        return made_by(r, TD_LOADED_PHP_MONGODB | TD_LOADED_MONGOC, TD_SSL_OPT_NO_RENEGOTIATION)
+                   ? TD_HINT_PHP_MONGODB
+                   : TD_RT_PHP;
+    if (r->runtime == TD_RT_RUBY)
+        return made_by(r, TD_LOADED_RUBY_BSON, TD_SSL_OPT_EMPTY_FRAGMENTS) ? TD_HINT_RUBY_MONGO
+                                                                           : TD_RT_RUBY;
+    if (made_by(r, TD_LOADED_MONGOC, TD_SSL_OPT_NO_RENEGOTIATION)) return TD_HINT_MONGOC;
+    return (unsigned)r->runtime < TD_RT_COUNT ? (int)r->runtime : TD_RT_OTHER;
+}
+
 void td_classify(struct td_report *r)
 {
     int client = r->role == TD_ROLE_CLIENT;
@@ -490,5 +519,6 @@ void td_classify(struct td_report *r)
         set_cause(r, TD_CAUSE_PEER_CLOSED);
     } else set_cause(r, TD_CAUSE_UNKNOWN);
 
-    if (r->pymongo) ev(r, "host", TD_SAY_PYMONGO_HOST, r->program);
+    r->hint_column = hint_column(r);
+    if (r->hint_column == TD_HINT_PYMONGO) ev(r, "host", TD_SAY_PYMONGO_HOST, r->program);
 }

@@ -440,6 +440,8 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
     if (!done) {
         td_runtime_get(&rt, 1);
         r->pymongo = rt.pymongo;
+        r->loaded = rt.loaded;
+        r->ssl_options = (unsigned long)SSL_get_options(ssl);
         if (r->offered.parsed) observe_ciphers(r, ssl);
         pthread_once(&policy_once, read_policy);
         r->policy = policy;
@@ -488,6 +490,7 @@ void td_observe_kept(struct td_report *r, const struct td_conn *c)
     snprintf(r->program, sizeof(r->program), "%s", rt.program);
     r->runtime = rt.kind;
     r->pymongo = rt.pymongo;
+    r->loaded = rt.loaded;
     r->role = TD_ROLE_CLIENT;
     r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
     r->openssl_dir = OpenSSL_version(OPENSSL_DIR);

@@ -114,7 +114,16 @@ static const char *version_or_null(int v)
 static const char *hint_for(const struct td_report *r)
 {
     if (r->cause == NULL || r->no_hint) return NULL;
-    return td_cause_hint(r->cause, (enum td_runtime)r->runtime, r->pymongo);
+    return td_cause_hint_column(r->cause, r->hint_column);
+}
+
+/* The driver's own TLS page for a driver's column, else the guide's section. */
+static const char *guide_for(const struct td_report *r)
+{
+    const char *doc = r->hint_column >= 0 && r->hint_column < TD_HINT_COUNT
+                          ? td_hint_doc_url[r->hint_column]
+                          : NULL;
+    return doc != NULL ? doc : td_sections[r->section].guide_url;
 }
 
 /* ---- JSON ------------------------------------------------------------------------------ */
@@ -224,7 +233,7 @@ static void render_json(const struct td_report *r, struct out *o)
             jstr(o, &f, "hint", text);
         }
     }
-    if (r->event == TD_EV_HANDSHAKE_FAILED) jstr(o, &f, "guide_url", sec->guide_url);
+    if (r->event == TD_EV_HANDSHAKE_FAILED) jstr(o, &f, "guide_url", guide_for(r));
     put(o, "}\n");
 }
 
@@ -303,7 +312,7 @@ static void render_text(const struct td_report *r, struct out *o)
             if (text[0] != '\0') text_field(o, "also:", text);
         }
     }
-    put(o, "  %-9s %s\n", "guide:", sec->guide_url);
+    put(o, "  %-9s %s\n", "guide:", guide_for(r));
 }
 
 size_t td_render_dropped(long count, enum td_format format, char *buf, size_t cap)

@@ -503,10 +503,8 @@ static const struct classify_case cases[] = {
       "\"cause\":\"missing_intermediate\"" },
     { "self-signed, Python host", self_signed, TD_CAUSE_SELF_SIGNED, CVF, "verify",
       "18 (self-signed certificate)",
-      "  also:     PyMongo: MongoClient(..., tls=True, tlsCAFile='/path/to/ca.pem'); plain Python: "
-      "ssl.create_default_context(cafile='/path/to/ca.pem'). tlsAllowInvalidCertificates=True is "
-      "for tests only.\n",
-      "\"hint\":\"PyMongo: MongoClient(" },
+      "  also:     Python: ssl.create_default_context(cafile='/path/to/ca.pem').\n",
+      "\"hint\":\"Python: ssl.create_default_context(" },
     { "self-signed root in the chain", self_signed_in_chain, TD_CAUSE_SELF_SIGNED_IN_CHAIN, CVF,
       "root", "CN=Proxy Root",
       "the self-signed root 'CN=Proxy Root', which this client does not trust",
@@ -733,6 +731,176 @@ static void run(const struct classify_case *c)
     free(r);
 }
 
+/* ---- hint columns: every runtime gets its own syntax, and only its own ---- */
+
+/* The facts observe.c records that make classify pick a column. */
+struct column_facts {
+    int column;
+    const char *what;
+    enum td_runtime runtime;
+    int pymongo;
+    unsigned loaded;
+    unsigned long ssl_options;
+};
+
+#define OPTS_PYTHON 0x825200d0UL /* ssl.create_default_context() on OpenSSL 3.0 */
+static const struct column_facts columns[] = {
+    { TD_RT_OTHER, "an unknown program", TD_RT_OTHER, 0, 0, 0 },
+    { TD_RT_PYTHON, "plain Python", TD_RT_PYTHON, 0, 0, OPTS_PYTHON },
+    { TD_RT_PYPY, "plain PyPy", TD_RT_PYPY, 0, 0, OPTS_PYTHON },
+    { TD_RT_CURL, "curl", TD_RT_CURL, 0, 0, 0 },
+    { TD_RT_OPENSSL_CLI, "openssl", TD_RT_OPENSSL_CLI, 0, 0, 0 },
+    { TD_RT_NODE, "Node", TD_RT_NODE, 0, 0, 0 },
+    { TD_RT_RUBY, "plain Ruby", TD_RT_RUBY, 0, 0, 0x80020050UL },
+    { TD_RT_PHP, "plain PHP", TD_RT_PHP, 0, 0, 0x801200d0UL },
+    { TD_RT_NGINX, "nginx", TD_RT_NGINX, 0, 0, 0 },
+    { TD_HINT_PYMONGO, "PyMongo, pure Python (its SSL option)", TD_RT_PYTHON, 0, 0,
+      OPTS_PYTHON | TD_SSL_OPT_NO_RENEGOTIATION },
+    { TD_HINT_REQUESTS, "requests (urllib3's SSL option)", TD_RT_PYTHON, 0, 0,
+      OPTS_PYTHON | TD_SSL_OPT_NO_TICKET },
+    { TD_HINT_PIP, "pip", TD_RT_PYTHON, 0, TD_LOADED_PIP, OPTS_PYTHON | TD_SSL_OPT_NO_TICKET },
+    { TD_HINT_MONGOC, "libmongoc", TD_RT_OTHER, 0, TD_LOADED_MONGOC, 0xc0120850UL },
+    { TD_HINT_PHP_MONGODB, "PHP's mongodb extension", TD_RT_PHP, 0, TD_LOADED_PHP_MONGODB,
+      0xc0120850UL },
+    { TD_HINT_RUBY_MONGO, "Ruby's mongo gem", TD_RT_RUBY, 0, TD_LOADED_RUBY_BSON, 0x80120850UL },
+    /* More ways to the same columns. */
+    { TD_HINT_PYMONGO, "PyMongo's C extensions mapped, connection gone", TD_RT_PYTHON, 1,
+      TD_LOADED_PYMONGO, 0 },
+    { TD_HINT_PYMONGO, "PyMongo on PyPy", TD_RT_PYPY, 0, 0, TD_SSL_OPT_NO_RENEGOTIATION },
+    { TD_HINT_REQUESTS, "requests in a program that has PyMongo loaded", TD_RT_PYTHON, 1,
+      TD_LOADED_PYMONGO, OPTS_PYTHON | TD_SSL_OPT_NO_TICKET },
+    { TD_RT_PYTHON, "plain ssl in a program that has PyMongo loaded", TD_RT_PYTHON, 1,
+      TD_LOADED_PYMONGO, OPTS_PYTHON },
+    { TD_RT_PHP, "PHP streams with the mongodb extension loaded", TD_RT_PHP, 0,
+      TD_LOADED_PHP_MONGODB, 0x801200d0UL },
+    { TD_HINT_PHP_MONGODB, "PHP's mongodb extension, connection gone", TD_RT_PHP, 0,
+      TD_LOADED_PHP_MONGODB, 0 },
+    { TD_RT_RUBY, "Net::HTTP with the mongo gem loaded", TD_RT_RUBY, 0, TD_LOADED_RUBY_BSON,
+      0x80020050UL },
+    { TD_RT_OTHER, "a C program with libmongoc loaded, its own connection", TD_RT_OTHER, 0,
+      TD_LOADED_MONGOC, 0x80120050UL },
+    { TD_RT_OTHER, "a runtime out of range", TD_RT_COUNT, 0, 0, 0 },
+};
+
+/* What each column's CA-trust cells must say, and the token that is its alone (Python and PyPy
+ * share theirs). */
+static const struct {
+    const char *must[2];
+    const char *own;
+} tokens[TD_HINT_COUNT] = {
+    [TD_RT_OTHER] = { { "SSL_CERT_FILE", NULL }, "SSL_CERT_FILE=/path" },
+    [TD_RT_PYTHON] = { { "cafile=", NULL }, "cafile=" },
+    [TD_RT_PYPY] = { { "cafile=", NULL }, "cafile=" },
+    [TD_RT_CURL] = { { "--cacert", "CURL_CA_BUNDLE" }, "--cacert" },
+    [TD_RT_OPENSSL_CLI] = { { "-CAfile", NULL }, "-CAfile" },
+    [TD_RT_NODE] = { { "NODE_EXTRA_CA_CERTS", "tlsCAFile" }, "NODE_EXTRA_CA_CERTS" },
+    [TD_RT_RUBY] = { { "ca_file", NULL }, "Net::HTTP" },
+    [TD_RT_PHP] = { { "stream_context_create", NULL }, "stream_context_create" },
+    [TD_RT_NGINX] = { { "proxy_ssl_trusted_certificate", NULL }, "proxy_ssl_" },
+    [TD_HINT_PYMONGO] = { { "tlsCAFile=", NULL }, "tlsCAFile='" },
+    [TD_HINT_REQUESTS] = { { "REQUESTS_CA_BUNDLE", "verify=" }, "REQUESTS_CA_BUNDLE" },
+    [TD_HINT_PIP] = { { "PIP_CERT", "--cert" }, "PIP_CERT" },
+    [TD_HINT_MONGOC] = { { "tlsCAFile=", "MONGOC_URI_TLSCAFILE" }, "MONGOC_URI_" },
+    [TD_HINT_PHP_MONGODB] = { { "MongoDB\\Driver\\Manager", "tlsCAFile=" },
+                              "MongoDB\\Driver\\Manager" },
+    [TD_HINT_RUBY_MONGO] = { { "ssl_ca_cert:", NULL }, "ssl_ca_cert:" },
+};
+
+static int ca_trust_cause(int id)
+{
+    return id == TD_CAUSE_TRUST_STORE_MISSING || id == TD_CAUSE_UNKNOWN_CA ||
+           id == TD_CAUSE_SELF_SIGNED || id == TD_CAUSE_SELF_SIGNED_IN_CHAIN;
+}
+
+/* The JSON report's hint, unescaped (\\ and \" are all our texts need), or "" if none. */
+static void json_hint(const char *json, char *out, size_t cap)
+{
+    const char *p = strstr(json, "\"hint\":\"");
+    size_t o = 0;
+    if (p != NULL)
+        for (p += 8; *p != '\0' && *p != '"' && o + 1 < cap; p++) {
+            if (*p == '\\' && p[1] != '\0') p++;
+            out[o++] = *p;
+        }
+    out[o] = '\0';
+}
+
+static void json_field(const char *json, const char *key, char *out, size_t cap)
+{
+    char quoted[64];
+    snprintf(quoted, sizeof(quoted), "\"%s\":\"", key);
+    const char *p = strstr(json, quoted);
+    size_t o = 0;
+    if (p != NULL)
+        for (p += strlen(quoted); *p != '\0' && *p != '"' && o + 1 < cap; p++) out[o++] = *p;
+    out[o] = '\0';
+}
+
+static void run_column(const struct classify_case *c, const struct column_facts *f)
+{
+    static char json[16384], hint[4096], guide[512];
+    struct td_report *r = calloc(1, sizeof(*r));
+    if (r == NULL) abort();
+    r->event = TD_EV_HANDSHAKE_FAILED;
+    r->now = NOW;
+    r->role = TD_ROLE_CLIENT;
+    strcpy(r->program, "test");
+    strcpy(r->host, "db.example");
+    r->openssl_version = "OpenSSL 3.0.test";
+    r->openssl_dir = "/usr/lib/ssl";
+    c->setup(r);
+    r->runtime = f->runtime;
+    r->pymongo = f->pymongo;
+    r->loaded = f->loaded;
+    r->ssl_options = f->ssl_options;
+    td_classify(r);
+    td_render(r, TD_FORMAT_JSON, json, sizeof(json));
+    json_hint(json, hint, sizeof(hint));
+    json_field(json, "guide_url", guide, sizeof(guide));
+    int col = f->column, cause = (int)(r->cause - td_causes);
+
+    CHECK(r->hint_column == col, "%s, %s: hint column %d, expected %d", c->what, f->what,
+          r->hint_column, col);
+    if (ca_trust_cause(cause) && r->role == TD_ROLE_CLIENT)
+        for (int k = 0; k < 2; k++)
+            CHECK(tokens[col].must[k] == NULL || strstr(hint, tokens[col].must[k]) != NULL,
+                  "%s, %s: the hint lacks '%s': '%s'", c->what, f->what, tokens[col].must[k], hint);
+    for (int other = 0; other < TD_HINT_COUNT; other++) {
+        if (other == col || !strcmp(tokens[other].own, tokens[col].own)) continue;
+        CHECK(strstr(hint, tokens[other].own) == NULL,
+              "%s, %s: the hint has column %d's '%s': '%s'", c->what, f->what, other,
+              tokens[other].own, hint);
+    }
+    const char *doc = td_hint_doc_url[col];
+    CHECK(!strcmp(guide, doc ? doc : td_sections[r->section].guide_url), "%s, %s: guide_url '%s'",
+          c->what, f->what, guide);
+    free(r);
+}
+
+static void check_columns(void)
+{
+    for (int id = 0; id < TD_CAUSE_COUNT; id++) {
+        int cells = 0;
+        for (int k = 0; k < TD_HINT_COUNT; k++) cells += td_causes[id].hint[k] != NULL;
+        if (ca_trust_cause(id))
+            CHECK(cells == TD_HINT_COUNT, "cause %s: %d of %d hint cells", td_causes[id].id, cells,
+                  TD_HINT_COUNT);
+        if (cells == 0) continue;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            if ((int)cases[i].cause != id) continue;
+            for (size_t k = 0; k < sizeof(columns) / sizeof(columns[0]); k++)
+                run_column(&cases[i], &columns[k]);
+        }
+    }
+    /* An empty library cell is its host's. */
+    CHECK(td_cause_hint_column(&td_causes[TD_CAUSE_LEGACY_RENEGOTIATION], TD_HINT_REQUESTS) ==
+              td_causes[TD_CAUSE_LEGACY_RENEGOTIATION].hint[TD_RT_PYTHON],
+          "requests falls back to Python");
+    CHECK(td_cause_hint_column(&td_causes[TD_CAUSE_UNKNOWN_CA], -1) ==
+              td_causes[TD_CAUSE_UNKNOWN_CA].hint[TD_RT_OTHER],
+          "a column out of range is the generic one");
+}
+
 int main(void)
 {
     int covered[TD_CAUSE_COUNT] = { 0 };
@@ -775,5 +943,6 @@ int main(void)
     CHECK(td_reason_cause(SSL_R_HTTP_REQUEST) == TD_CAUSE_NOT_TLS, "an HTTP request is not TLS");
     CHECK(td_reason_cause(SSL_R_CERTIFICATE_VERIFY_FAILED) == TD_CAUSE_COUNT,
           "a failed verification needs its verify code");
+    check_columns();
     return check_summary("test_classify");
 }
