@@ -12,16 +12,17 @@ from pathlib import Path
 
 from guestlib import (
     PYTHON, Skip, as_steps, check, make_ca_and_leaf, read_jsonl, host_env, warning_lines)
+import tdlib  # noqa: E402  (on sys.path once guestlib is imported)
 
 HERE = Path(__file__).resolve().parent
 STEPS = ["fail", "ok", "fail12", "ok12", "fail*3"]
 
 
 def _run(argv, env, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=60):
-    p = subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr,
-                       timeout=timeout)
-    err = p.stderr.decode("utf-8", "replace") if p.stderr is not None else ""
-    return p.returncode, p.stdout.decode("utf-8", "replace"), err
+    res = tdlib.run(argv, env, timeout=timeout, stdin=stdin, stderr=stderr)
+    if res.timed_out:
+        raise AssertionError(f"{os.path.basename(argv[0])} hung: killed after {timeout}s")
+    return res.rc, res.stdout, res.stderr
 
 
 def _same_as_off(build, argv, env_on, stderr_factory=None, timeout=60):
@@ -134,16 +135,7 @@ def stderr_full_pipe_whole_lines(build, tmp):
         rc, out, _ = _run(argv, _on(build, mode="1", fmt="json"), stderr=w, timeout=60)
     finally:
         os.close(w)
-    os.set_blocking(r, False)
-    held = b""
-    try:
-        while True:
-            chunk = os.read(r, 1 << 16)
-            if not chunk:
-                break
-            held += chunk
-    except BlockingIOError:
-        pass
+    held = tdlib.drain_now(r)
     os.close(r)
     check(rc == 0, f"host exit {rc}")
     check(len(held) >= 32768, f"the pipe held only {len(held)} bytes: it never filled, so this proves nothing")

@@ -40,29 +40,14 @@ class Hung(AssertionError):
     pass
 
 
-class Result:
-    def __init__(self, rc, out, err, took):
-        self.rc, self.out, self.err, self.took = rc, out, err, took
-
-
 def _run(argv, env, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=60):
     """Run argv in its own session; a run past the timeout is killed (with all it started)
     and raises Hung."""
-    start = time.monotonic()
-    p = subprocess.Popen(argv, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr,
-                         start_new_session=True)
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, _ = p.communicate()
+    res = tdlib.run(argv, env, timeout=timeout, stdin=stdin, stderr=stderr)
+    if res.timed_out:
         raise Hung(f"{os.path.basename(argv[0])} hung: killed after {timeout}s; its stdout so far "
-                   f"{out.decode('utf-8', 'replace')[-200:]!r}")
-    return Result(p.returncode, out.decode("utf-8", "replace"),
-                  err.decode("utf-8", "replace") if err is not None else "", time.monotonic() - start)
+                   f"{res.stdout[-200:]!r}")
+    return res
 
 
 def _off(build):
@@ -93,27 +78,12 @@ def _same_as_off(build, argv, env_on, fault=None, timeout=60):
             if cleanup:
                 cleanup()
     off, on = results
-    check(on.rc not in (-13, 141), f"the host died of SIGPIPE (exit {on.rc}); stdout {on.out!r}")
-    check((on.rc, on.out) == (off.rc, off.out),
-          f"host differs with tlsdiag on: exit {on.rc} vs {off.rc} off, stdout {on.out!r} vs {off.out!r}")
-    warnings = warning_lines(on.err)
+    check(on.rc not in (-13, 141), f"the host died of SIGPIPE (exit {on.rc}); stdout {on.stdout!r}")
+    check((on.rc, on.stdout) == (off.rc, off.stdout),
+          f"host differs with tlsdiag on: exit {on.rc} vs {off.rc} off, stdout {on.stdout!r} vs {off.stdout!r}")
+    warnings = warning_lines(on.stderr)
     check(len(warnings) <= 1, f"{len(warnings)} tlsdiag warnings: {warnings}")
     return on, off
-
-
-def _drain_now(fd):
-    """Everything a pipe or FIFO holds right now, without waiting."""
-    os.set_blocking(fd, False)
-    held = b""
-    try:
-        while True:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            held += chunk
-    except BlockingIOError:
-        pass
-    return held
 
 
 def _prefill_line(n):
@@ -172,7 +142,7 @@ def _stderr_pipe_run(build, fmt, prefill_pages, pipe_size, count):
 
         def cleanup():
             os.close(w)
-            held["data"] = _drain_now(r)   # the host is gone: what did it leave in the pipe?
+            held["data"] = tdlib.drain_now(r)   # the host is gone: what did it leave in the pipe?
             os.close(r)
         return w, cleanup
 
@@ -256,7 +226,7 @@ def stderr_slow_reader_whole_lines(build, tmp, fmt):
         os.close(w)
         t.join(30)
         os.close(r)
-    check(res.rc == 0 and res.out.strip() == "outcome=" + "F" * 60, f"host: exit {res.rc}, {res.out!r}")
+    check(res.rc == 0 and res.stdout.strip() == "outcome=" + "F" * 60, f"host: exit {res.rc}, {res.stdout!r}")
     data = b"".join(got)
     n = _whole_lines(data, fmt, f"slowly read stderr pipe ({fmt})")
     check(n > 0, "no report reached the reader at all, so this proves nothing")
@@ -312,7 +282,7 @@ def fifo_with_reader(build, tmp, host):
         time.sleep(0.05)
         stop.set()
         t.join(5)
-        got.append(_drain_now(rfd))
+        got.append(tdlib.drain_now(rfd))
         os.close(rfd)
     n = _whole_lines(b"".join(got), "json", "FIFO")
     return f"{n} reports arrived through the FIFO"
@@ -327,7 +297,7 @@ def fifo_reader_never_reads(build, tmp):
         try:
             _same_as_off(build, argv, _on(build, output=f"file:{fifo}"), timeout=20)
         finally:
-            held = _drain_now(rfd)
+            held = tdlib.drain_now(rfd)
     finally:
         os.close(rfd)
     n = _whole_lines(held, "json", "unread FIFO")
@@ -353,7 +323,7 @@ def _control_sink_works(build, tmp):
     log = d / "out.jsonl"
     if not log.exists():
         res = _run(_REFUSE_HOST(build), _on(build, output=f"file:{log}"), timeout=20)
-        check(res.rc == 0, f"control run: host exit {res.rc}, {res.out!r}")
+        check(res.rc == 0, f"control run: host exit {res.rc}, {res.stdout!r}")
     check(log.exists() and any(e["event"] == "handshake_failed" for e in read_jsonl(log)),
           "with the sink in the caller's own directory nothing was written either, so this proves nothing")
 
@@ -381,7 +351,7 @@ def refused_world_writable_dir(build, tmp, mode):
     on, _ = _same_as_off(build, _REFUSE_HOST(build), _on(build, output=f"file:{path}"), timeout=20)
     check(not os.listdir(d), f"tlsdiag made {os.listdir(d)} in a {mode:o} directory owned by nobody: "
           f"{path.read_bytes()[:200] if path.exists() else b''!r}")
-    return f"warning: {warning_lines(on.err)}"
+    return f"warning: {warning_lines(on.stderr)}"
 
 
 def refused_precreated_file(build, tmp):
@@ -399,7 +369,7 @@ def refused_precreated_file(build, tmp):
           f"directory: {path.read_bytes()[:200]!r}")
     check((st.st_uid, stat.S_IMODE(st.st_mode)) == (nobody.pw_uid, 0o666) and os.listdir(d) == [path.name],
           f"tlsdiag changed nobody's file or directory: uid {st.st_uid}, mode {oct(st.st_mode)}, {os.listdir(d)}")
-    return f"warning: {warning_lines(on.err)}"
+    return f"warning: {warning_lines(on.stderr)}"
 
 
 def directory_as_path(build, tmp):
@@ -407,7 +377,7 @@ def directory_as_path(build, tmp):
     d.mkdir(exist_ok=True)
     on, _ = _same_as_off(build, _REFUSE_HOST(build), _on(build, output=f"file:{d}"), timeout=20)
     check(d.is_dir() and not os.listdir(d), f"the directory changed: {os.listdir(d)}")
-    return f"warning: {warning_lines(on.err)}"
+    return f"warning: {warning_lines(on.stderr)}"
 
 
 def socket_as_path(build, tmp):
@@ -430,7 +400,7 @@ def socket_as_path(build, tmp):
     finally:
         s.close()
     check(stat.S_ISSOCK(path.lstat().st_mode), "the socket at the sink path was replaced")
-    return f"warning: {warning_lines(on.err)}"
+    return f"warning: {warning_lines(on.stderr)}"
 
 
 # ---- 4: fd 2 reused by a daemon's append-only data file ----------------------------------
@@ -442,11 +412,11 @@ def fd2_append_only_data_file(build, tmp, stderr_closed):
     prog = [build.prog("sk_fd2"), str(data), "1", "5"]
     argv = ["sh", "-c", 'exec "$0" "$@" 2>&-', *prog] if stderr_closed else prog
     on, _ = _same_as_off(build, argv, _on(build, fmt="text", output="stderr"), timeout=60)
-    check("data_fd=2 " in on.out, f"the data file did not land on fd 2, so this proves nothing: {on.out!r}")
+    check("data_fd=2 " in on.stdout, f"the data file did not land on fd 2, so this proves nothing: {on.stdout!r}")
     if not stderr_closed:
-        check(on.err.startswith("tlsdiag: "), "the failure before the swap was not reported on the "
-              f"original stderr, so this proves nothing: {on.err[:200]!r}")
-    check(on.rc == 0 and "data_intact=1" in on.out,
+        check(on.stderr.startswith("tlsdiag: "), "the failure before the swap was not reported on the "
+              f"original stderr, so this proves nothing: {on.stderr[:200]!r}")
+    check(on.rc == 0 and "data_intact=1" in on.stdout,
           f"tlsdiag wrote into the daemon's O_WRONLY|O_APPEND data file on fd 2: {data.read_bytes()[:300]!r}")
 
 

@@ -228,29 +228,48 @@ class SServer(Server):
 
 
 class Result:
-    def __init__(self, rc, stdout, stderr, timed_out=False):
-        self.rc, self.stdout, self.stderr, self.timed_out = rc, stdout, stderr, timed_out
+    def __init__(self, rc, stdout, stderr, timed_out=False, took=0.0):
+        self.rc, self.stdout, self.stderr, self.timed_out, self.took = rc, stdout, stderr, timed_out, took
 
     def describe(self):
         return "exit %s%s, stdout %r, stderr %r" % (
             self.rc, " (timed out)" if self.timed_out else "", clip(self.stdout), clip(self.stderr))
 
 
-def run(argv, env=None, timeout=30.0, cwd=None):
-    """Run a client to completion in its own session; kill its whole group on timeout."""
-    proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env or base_env(), cwd=cwd,
-                            start_new_session=True)
+def run(argv, env=None, timeout=30.0, cwd=None, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE):
+    """Run a client to completion in its own session; kill its whole group on timeout. stderr
+    may be a file descriptor of the caller's (then Result.stderr is "")."""
+    start = time.monotonic()
+    proc = subprocess.Popen([str(a) for a in argv], stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=stderr, env=env or base_env(), cwd=cwd, start_new_session=True)
+    timed_out = False
     try:
         out, err = proc.communicate(timeout=timeout)
-        return Result(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
     except subprocess.TimeoutExpired:
+        timed_out = True
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         out, err = proc.communicate()
-        return Result(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"), True)
+    return Result(proc.returncode, out.decode(errors="replace"),
+                  err.decode(errors="replace") if err is not None else "", timed_out,
+                  time.monotonic() - start)
+
+
+def drain_now(fd):
+    """Everything a pipe or FIFO holds right now, without waiting."""
+    os.set_blocking(fd, False)
+    held = b""
+    try:
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            held += chunk
+    except BlockingIOError:
+        pass
+    return held
 
 
 # ---- events ------------------------------------------------------------------------------
