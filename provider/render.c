@@ -11,8 +11,11 @@
 #include "render.h"
 #include "runtime.h"
 
-/* Expand {key} placeholders from the report's evidence into dst; an absent key is "?". */
-static void expand(const struct td_report *r, const char *tmpl, char *dst, size_t cap)
+/* Expand {key} placeholders from the report's evidence into dst; an absent key is "?". With
+ * escape, the values are escaped for text as they go in and the template, ours, is copied as
+ * it is (a hint's PHP class names keep their single backslashes). */
+static void expand_as(const struct td_report *r, const char *tmpl, char *dst, size_t cap,
+                      int escape)
 {
     size_t o = 0;
     if (cap == 0) return;
@@ -24,6 +27,11 @@ static void expand(const struct td_report *r, const char *tmpl, char *dst, size_
             key[close - p - 1] = '\0';
             const char *v = td_evidence_get(r, key);
             if (v == NULL) v = "?";
+            if (escape) {
+                o += td_escape(dst + o, cap - o, v, 0);
+                p = close + 1;
+                continue;
+            }
             size_t vl = strlen(v);
             if (o + vl >= cap) vl = cap - o - 1;
             memcpy(dst + o, v, vl);
@@ -34,6 +42,11 @@ static void expand(const struct td_report *r, const char *tmpl, char *dst, size_
         }
     }
     dst[o] = '\0';
+}
+
+static void expand(const struct td_report *r, const char *tmpl, char *dst, size_t cap)
+{
+    expand_as(r, tmpl, dst, cap, 0);
 }
 
 /* ---- a bounded string builder --------------------------------------------------------- */
@@ -308,8 +321,8 @@ static void render_text(const struct td_report *r, struct out *o)
         text_field(o, "fix:", text);
         const char *hint = hint_for(r);
         if (hint != NULL) {
-            expand(r, hint, text, sizeof(text));
-            if (text[0] != '\0') text_field(o, "also:", text);
+            expand_as(r, hint, text, sizeof(text), 1);
+            if (text[0] != '\0') put(o, "  %-9s %s\n", "also:", text);
         }
     }
     put(o, "  %-9s %s\n", "guide:", guide_for(r));

@@ -838,7 +838,7 @@ static void json_field(const char *json, const char *key, char *out, size_t cap)
 
 static void run_column(const struct classify_case *c, const struct column_facts *f)
 {
-    static char json[16384], hint[4096], guide[512];
+    static char json[16384], text[16384], hint[4096], guide[512];
     struct td_report *r = calloc(1, sizeof(*r));
     if (r == NULL) abort();
     r->event = TD_EV_HANDSHAKE_FAILED;
@@ -855,12 +855,16 @@ static void run_column(const struct classify_case *c, const struct column_facts 
     r->ssl_options = f->ssl_options;
     td_classify(r);
     td_render(r, TD_FORMAT_JSON, json, sizeof(json));
+    td_render(r, TD_FORMAT_TEXT, text, sizeof(text));
     json_hint(json, hint, sizeof(hint));
     json_field(json, "guide_url", guide, sizeof(guide));
     int col = f->column, cause = (int)(r->cause - td_causes);
 
     CHECK(r->hint_column == col, "%s, %s: hint column %d, expected %d", c->what, f->what,
           r->hint_column, col);
+    /* The text says it as it is: our own backslashes (PHP's class names) are not escaped. */
+    CHECK(hint[0] == '\0' || strstr(text, hint) != NULL, "%s, %s: the text's hint differs:\n%s",
+          c->what, f->what, text);
     if (ca_trust_cause(cause) && r->role == TD_ROLE_CLIENT)
         for (int k = 0; k < 2; k++)
             CHECK(tokens[col].must[k] == NULL || strstr(hint, tokens[col].must[k]) != NULL,
