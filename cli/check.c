@@ -433,7 +433,7 @@ static int handshake(const struct check_opts *o, SSL_CTX *ctx, struct outcome *o
     /* What a default client does: SNI for names only, and the name checked in OpenSSL. */
     if (!name_is_ip && name[0] != '\0') SSL_set_tlsext_host_name(ssl, name);
     if (name_is_ip) X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name);
-    else if (name[0] != '\0') SSL_set1_host(ssl, name);
+    else if (name[0] != '\0') X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), name, 0);
     SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
     SSL_CTX_set_tlsext_status_cb(ctx, status_verdict);
     SSL_CTX_set_tlsext_status_arg(ctx, out);

@@ -78,15 +78,40 @@ static int count_hash_links(const char *path)
     return n;
 }
 
+/* Calls fn on each object the store has loaded. X509_STORE_get1_objects (3.3 on; get0 is
+ * deprecated in 4.0) gives a list of our own, taken under the store's lock; before 3.3 the
+ * store's own list is walked under that lock. */
+static void for_each_object(X509_STORE *store, void (*fn)(X509_OBJECT *, void *), void *arg)
+{
+    if (store == NULL) return;
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get1_objects(store);
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) fn(sk_X509_OBJECT_value(objs, i), arg);
+    sk_X509_OBJECT_pop_free(objs, X509_OBJECT_free);
+#else
+    if (!X509_STORE_lock(store)) return;
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) fn(sk_X509_OBJECT_value(objs, i), arg);
+    X509_STORE_unlock(store);
+#endif
+}
+
+static void count_cert(X509_OBJECT *obj, void *arg)
+{
+    if (X509_OBJECT_get_type(obj) == X509_LU_X509) ++*(int *)arg;
+}
+
 static int store_cert_count(X509_STORE *store)
 {
     int n = 0;
-    if (store == NULL || !X509_STORE_lock(store)) return 0;
-    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
-    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++)
-        if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == X509_LU_X509) n++;
-    X509_STORE_unlock(store);
+    for_each_object(store, count_cert, &n);
     return n;
+}
+
+static void copy_cert(X509_OBJECT *obj, void *ours)
+{
+    X509 *x = X509_OBJECT_get0_X509(obj);
+    if (x != NULL) X509_STORE_add_cert(ours, x);
 }
 
 /* A private store holding the certificates the host's store has loaded, with OpenSSL's own
@@ -95,13 +120,7 @@ static int store_cert_count(X509_STORE *store)
 static X509_STORE *store_snapshot(X509_STORE *host)
 {
     X509_STORE *ours = X509_STORE_new();
-    if (ours == NULL || host == NULL || !X509_STORE_lock(host)) return ours;
-    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(host);
-    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
-        X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-        if (x != NULL) X509_STORE_add_cert(ours, x);
-    }
-    X509_STORE_unlock(host);
+    if (ours != NULL) for_each_object(host, copy_cert, ours);
     return ours;
 }
 

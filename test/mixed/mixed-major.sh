@@ -17,6 +17,7 @@ top=$(cd "$here/../.." && pwd)
 build=$(cd "${1:?usage: mixed-major.sh BUILD_DIR WORK_DIR [OTHER_BUILD_DIR]}" && pwd)
 work=${2:?usage: mixed-major.sh BUILD_DIR WORK_DIR [OTHER_BUILD_DIR]}
 other=${3:-}
+[ -z "$other" ] || other=$(cd "$other" && pwd)
 PYTHON=${PYTHON:-/usr/bin/python3}
 
 fail=0
@@ -97,7 +98,7 @@ check() {
         cmp -s "$work/$case.base.out" "$work/$case.$m.out" ||
             { bad "$case: stdout differs with TLSDIAG=$m:"; diff "$work/$case.base.out" "$work/$case.$m.out" | sed 's/^/    /'; }
     done
-    grep -v '^tlsdiag: ' "$work/$case.on.err" | cmp -s "$work/$case.base.err" - ||
+    { grep -v '^tlsdiag: ' "$work/$case.on.err" || true; } | cmp -s "$work/$case.base.err" - ||
         bad "$case: stderr differs beyond the warning"
     cmp -s "$work/$case.base.err" "$work/$case.off.err" ||
         bad "$case: tlsdiag off but stderr differs (it must say nothing when off)"
@@ -145,10 +146,24 @@ check "python-$pmajor-good" "$build/openssl.cnf" "$pmajor" "$mmajor" \
     "$PYTHON" "$work/client.py" "$port" "$pki/root.crt" good
 stop_server
 
+# The control: the openssl CLI of the module's own major gets the explanation, not the warning.
+cmajor=$(openssl version | sed -n 's/^OpenSSL \([0-9]*\)\..*/\1/p')
+if [ "$cmajor" = "$mmajor" ]; then
+    start_server selfsigned
+    run "openssl-$cmajor-control" "$build/openssl.cnf" 1 bash "$work/s_client.sh" "$port" "$pki/root.crt"
+    stop_server
+    if grep -q '^tlsdiag: CERTIFICATE_VERIFY_FAILED' "$work/openssl-$cmajor-control.err" &&
+        ! grep -q '^tlsdiag: warning' "$work/openssl-$cmajor-control.err"; then
+        say "openssl-$cmajor-control: the module's own major explains the failure, without a warning"
+    else
+        bad "openssl-$cmajor-control: OpenSSL $cmajor with its own build did not explain the failure:"
+        sed 's/^/    /' "$work/openssl-$cmajor-control.err"
+    fi
+fi
+
 # The reverse: the openssl CLI of this machine with a module built for the other major.
 if [ -n "$other" ]; then
     omajor=$(module_major "$other/tlsdiag.so")
-    cmajor=$(openssl version | sed -n 's/^OpenSSL \([0-9]*\)\..*/\1/p')
     if [ "$omajor" = "$cmajor" ]; then
         bad "$other/tlsdiag.so is built for OpenSSL $omajor, the openssl CLI's own major"
     else

@@ -139,21 +139,23 @@ static X509 *server_cert;
 
 static void make_server_identity(void)
 {
-    X509_NAME *name;
+    /* A name of our own: from OpenSSL 4.0 the certificate's own is const. */
+    X509_NAME *name = X509_NAME_new();
 
     server_key = EVP_EC_gen("P-256");
     server_cert = X509_new();
-    if (server_key == NULL || server_cert == NULL) abort();
-    name = X509_get_subject_name(server_cert);
+    if (server_key == NULL || server_cert == NULL || name == NULL) abort();
     if (!X509_set_version(server_cert, X509_VERSION_3) ||
         !ASN1_INTEGER_set(X509_get_serialNumber(server_cert), 1) ||
         !X509_gmtime_adj(X509_getm_notBefore(server_cert), -3600) ||
         !X509_gmtime_adj(X509_getm_notAfter(server_cert), 86400) ||
         !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"example.test",
                                     -1, -1, 0) ||
-        !X509_set_issuer_name(server_cert, name) || !X509_set_pubkey(server_cert, server_key) ||
+        !X509_set_subject_name(server_cert, name) || !X509_set_issuer_name(server_cert, name) ||
+        !X509_set_pubkey(server_cert, server_key) ||
         !X509_sign(server_cert, server_key, EVP_sha256()))
         abort();
+    X509_NAME_free(name);
 }
 
 static SSL_CTX *new_ctx(const SSL_METHOD *method, int min_version, int max_version)
