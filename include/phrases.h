@@ -149,4 +149,20 @@
 #define TD_SAY_WAS "was"
 #define TD_SAY_WERE "were"
 
+/* ---- warnings: one line each, at most one of each kind per process ---- */
+#define TD_SAY_WARN_SINK \
+    "tlsdiag: warning: not writing diagnostics to %s: %.200s\n" /* where, why */
+#define TD_SAY_SINK_UNSAFE_DIR "its directory is writable by everyone and not ours"
+#define TD_SAY_SINK_UNSAFE_FILE \
+    "it lies in a directory writable by everyone and belongs to another user"
+#define TD_SAY_SINK_KIND "it is neither a file, a pipe, a socket nor a character device"
+#define TD_SAY_WARN_SETTING \
+    "tlsdiag: warning: %s=\"%.64s\" is not understood (expected %s); using %s\n"
+#define TD_SAY_WARN_MAJOR \
+    "tlsdiag: warning: this process runs OpenSSL %.40s, but this tlsdiag module was built " \
+    "for OpenSSL %s (%s); tlsdiag is inactive here and the program runs unchanged. " \
+    "Install the tlsdiag build for OpenSSL %ld into this OpenSSL's modules directory " \
+    "(its pkg-config --variable=modulesdir libcrypto), and name the module without a " \
+    "path in openssl.cnf.\n"
+
 #endif

@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "phrases.h"
 #include "output.h"
 #include "render.h"
 #include "settings.h"
@@ -178,8 +179,7 @@ static void warn_once(const char *what, const char *why)
     if (atomic_exchange(&warned, 1)) return;
     char msg[512], shown[256];
     td_escape(shown, sizeof(shown), what, 0); /* a path from the environment */
-    snprintf(msg, sizeof(msg), "tlsdiag: warning: not writing diagnostics to %s: %.200s\n", shown,
-             why);
+    snprintf(msg, sizeof(msg), TD_SAY_WARN_SINK, shown, why);
     td_output_warning(msg);
 }
 
@@ -204,9 +204,8 @@ static const char *unsafe_place(const char *path, const struct stat *file)
     snprintf(copy, sizeof(copy), "%s", path);
     if (stat(dirname(copy), &dir) != 0) return NULL; /* open() will say why */
     if (!(dir.st_mode & S_IWOTH)) return NULL;
-    if (dir.st_uid != geteuid()) return "its directory is writable by everyone and not ours";
-    if (file != NULL && file->st_uid != geteuid())
-        return "it lies in a directory writable by everyone and belongs to another user";
+    if (dir.st_uid != geteuid()) return TD_SAY_SINK_UNSAFE_DIR;
+    if (file != NULL && file->st_uid != geteuid()) return TD_SAY_SINK_UNSAFE_FILE;
     return NULL;
 }
 
@@ -228,7 +227,7 @@ static int open_log_file(void)
     }
     struct stat st;
     enum sink_kind kind = fstat(fd, &st) == 0 ? kind_of(&st) : KIND_NONE;
-    if (kind == KIND_NONE) why = "it is neither a file, a pipe, a socket nor a character device";
+    if (kind == KIND_NONE) why = TD_SAY_SINK_KIND;
     else why = unsafe_place(path, &st);
     if (why != NULL) {
         close(fd);

@@ -16,6 +16,7 @@
 #include <openssl/core_names.h>
 #include <openssl/opensslv.h>
 #include <openssl/params.h>
+#include "phrases.h"
 #include "hook.h"
 #include "output.h"
 #include "repeat.h"
@@ -127,13 +128,8 @@ static void warn_major(const char *core_version, long major)
 
     if (major_warned) return;
     major_warned = 1;
-    snprintf(line, sizeof(line),
-             "tlsdiag: warning: this process runs OpenSSL %.40s, but this tlsdiag module was built "
-             "for OpenSSL %s (%s); tlsdiag is inactive here and the program runs unchanged. "
-             "Install the tlsdiag build for OpenSSL %ld into this OpenSSL's modules directory "
-             "(its pkg-config --variable=modulesdir libcrypto), and name the module without a "
-             "path in openssl.cnf.\n",
-             core_version, OPENSSL_VERSION_STR, OPENSSL_VERSION_TEXT, major);
+    snprintf(line, sizeof(line), TD_SAY_WARN_MAJOR, core_version, OPENSSL_VERSION_STR,
+             OPENSSL_VERSION_TEXT, major);
     td_output_warning(line);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "phrases.h"
 #include "output.h"
 #include "render.h"
 #include "settings.h"
@@ -21,10 +22,7 @@ static void warn_bad(const char *name, const char *value, const char *expected,
     char line[512], shown[300];
     /* The value came from outside: show it escaped. */
     td_escape(shown, sizeof(shown), value, 0);
-    snprintf(line, sizeof(line),
-             "tlsdiag: warning: %s=\"%.64s\" is not understood (expected %s); "
-             "using %s\n",
-             name, shown, expected, fallback);
+    snprintf(line, sizeof(line), TD_SAY_WARN_SETTING, name, shown, expected, fallback);
     td_output_warning(line);
 }
 
