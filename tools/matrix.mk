@@ -34,9 +34,15 @@ CHECK_TARGETS += check-matrix
 # libssl.so.3 beside experimental's OpenSSL 4). For the reverse case a module is built against
 # the other major's libssl-dev unpacked in MIXED_OTHER_DEV (check-matrix puts the base suite's
 # there in the experimental root), and loaded by this machine's openssl CLI.
+# With both builds, the loader (loader/loader.c: a tlsdiag.so that links no libcrypto and hands
+# over to tlsdiag/ossl<N>.so for the major of the process) is tested with both beside it.
 # (A literal make, not $$(MAKE): check-matrix probes targets with make -n, which must not run this.)
 MIXED_OTHER_DEV ?= /opt/tlsdiag-other-ssl-dev
-check-mixed-major: all
+$(BUILD)/loader/tlsdiag.so: loader/loader.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared $(HARDEN_LDFLAGS) -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $<
+
+check-mixed-major: all $(BUILD)/loader/tlsdiag.so
 	@set -e; other=; \
 	if [ -d '$(MIXED_OTHER_DEV)/usr/include/openssl' ]; then \
 	    ma=$$($(CC) -print-multiarch); \
@@ -47,6 +53,7 @@ check-mixed-major: all
 	        '$(BUILD)/other-major/tlsdiag.so'; \
 	    other='$(BUILD)/other-major'; \
 	fi; \
-	PYTHON='$(PYTHON)' bash test/mixed/mixed-major.sh '$(BUILD)' '$(BUILD)/mixed' $$other
+	PYTHON='$(PYTHON)' bash test/mixed/mixed-major.sh '$(BUILD)' '$(BUILD)/mixed' $$other \
+	    $${other:+'$(BUILD)/loader/tlsdiag.so'}
 
 .PHONY: check-mixed-major

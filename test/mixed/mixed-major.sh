@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# mixed-major.sh BUILD_DIR WORK_DIR [OTHER_BUILD_DIR]
+# mixed-major.sh BUILD_DIR WORK_DIR [OTHER_BUILD_DIR [LOADER_SO]]
 # Two OpenSSL majors on one machine (the transition): a process whose libssl is of one major,
 # handed the tlsdiag module built for the other, must get exactly one warning naming both
 # versions, no diagnostics and no hooks, and the outcome it would have had without tlsdiag.
 #
 #   forward: PYTHON (its ssl module on libssl.so.3, say) with BUILD_DIR's module (built for 4)
 #   reverse: the openssl CLI (4) with OTHER_BUILD_DIR's module (built for 3), when given
+#   loader:  LOADER_SO (loader/loader.c) as tlsdiag.so with both builds beside it, as a modules
+#            directory both majors share holds them: each process gets its own build and
+#            explains; with its build missing, it gets the loader's one warning instead.
 #
 # Each case runs a self-signed server (the client fails verification) and a good one (it
 # succeeds), once without tlsdiag and once with it switched on; exit status and stdout must be
@@ -17,6 +20,7 @@ top=$(cd "$here/../.." && pwd)
 build=$(cd "${1:?usage: mixed-major.sh BUILD_DIR WORK_DIR [OTHER_BUILD_DIR]}" && pwd)
 work=${2:?usage: mixed-major.sh BUILD_DIR WORK_DIR [OTHER_BUILD_DIR]}
 other=${3:-}
+loader=${4:-}
 [ -z "$other" ] || other=$(cd "$other" && pwd)
 PYTHON=${PYTHON:-/usr/bin/python3}
 
@@ -76,7 +80,13 @@ run() {
 
 # check CASE CNF CLIENT_MAJOR MODULE_MAJOR CMD...: the assertions for one client and server.
 check() {
-    local case=$1 cnf=$2 cmajor=$3 mmajor=$4; shift 4
+    local cmajor=$3 mmajor=$4
+    check_warning "$1" "$2" "tlsdiag: warning: this process runs OpenSSL $cmajor.*built for OpenSSL $mmajor\..*inactive.*Install the tlsdiag build for OpenSSL $cmajor " "${@:5}"
+}
+
+# check_warning CASE CNF REGEX CMD...: one warning matching REGEX (grep -E), the outcome unchanged.
+check_warning() {
+    local case=$1 cnf=$2 want=$3; shift 3
     run "$case.base" - - "$@"
     run "$case.on" "$cnf" 1 "$@"
     run "$case.off" "$cnf" - "$@"
@@ -88,10 +98,7 @@ check() {
     fi
     local line
     line=$(grep '^tlsdiag: ' "$work/$case.on.err" | head -n1 || true)
-    case $line in
-    "tlsdiag: warning: this process runs OpenSSL $cmajor."*"built for OpenSSL $mmajor."*"inactive"*"Install the tlsdiag build for OpenSSL $cmajor "*) ;;
-    *) bad "$case: not the warning wanted (process $cmajor, module $mmajor): $line" ;;
-    esac
+    echo "$line" | grep -qE "$want" || bad "$case: not the warning wanted (/$want/): $line"
     for m in on off; do
         cmp -s "$work/$case.base.rc" "$work/$case.$m.rc" ||
             bad "$case: exit status $(cat "$work/$case.base.rc") without tlsdiag, $(cat "$work/$case.$m.rc") with TLSDIAG=$m"
@@ -176,6 +183,40 @@ if [ -n "$other" ]; then
     fi
 else
     say "reverse case (a $mmajor process with a module for another major) not run: no OTHER_BUILD_DIR"
+fi
+
+# explains CASE CNF CMD...: with tlsdiag on, the failure is explained and nothing warns.
+explains() {
+    local case=$1 cnf=$2; shift 2
+    run "$case" "$cnf" 1 "$@"
+    if grep -q '^tlsdiag: CERTIFICATE_VERIFY_FAILED' "$work/$case.err" &&
+        ! grep -q '^tlsdiag: warning' "$work/$case.err"; then
+        say "$case: explained by its own build, no warning"
+    else
+        bad "$case: not explained by its own build:"
+        sed 's/^/    /' "$work/$case.err"
+    fi
+}
+
+# The loader: one tlsdiag.so in a directory both majors share, each build beside it.
+if [ -n "$loader" ] && [ -n "$other" ]; then
+    mods=$work/modules
+    mkdir -p "$mods/tlsdiag"
+    cp "$loader" "$mods/tlsdiag.so"
+    cp "$build/tlsdiag.so" "$mods/tlsdiag/ossl$mmajor.so"
+    cp "$other/tlsdiag.so" "$mods/tlsdiag/ossl$omajor.so"
+    sed "s#$build/tlsdiag.so#$mods/tlsdiag.so#g" "$build/openssl.cnf" >"$work/loader.cnf"
+    start_server selfsigned
+    explains "loader-python-$pmajor" "$work/loader.cnf" \
+        "$PYTHON" "$work/client.py" "$port" "$pki/root.crt" bad
+    explains "loader-openssl-$cmajor" "$work/loader.cnf" bash "$work/s_client.sh" "$port" "$pki/root.crt"
+    rm "$mods/tlsdiag/ossl$pmajor.so"
+    check_warning "loader-python-$pmajor-missing" "$work/loader.cnf" \
+        "^tlsdiag: warning: no tlsdiag build for OpenSSL $pmajor is installed \\($mods/tlsdiag/ossl$pmajor.so: .*inactive" \
+        "$PYTHON" "$work/client.py" "$port" "$pki/root.crt" bad
+    stop_server
+else
+    say "loader case not run: it needs OTHER_BUILD_DIR and LOADER_SO"
 fi
 
 [ $fail -eq 0 ] && say "PASS" || say "FAILED"
