@@ -1,6 +1,10 @@
-/* explain: read a TLS error message pasted from a log (Python ssl, PyMongo, pyOpenSSL, curl,
- * the openssl CLI, Node, the MongoDB C driver) and say which guide section it belongs to, which
- * causes the text can and cannot tell apart, and which tlsdiag command would decide.
+/* explain: read a TLS error message pasted from a log (Python ssl, PyMongo, pyOpenSSL, requests,
+ * pip, curl, the openssl CLI, Node and its mongodb driver, Ruby and the mongo gem, PHP streams
+ * and the PHP MongoDB driver, the MongoDB C driver) and say which guide section it belongs to,
+ * which causes the text can and cannot tell apart, and which tlsdiag command would decide. The
+ * program it names picks the catalogue's hint column, as the provider's observations do. A
+ * message from a TLS stack that is not OpenSSL (Go, GnuTLS, NSS, Java, .NET, rustls) still gets
+ * its cause from its words, and the note that tlsdiag cannot see such a program's handshakes.
  *
  * The text is matched on OpenSSL's own identifiers, not on any one program's wording: reason
  * strings, X509 verify strings and alert names come from the linked OpenSSL at run time, packed
@@ -21,6 +25,7 @@
 #include "report.h"
 #include "cli.h"
 #include "common.h"
+#include "phrases.h"
 
 #define TEXT_MAX (1 << 20)
 #define MAX_CAUSES 16
@@ -30,30 +35,63 @@ enum source {
     SRC_PYTHON,
     SRC_PYMONGO,
     SRC_PYOPENSSL,
+    SRC_REQUESTS,
+    SRC_PIP,
     SRC_CURL,
     SRC_OPENSSL_CLI,
     SRC_NODE,
+    SRC_RUBY,
+    SRC_RUBY_MONGO,
+    SRC_PHP,
+    SRC_PHP_MONGODB,
     SRC_MONGOC,
+    /* TLS stacks tlsdiag cannot load into: their words still name a cause. */
+    SRC_GO,
+    SRC_GNUTLS,
+    SRC_NSS,
+    SRC_JAVA,
+    SRC_DOTNET,
+    SRC_RUSTLS,
     SRC_COUNT
 };
 
 static const struct {
     const char *id, *name, *run;
-    enum td_runtime runtime; /* whose hint column of the catalogue applies */
-    int pymongo;             /* ... and PyMongo's, before the runtime's */
+    int column;        /* the catalogue's hint column (TD_RT_ or TD_HINT_) whose hint applies */
+    const char *stack; /* not OpenSSL: the TLS library that does the work, or NULL */
 } sources[SRC_COUNT] = {
     [SRC_UNKNOWN] = { "unknown", "an OpenSSL-based program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER,
-                      0 },
-    [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON, 0 },
-    [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON, 1 },
+                      NULL },
+    [SRC_PYTHON] = { "python", "Python's ssl module", "python3 YOUR_SCRIPT.py", TD_RT_PYTHON,
+                     NULL },
+    [SRC_PYMONGO] = { "pymongo", "PyMongo", "python3 YOUR_SCRIPT.py", TD_HINT_PYMONGO, NULL },
     [SRC_PYOPENSSL] = { "pyopenssl", "pyOpenSSL (PyMongo's OCSP path)", "python3 YOUR_SCRIPT.py",
-                        TD_RT_PYTHON, 0 },
-    [SRC_CURL] = { "curl", "curl", "curl -sS https://HOST:PORT/", TD_RT_CURL, 0 },
+                        TD_RT_PYTHON, NULL },
+    [SRC_REQUESTS] = { "requests", "requests (urllib3)", "python3 YOUR_SCRIPT.py", TD_HINT_REQUESTS,
+                       NULL },
+    [SRC_PIP] = { "pip", "pip", "pip3 install PACKAGE", TD_HINT_PIP, NULL },
+    [SRC_CURL] = { "curl", "curl", "curl -sS https://HOST:PORT/", TD_RT_CURL, NULL },
     [SRC_OPENSSL_CLI] = { "openssl", "the openssl command", "openssl s_client -connect HOST:PORT",
-                          TD_RT_OPENSSL_CLI, 0 },
-    [SRC_NODE] = { "node", "Node.js", "node YOUR_SCRIPT.js", TD_RT_NODE, 0 },
-    /* A C program: no runtime of its own whose options a hint could name. */
-    [SRC_MONGOC] = { "mongoc", "the MongoDB C driver", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, 0 },
+                          TD_RT_OPENSSL_CLI, NULL },
+    [SRC_NODE] = { "node", "Node.js", "node YOUR_SCRIPT.js", TD_RT_NODE, NULL },
+    [SRC_RUBY] = { "ruby", "Ruby's openssl", "ruby YOUR_SCRIPT.rb", TD_RT_RUBY, NULL },
+    [SRC_RUBY_MONGO] = { "ruby-mongo", "the Ruby MongoDB driver", "ruby YOUR_SCRIPT.rb",
+                         TD_HINT_RUBY_MONGO, NULL },
+    [SRC_PHP] = { "php", "PHP's streams", "php YOUR_SCRIPT.php", TD_RT_PHP, NULL },
+    [SRC_PHP_MONGODB] = { "php-mongodb", "the PHP MongoDB driver", "php YOUR_SCRIPT.php",
+                          TD_HINT_PHP_MONGODB, NULL },
+    [SRC_MONGOC] = { "mongoc", "the MongoDB C driver", "YOUR_PROGRAM [ARGS...]", TD_HINT_MONGOC,
+                     NULL },
+    [SRC_GO] = { "go", "a Go program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, "Go's crypto/tls" },
+    [SRC_GNUTLS] = { "gnutls", "a GnuTLS program (wget, git, curl-gnutls)",
+                     "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, "GnuTLS" },
+    [SRC_NSS] = { "nss", "an NSS program (Firefox, curl-nss)", "YOUR_PROGRAM [ARGS...]",
+                  TD_RT_OTHER, "NSS" },
+    [SRC_JAVA] = { "java", "a Java program", "java YOUR_PROGRAM", TD_RT_OTHER, "Java's JSSE" },
+    [SRC_DOTNET] = { "dotnet", "a .NET program", "dotnet YOUR_PROGRAM", TD_RT_OTHER,
+                     ".NET's SslStream" },
+    [SRC_RUSTLS] = { "rustls", "a rustls program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER,
+                     "rustls" },
 };
 
 struct text {
@@ -305,21 +343,69 @@ static long find_verify_code(const struct text *t, struct verdict *v)
 
 /* ---- where the text came from ---- */
 
+/* Messages from TLS stacks that are not OpenSSL, by the words only they use. */
+static const struct {
+    const char *needle;
+    enum source source;
+} foreign_words[] = {
+    { "x509: certificate", SRC_GO },
+    { "tls: failed to verify certificate", SRC_GO },
+    { "tls: first record does not look like a tls handshake", SRC_GO },
+    { "gnutls", SRC_GNUTLS },
+    { "is not trusted.",
+      SRC_GNUTLS }, /* wget: "ERROR: The certificate of 'HOST' is not trusted." */
+    { "doesn't have a known issuer", SRC_GNUTLS },
+    { "server certificate verification failed. cafile:", SRC_GNUTLS }, /* git, curl-gnutls */
+    { "sec error ", SRC_NSS },
+    { "ssl error bad cert domain", SRC_NSS },
+    { "mozilla pkix error", SRC_NSS },
+    { "pr end of file error", SRC_NSS },
+    { "pr connect reset error", SRC_NSS },
+    { "pkix path building failed", SRC_JAVA },
+    { "javax.net.ssl", SRC_JAVA },
+    { "sun.security.", SRC_JAVA },
+    { "the remote certificate is invalid", SRC_DOTNET },
+    { "remotecertificatenamemismatch", SRC_DOTNET },
+    { "remotecertificatechainerrors", SRC_DOTNET },
+    { "system.security.authentication", SRC_DOTNET },
+    { "invalid peer certificate", SRC_RUSTLS },
+    { "rustls", SRC_RUSTLS },
+};
+
 static enum source find_source(const struct text *t, int *pyopenssl)
 {
+    *pyopenssl = 0;
+    for (size_t i = 0; i < sizeof(foreign_words) / sizeof(foreign_words[0]); i++)
+        if (has(t, foreign_words[i].needle)) return foreign_words[i].source;
     *pyopenssl = has(t, "[('ssl routines'") || has(t, "openssl.ssl.error") || has(t, "pyopenssl") ||
                  has(t, "service_identity") || has(t, "verificationerror(errors=");
+    /* pip's vendored requests says what requests says, and more. */
+    if (has(t, "pip._vendor") || has(t, "could not fetch url") ||
+        has(t, "there was a problem confirming the ssl certificate"))
+        return SRC_PIP;
+    /* Ruby's mongo gem wraps OpenSSL::SSL::SSLError in its own. */
+    if (has(t, "mongo::error") || has(t, "mongo::client") || has(t, "mongo::serverselector"))
+        return SRC_RUBY_MONGO;
+    if (has(t, "mongodb\\driver\\") || has(t, "mongodb\\\\driver\\\\")) return SRC_PHP_MONGODB;
     if (has(t, "pymongo") || has(t, "serverselectiontimeouterror") || has(t, "autoreconnect") ||
         has(t, "ssl handshake failed:") || has(t, "topology description"))
         return SRC_PYMONGO;
     if (*pyopenssl) return SRC_PYOPENSSL;
+    if (has(t, "requests.exceptions") || has(t, "urllib3.exceptions") ||
+        has(t, "httpsconnectionpool(") || has(t, "max retries exceeded with url"))
+        return SRC_REQUESTS;
     if (has(t, "calling hello on") || has(t, "calling ismaster on") ||
-        has(t, "no suitable servers found") || has(t, "mongoc") ||
-        has(t, "tls handshake failed: failed"))
+        has(t, "no suitable servers found") || has(t, "mongoc") || has(t, "tls handshake failed:"))
         return SRC_MONGOC;
+    if (has(t, "openssl::ssl::") || has(t, "ssl_connect returned=") ||
+        has(t, "does not match the server certificate"))
+        return SRC_RUBY;
+    if (has(t, "stream_socket_enable_crypto") || has(t, "ssl operation failed with code") ||
+        has(t, "failed to enable crypto") || has(t, "php warning:"))
+        return SRC_PHP;
     if (has(t, "err_ssl_") || has(t, "err_tls_") || has(t, "at tlssocket") ||
-        has(t, "node:internal") || has(t, "deps/openssl") || has(t, "code: '") ||
-        has(t, "mongoserverselectionerror") || has(t, "mongonetworkerror") ||
+        has(t, "node:internal") || has(t, "node:_tls") || has(t, "deps/openssl") ||
+        has(t, "code: '") || has(t, "mongoserverselectionerror") || has(t, "mongonetworkerror") ||
         has(t, "unable_to_verify_leaf_signature") || has(t, "depth_zero_self_signed_cert") ||
         has(t, "self_signed_cert_in_chain") || has(t, "unable_to_get_issuer_cert_locally") ||
         has(t, "cert_has_expired") || has(t, "does not match certificate's altnames") ||
@@ -536,6 +622,10 @@ static void hostname_phrase(struct verdict *v, const struct text *t)
     static const struct {
         const char *needle, *outside;
     } phrases[] = {
+        { "ssl handshake failed due to a hostname mismatch",
+          "the mongo gem checks the name itself after the handshake, so `tlsdiag run -- ruby` "
+          "sees a successful handshake; `tlsdiag check` makes OpenSSL check the name and shows "
+          "it" },
         { "hostname mismatch", NULL },
         { "ip address mismatch", NULL },
         { "does not match certificate's altnames",
@@ -558,6 +648,14 @@ static void hostname_phrase(struct verdict *v, const struct text *t)
           "handshake, which tlsdiag's hooks do not see; `tlsdiag check` shows it" },
         { "doesn't match",
           "this is PyMongo's (or ssl.match_hostname's) own check, after the handshake" },
+        { "does not match the server certificate",
+          "Ruby checks the name itself after the handshake (post_connection_check), so "
+          "`tlsdiag run -- ruby` sees a successful handshake; `tlsdiag check` makes OpenSSL "
+          "check the name and shows it" },
+        { "did not match expected",
+          "PHP checks the name itself after the handshake (peer_name), so `tlsdiag run -- php` "
+          "sees a successful handshake; `tlsdiag check` makes OpenSSL check the name and shows "
+          "it" },
         { "tls handshake failed: failed certificate verification",
           "the C driver checks the name itself after the handshake (a certificate that does not "
           "verify fails inside it, with an OpenSSL error); `tlsdiag check` shows it" },
@@ -571,6 +669,78 @@ static void hostname_phrase(struct verdict *v, const struct text *t)
         note_match(v, t, phrases[i].needle, NULL);
         return;
     }
+}
+
+/* What a stack that is not OpenSSL says, in its own words, as the verify error it means (0: a
+ * verification failure it does not name). First match wins, so the specific come first. */
+static const struct {
+    const char *needle;
+    long code;
+} foreign_causes[] = {
+    /* Go's crypto/x509 and crypto/tls */
+    { "x509: certificate signed by unknown authority", 20 },
+    { "x509: certificate is valid for", 62 },
+    { "x509: certificate is not valid for any names", 62 },
+    { "x509: certificate relies on legacy common name field", 62 },
+    { "x509: certificate has expired or is not yet valid: current time", 0 },
+    { "tls: failed to verify certificate", 0 },
+    /* GnuTLS (gnutls-cli, wget) */
+    { "the certificate issuer is unknown", 20 },
+    { "doesn't have a known issuer", 20 },
+    { "the name in the certificate does not match", 62 },
+    { "certificate owner does not match hostname", 62 },
+    { "no certificate subject alternative name matches", 62 },
+    { "the certificate chain uses expired certificate", 10 },
+    { "has expired.", 10 },
+    { "the certificate chain uses not yet valid certificate", 9 },
+    { "is not yet activated", 9 },
+    { "server certificate verification failed", 0 },
+    { "is not trusted.", 0 },
+    /* NSS */
+    { "mozilla pkix error self signed cert", 18 },
+    { "sec error unknown issuer", 20 },
+    { "sec error untrusted issuer", 20 },
+    { "sec error expired issuer certificate", 10 },
+    { "sec error expired certificate", 10 },
+    { "ssl error bad cert domain", 62 },
+    /* Java's JSSE */
+    { "unable to find valid certification path to requested target", 20 },
+    { "pkix path building failed", 20 },
+    { "no subject alternative", 62 },
+    { "no name matching", 62 },
+    { "certificateexpiredexception", 10 },
+    { "certificatenotyetvalidexception", 9 },
+    /* .NET */
+    { "remotecertificatenamemismatch", 62 },
+    { "the remote certificate is invalid", 0 },
+    /* rustls */
+    { "invalid peer certificate: unknownissuer", 20 },
+    { "invalid peer certificate: notvalidforname", 62 },
+    { "invalid peer certificate: expired", 10 },
+    { "invalid peer certificate: notvalidyet", 9 },
+    { "invalid peer certificate", 0 },
+};
+
+static int decide_foreign(struct verdict *v, const struct text *t)
+{
+    for (size_t i = 0; i < sizeof(foreign_causes) / sizeof(foreign_causes[0]); i++) {
+        if (!has(t, foreign_causes[i].needle)) continue;
+        note_match(v, t, foreign_causes[i].needle, NULL);
+        if (foreign_causes[i].code > 0) {
+            v->verify_code = foreign_causes[i].code;
+            verify_causes(v, foreign_causes[i].code);
+        } else if (has(t, " is after ")) { /* Go: "current time X is after NOTAFTER" */
+            verify_causes(v, X509_V_ERR_CERT_HAS_EXPIRED);
+        } else if (has(t, " is before ")) {
+            verify_causes(v, X509_V_ERR_CERT_NOT_YET_VALID);
+        } else {
+            v->section = TD_SEC_CERTIFICATE_VERIFY_FAILED;
+            add_section_causes(v, TD_SEC_CERTIFICATE_VERIFY_FAILED);
+            v->undecided = "the message does not say which check failed";
+        }
+        return 1;
+    }
+    return 0;
 }
 
 static int decide_tls(struct verdict *v, const struct text *t)
@@ -669,6 +839,10 @@ static int decide_tls(struct verdict *v, const struct text *t)
                 "this security level refuses; the version it picks shows in the handshake";
         return 1;
     }
+
+    /* The mongo gem's own name check says "hostname mismatch" too, after the handshake. */
+    if (has(t, "ssl handshake failed due to a hostname mismatch")) hostname_phrase(v, t);
+    if (v->n_causes) return 1;
 
     /* Certificate verification, by verify code when the text has one. */
     long code = find_verify_code(t, v);
@@ -841,7 +1015,8 @@ static void explain_text(const char *input, struct verdict *v)
     t.extra = decode_codes(input);
     if (t.norm == NULL) return;
     v->source = find_source(&t, &v->pyopenssl);
-    if (!decide_tls(v, &t) && !decide_network(v, &t)) {
+    if (!(sources[v->source].stack && decide_foreign(v, &t)) && !decide_tls(v, &t) &&
+        !decide_network(v, &t)) {
         v->section = TD_SEC_OTHER;
         v->n_causes = 0;
         add_cause(v, TD_CAUSE_UNKNOWN);
@@ -881,7 +1056,7 @@ static void run_command(const struct verdict *v, char *buf, size_t cap)
 static const char *decider(const struct verdict *v)
 {
     if (v->network) return "check";
-    if (v->outside) return "check";
+    if (v->outside || sources[v->source].stack) return "check";
     if (v->own_certificate) return "run";
     for (int i = 0; i < v->n_causes; i++) {
         enum td_cause_id id = v->causes[i];
@@ -915,7 +1090,8 @@ static void print_text(const struct verdict *v)
                c->id, term_off(), c->meaning);
         printf("The text alone decides this.%s%s\n", v->undecided ? " Still open: " : "",
                v->undecided ? v->undecided : "");
-        const char *hint = td_cause_hint(c, sources[v->source].runtime, sources[v->source].pymongo);
+        const char *hint =
+            sources[v->source].stack ? NULL : td_cause_hint_column(c, sources[v->source].column);
         if (hint) printf("%shint:%s    %s\n", term_on(SGR_BOLD), term_off(), hint);
     } else {
         printf("\nThe text alone cannot tell these causes apart:\n");
@@ -939,6 +1115,9 @@ static void print_text(const struct verdict *v)
         if (ruled) printf(".\n");
     }
     if (v->outside) printf("%snote:%s    %s.\n", term_on(SGR_BOLD), term_off(), v->outside);
+    if (sources[v->source].stack)
+        printf("%snote:%s    " TD_SAY_BLIND_SPOT, term_on(SGR_BOLD), term_off(), TD_SAY_BLIND_WHO,
+               sources[v->source].stack, check);
     if (v->source == SRC_PYOPENSSL || v->pyopenssl)
         printf(
             "%snote:%s    pyOpenSSL from a pip wheel carries its own OpenSSL, which tlsdiag cannot "
@@ -951,7 +1130,7 @@ static void print_text(const struct verdict *v)
                v->section == TD_SEC_CERTIFICATE_VERIFY_FAILED && !v->network
                    ? "          (add --ca FILE if the application uses its own CA file)"
                    : "");
-    if (strcmp(d, "check") != 0 || (!v->outside && !v->network))
+    if (strcmp(d, "check") != 0 || (!v->outside && !v->network && !sources[v->source].stack))
         printf("  %s%s\n", run,
                strcmp(d, "check") ? "" : "   (to see it inside the application itself)");
     if (strcmp(d, "run") != 0 && !v->host[0])
@@ -985,6 +1164,8 @@ static void print_json(const struct verdict *v)
     }
     printf("],\"decided\":%s,\"undecided\":", v->n_causes == 1 ? "true" : "false");
     json_string(stdout, v->undecided ? v->undecided : "");
+    printf(",\"tls_library\":");
+    json_string(stdout, sources[v->source].stack ? sources[v->source].stack : "OpenSSL");
     printf(",\"outside_openssl\":");
     json_string(stdout, v->outside ? v->outside : "");
     printf(",\"host\":");
@@ -998,7 +1179,7 @@ static void print_json(const struct verdict *v)
         json_string(stdout, cmd);
         first = 0;
     }
-    if (strcmp(d, "check") != 0 || (!v->outside && !v->network)) {
+    if (strcmp(d, "check") != 0 || (!v->outside && !v->network && !sources[v->source].stack)) {
         if (!first) printf(",");
         json_string(stdout, run);
     }
@@ -1007,17 +1188,22 @@ static void print_json(const struct verdict *v)
 
 static void explain_usage(FILE *out)
 {
-    fputs("usage: tlsdiag explain [--json] 'ERROR TEXT'\n"
-          "       tlsdiag explain [--json] -        (read the text from stdin)\n"
-          "\n"
-          "Read a TLS error message as pasted from a log (Python ssl, PyMongo, pyOpenSSL, curl,\n"
-          "openssl s_client, Node, the MongoDB C driver) and name the guide section, the causes\n"
-          "the text can and cannot tell apart, and the tlsdiag check or tlsdiag run command that\n"
-          "would decide. Host and port are taken from the text when it has them.\n"
-          "\n"
-          "  --json       one JSON object instead of text\n"
-          "  -h, --help   this text\n",
-          out);
+    fputs(
+        "usage: tlsdiag explain [--json] 'ERROR TEXT'\n"
+        "       tlsdiag explain [--json] -        (read the text from stdin)\n"
+        "\n"
+        "Read a TLS error message as pasted from a log (Python ssl, PyMongo, pyOpenSSL, requests,\n"
+        "pip, curl, openssl s_client, Node and its mongodb driver, Ruby and the mongo gem, PHP\n"
+        "streams and its MongoDB driver, the MongoDB C driver) and name the guide section, the\n"
+        "causes the text can and cannot tell apart, a hint in that program's terms, and the\n"
+        "tlsdiag check or tlsdiag run command that would decide. Host and port are taken from\n"
+        "the text when it has them. Messages from Go, GnuTLS (wget, git), NSS, Java, .NET and\n"
+        "rustls get their cause too, and the note that tlsdiag cannot see those programs'\n"
+        "handshakes (they do not use OpenSSL): tlsdiag check looks at their server instead.\n"
+        "\n"
+        "  --json       one JSON object instead of text\n"
+        "  -h, --help   this text\n",
+        out);
 }
 
 static char *read_stdin(void)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "phrases.h"
 #include "cli.h"
 #include "common.h"
 #include "cnf.h"
@@ -117,10 +118,7 @@ static void blind_spot_note(const char *cmd)
     if (!e.readable || e.needs_libssl) return;
     const char *what = e.other_tls != NULL ? e.other_tls : e.go ? "Go's crypto/tls" : NULL;
     if (what == NULL) return;
-    fprintf(stderr,
-            "tlsdiag: run: warning: %s uses %s, not OpenSSL: tlsdiag cannot see its handshakes.\n"
-            "  Check the server it talks to instead: tlsdiag check HOST:PORT\n",
-            real, what);
+    fprintf(stderr, "tlsdiag: run: warning: " TD_SAY_BLIND_SPOT, real, what, "HOST:PORT");
 }
 
 int cmd_run(int argc, char **argv)

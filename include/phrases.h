@@ -165,4 +165,10 @@
     "(its pkg-config --variable=modulesdir libcrypto), and name the module without a " \
     "path in openssl.cnf.\n"
 
+/* ---- the CLI: a program whose TLS library is not OpenSSL (run.c, explain.c) ---- */
+#define TD_SAY_BLIND_SPOT \
+    "%s uses %s, not OpenSSL: tlsdiag cannot see its handshakes.\n" \
+    "  Check the server it talks to instead: tlsdiag check %s\n" /* who, library, HOST:PORT */
+#define TD_SAY_BLIND_WHO "The program that wrote this"           /* explain's who */
+
 #endif

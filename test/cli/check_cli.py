@@ -604,7 +604,165 @@ def test_explain_corpus(ctx):
         expect(needle in r.stdout, "explain text lacks %r" % needle, r)
 
 
-TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_colour, test_check_errors, test_check_failure_classes,
+# Each hint column's own words in its CA hint (the hostname hint for the mongo gem and PHP
+# streams, whose real messages decide only a name mismatch): a case's hint must carry its own
+# column's token and no other column's.
+HINT_TOKENS = {
+    "requests": "REQUESTS_CA_BUNDLE", "pip": "PIP_CERT", "ruby": "ca_file",
+    "ruby-mongo": "ssl_ca_cert:", "php": "stream_context_create",
+    "php-mongodb": "MongoDB\\Driver\\Manager", "mongoc": "MONGOC_URI_TLSCAFILE",
+    "node": "NODE_EXTRA_CA_CERTS",
+}
+
+# (source, cause, hint token or None, message). Every message was printed by the real client on
+# Debian 12 against `openssl s_server -accept 127.0.0.1:PORT` with certificates from
+# build/test-pki (selfsigned.crt, expired-chain.pem, wronghost.crt; good.crt without its chain;
+# good.crt with chain-with-root.pem against other-root.crt).
+EXPLAIN_RUNTIMES = [
+    # requests 2.34.2, urllib3 2.7.0, Python 3.11: requests.get(url) against selfsigned.crt
+    ("requests", "self_signed", "REQUESTS_CA_BUNDLE",
+     "requests.exceptions.SSLError: HTTPSConnectionPool(host='localhost', port=44301): Max retries exceeded "
+     "with url: / (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate "
+     "verify failed: self-signed certificate (_ssl.c:1006)')))"),
+    # pip 23.2.1 (Python 3.11): pip3 download --index-url https://localhost:44301/simple/ against selfsigned.crt
+    ("pip", "self_signed", "PIP_CERT",
+     "Could not fetch URL https://localhost:44301/simple/nothing/: There was a problem confirming the ssl "
+     "certificate: HTTPSConnectionPool(host='localhost', port=44301): Max retries exceeded with url: "
+     "/simple/nothing/ (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] "
+     "certificate verify failed: self-signed certificate (_ssl.c:1006)'))) - skipping"),
+    # ruby 3.1.2, test/clients/ruby_tls.rb against selfsigned.crt
+    ("ruby", "self_signed", "ca_file",
+     "OpenSSL::SSL::SSLError: SSL_connect returned=1 errno=0 peeraddr=127.0.0.1:44301 state=error: "
+     "certificate verify failed (self-signed certificate)"),
+    # ruby 3.1.2, test/clients/ruby_tls.rb against wronghost.crt (post_connection_check)
+    ("ruby", "hostname_mismatch", None,
+     'OpenSSL::SSL::SSLError: hostname "localhost" does not match the server certificate'),
+    # ruby-mongo 2.5.1 (Debian), Mongo::Address#socket(ssl: true, ssl_ca_cert: root.crt) against
+    # wronghost.crt: the gem words every other TLS failure "SSL handshake failed. MongoDB may not be
+    # configured with SSL support.", without OpenSSL's reason
+    ("ruby-mongo", "hostname_mismatch", "ssl_verify_hostname",
+     "Mongo::Error::SocketError: SSL handshake failed due to a hostname mismatch."),
+    # PHP 8.2.36, stream_socket_client('tcp://...') + stream_socket_enable_crypto against
+    # selfsigned.crt: PHP prints no verify reason, so only the section is decided
+    ("php", None, None,
+     "PHP Warning:  stream_socket_enable_crypto(): SSL operation failed with code 1. OpenSSL Error messages:\n"
+     "error:0A000086:SSL routines::certificate verify failed in Command line code on line 1"),
+    # PHP 8.2.36, stream_socket_client('tls://localhost:44303', ..., stream_context_create(cafile)) against
+    # wronghost.crt (PHP checks peer_name itself)
+    ("php", "hostname_mismatch", "stream_context_create",
+     "PHP Warning:  stream_socket_client(): Peer certificate subjectAltName did not match expected name "
+     "`localhost' in Command line code on line 1\n"
+     "PHP Warning:  stream_socket_client(): Failed to enable crypto in Command line code on line 1"),
+    # PHP 8.2.36 with php-mongodb (libmongoc 1.23 bundled), test/clients/php_mongodb.php against selfsigned.crt
+    ("php-mongodb", "self_signed", "MongoDB\\Driver\\Manager",
+     "MongoDB\\Driver\\Exception\\ConnectionTimeoutException: No suitable servers found "
+     "(`serverSelectionTryOnce` set): [TLS handshake failed: certificate verify failed (18): self-signed "
+     "certificate calling hello on 'localhost:44301']"),
+    # libmongoc 1.23.1, test/clients/mongoc_client.c against selfsigned.crt
+    ("mongoc", "self_signed", "MONGOC_URI_TLSCAFILE",
+     "error 15.13053 No suitable servers found (`serverSelectionTryOnce` set): [TLS handshake failed: "
+     "certificate verify failed (18): self-signed certificate calling hello on 'localhost:44301']"),
+    # libmongoc 1.23.1, test/clients/mongoc_client.c against wronghost.crt
+    ("mongoc", "hostname_mismatch", None,
+     "error 15.13053 No suitable servers found (`serverSelectionTryOnce` set): [TLS handshake failed: "
+     "certificate verify failed (62): hostname mismatch calling hello on 'localhost:44303']"),
+    # Node 20.20.2, https.get against selfsigned.crt ("${e} code: '${e.code}'")
+    ("node", "self_signed", "NODE_EXTRA_CA_CERTS",
+     "Error: self-signed certificate code: 'DEPTH_ZERO_SELF_SIGNED_CERT'"),
+    # Node 20.20.2, test/clients/node_client.js (prints e.code) against selfsigned.crt, expired-chain.pem
+    ("node", "self_signed", "NODE_EXTRA_CA_CERTS", "node: DEPTH_ZERO_SELF_SIGNED_CERT"),
+    ("node", "expired", None, "node: CERT_HAS_EXPIRED"),
+    # Node 20.20.2, https.get against wronghost.crt with ca: root.crt
+    ("node", "hostname_mismatch", None,
+     "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: Host: "
+     "localhost. is not in the cert's altnames: DNS:other.example"),
+    # Node 20.20.2, https.get against good.crt sent without its intermediate
+    ("node", "missing_intermediate", None,
+     "Error: unable to verify the first certificate code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'"),
+    # Node 20.20.2, https.get against good.crt + chain-with-root.pem, ca: other-root.crt
+    ("node", "self_signed_in_chain", None,
+     "Error: self-signed certificate in certificate chain code: 'SELF_SIGNED_CERT_IN_CHAIN'"),
+    # npm mongodb 6.22.0 on Node 20.20.2, test/clients/node_mongodb.js against selfsigned.crt
+    ("node", "self_signed", "NODE_EXTRA_CA_CERTS", "MongoServerSelectionError: self-signed certificate"),
+]
+
+# (source, cause, message) from TLS stacks tlsdiag cannot load into.
+EXPLAIN_BLIND = [
+    # Go's net/http (1.20 and later): not captured here (no Go toolchain on this machine); the words
+    # are crypto/tls's "tls: failed to verify certificate: %w" around crypto/x509's UnknownAuthorityError
+    ("go", "unknown_ca",
+     'Get "https://localhost:44301/": tls: failed to verify certificate: x509: certificate signed by '
+     "unknown authority"),
+    # GNU Wget 1.21.3 (GnuTLS), wget https://localhost:44301/ against selfsigned.crt
+    ("gnutls", "unknown_ca",
+     "ERROR: The certificate of \u2018localhost\u2019 is not trusted.\n"
+     "ERROR: The certificate of \u2018localhost\u2019 doesn't have a known issuer."),
+    # git 2.39.5 (git-remote-https, libcurl-gnutls), git ls-remote https://localhost:44301/x against selfsigned.crt
+    ("gnutls", "self_signed",
+     "fatal: unable to access 'https://localhost:44301/x/': server certificate verification failed. CAfile: "
+     "/etc/ssl/certs/ca-certificates.crt CRLfile: none"),
+    # OpenJDK 17.0.15, new URL("https://localhost:44301/").openStream() against selfsigned.crt
+    ("java", "unknown_ca",
+     "javax.net.ssl.SSLHandshakeException: PKIX path building failed: "
+     "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path "
+     "to requested target"),
+]
+
+
+def test_explain_runtimes(ctx):
+    bad = []
+    for source, cause, token, text in EXPLAIN_RUNTIMES:
+        j = ctx.tlsdiag("explain", "--json", text)
+        r = ctx.tlsdiag("explain", text)
+        try:
+            doc = json.loads(j.stdout)
+        except ValueError:
+            bad.append("%r: no JSON: %s" % (text, j.describe()))
+            continue
+        ids = [c["id"] for c in doc["causes"]]
+        hint = "".join(l for l in r.stdout.splitlines() if l.startswith("hint:"))
+        problems = []
+        if doc["source"] != source:
+            problems.append("source %s, want %s" % (doc["source"], source))
+        if cause is None:
+            if doc["section"] != "CERTIFICATE_VERIFY_FAILED" or len(ids) < 2:
+                problems.append("want CERTIFICATE_VERIFY_FAILED undecided, got %s %s" % (doc["section"], ids))
+        elif cause not in ids or (len(ids) > 1 and cause != "missing_intermediate"):
+            problems.append("causes %s, want %s" % (ids, cause))
+        if token is not None and token not in hint:
+            problems.append("hint lacks %r: %r" % (token, hint))
+        others = [t for s, t in HINT_TOKENS.items() if s != source and t in hint]
+        if others:
+            problems.append("hint has other columns' %s: %r" % (others, hint))
+        if doc.get("tls_library") != "OpenSSL" or "cannot see" in r.stdout:
+            problems.append("should be seen: %r" % r.stdout)
+        if problems:
+            bad.append("%s %r: %s" % (source, text[:60], "; ".join(problems)))
+    for source, cause, text in EXPLAIN_BLIND:
+        j = ctx.tlsdiag("explain", "--json", text)
+        r = ctx.tlsdiag("explain", text)
+        doc = json.loads(j.stdout)
+        ids = [c["id"] for c in doc["causes"]]
+        problems = []
+        if doc["source"] != source:
+            problems.append("source %s, want %s" % (doc["source"], source))
+        if cause not in ids:
+            problems.append("causes %s lack %s" % (ids, cause))
+        if "not OpenSSL: tlsdiag cannot see its handshakes" not in r.stdout:
+            problems.append("does not say it cannot be seen")
+        if not re.search(r"Check the server it talks to instead: tlsdiag check (localhost:44301|HOST:PORT)\n",
+                         r.stdout):
+            problems.append("does not point at tlsdiag check")
+        if "tlsdiag run" in r.stdout or any(c.startswith("tlsdiag run") for c in doc["commands"]):
+            problems.append("suggests tlsdiag run, which cannot see it")
+        if "hint:" in r.stdout:
+            problems.append("gives an OpenSSL hint")
+        if problems:
+            bad.append("%s %r: %s\n%s" % (source, text[:60], "; ".join(problems), r.stdout))
+    expect(not bad, "%d explain runtime cases wrong:\n    %s" % (len(bad), "\n    ".join(bad)))
+
+
+TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_explain_runtimes, test_colour, test_check_errors, test_check_failure_classes,
          test_check_text_failure, test_check_good, test_check_ipv6, test_check_tls12_only, test_check_must_staple,
          test_check_client_certificate, test_check_weak_warnings, test_run, test_run_keeps_callers_openssl_conf, test_run_node]
 
