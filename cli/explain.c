@@ -3,8 +3,8 @@
  * and the PHP MongoDB driver, the MongoDB C driver) and say which guide section it belongs to,
  * which causes the text can and cannot tell apart, and which tlsdiag command would decide. The
  * program it names picks the catalogue's hint column, as the provider's observations do. A
- * message from a TLS stack that is not OpenSSL (Go, GnuTLS, NSS, Java, .NET, rustls) still gets
- * its cause from its words, and the note that tlsdiag cannot see such a program's handshakes.
+ * message from a TLS stack that is not OpenSSL (Go, GnuTLS, NSS, Java, rustls) still gets its
+ * cause from its words, and the note that tlsdiag cannot see such a program's handshakes.
  *
  * The text is matched on OpenSSL's own identifiers, not on any one program's wording: reason
  * strings, X509 verify strings and alert names come from the linked OpenSSL at run time, packed
@@ -88,8 +88,9 @@ static const struct {
     [SRC_NSS] = { "nss", "an NSS program (Firefox, curl-nss)", "YOUR_PROGRAM [ARGS...]",
                   TD_RT_OTHER, "NSS" },
     [SRC_JAVA] = { "java", "a Java program", "java YOUR_PROGRAM", TD_RT_OTHER, "Java's JSSE" },
-    [SRC_DOTNET] = { "dotnet", "a .NET program", "dotnet YOUR_PROGRAM", TD_RT_OTHER,
-                     ".NET's SslStream" },
+    /* .NET's SslStream on Linux is OpenSSL (System.Security.Cryptography.Native.OpenSsl loads
+     * the system's libssl), so the provider sees it: only the generic fix, no blind spot. */
+    [SRC_DOTNET] = { "dotnet", "a .NET program", "dotnet YOUR_PROGRAM", TD_RT_OTHER, NULL },
     [SRC_RUSTLS] = { "rustls", "a rustls program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER,
                      "rustls" },
 };
