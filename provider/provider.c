@@ -31,6 +31,7 @@ static pthread_mutex_t instances_lock = PTHREAD_MUTEX_INITIALIZER;
 static int instances;
 static int settings_resolved;
 static int major_warned;
+static char inert_core[64]; /* the other major's version, when we are inert */
 
 static const OSSL_PARAM tlsdiag_param_types[] = {
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
@@ -50,8 +51,13 @@ static int tlsdiag_get_params(void *provctx, OSSL_PARAM params[])
     static char buildinfo[160];
     OSSL_PARAM *p;
 
-    snprintf(buildinfo, sizeof(buildinfo), "tlsdiag %s, built against %s, mode %s", TLSDIAG_VERSION,
-             OPENSSL_VERSION_TEXT, modes[td_settings.mode]);
+    if (inert_core[0] != '\0')
+        snprintf(buildinfo, sizeof(buildinfo),
+                 "tlsdiag %s, built against %s, inactive: this process runs OpenSSL %s",
+                 TLSDIAG_VERSION, OPENSSL_VERSION_TEXT, inert_core);
+    else
+        snprintf(buildinfo, sizeof(buildinfo), "tlsdiag %s, built against %s, mode %s",
+                 TLSDIAG_VERSION, OPENSSL_VERSION_TEXT, modes[td_settings.mode]);
     if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME)) != NULL &&
         !OSSL_PARAM_set_utf8_ptr(p, "tlsdiag: TLS handshake diagnostics"))
         return 0;
@@ -159,6 +165,7 @@ __attribute__((visibility("default"))) int OSSL_provider_init(const OSSL_CORE_HA
     if (inert) {
         /* Nothing of libssl is touched and no hook registered: an empty provider. Off, it
          * would do nothing anyway, so it says nothing either. */
+        snprintf(inert_core, sizeof(inert_core), "%s", core_version);
         if (td_settings.mode != TD_MODE_OFF) warn_major(core_version, major);
         pthread_mutex_unlock(&instances_lock);
         *out = inert_dispatch;
