@@ -144,6 +144,7 @@ help:
 -include tools/matrix.mk
 -include test/guest/guest.mk
 -include test/ocsp/ocsp.mk
+-include test/scenarios/runtimes/runtimes.mk
 -include test/nginx/nginx.mk
 
 # ---- check-style -----------------------------------------------------------------------------

@@ -124,7 +124,47 @@ def condition_holds(cond):
     if cond is None:
         return True
     requirement, wanted = cond
-    return (tdlib.missing(requirement) is None) == wanted
+    return (requirement_missing(requirement) is None) == wanted
+
+
+# The build directory the runner uses (--build): built:PATH and npm-mongodb look there.
+BUILD_DIR = tdlib.ROOT / "build"
+_MISSING = {}
+
+
+def _probe(argv):
+    """True when argv runs and exits 0 (a runtime that can load a library)."""
+    if not shutil.which(argv[0]):
+        return False
+    try:
+        return tdlib.run(argv, tdlib.base_env(), timeout=30).rc == 0
+    except OSError:
+        return False
+
+
+def requirement_missing(requirement):
+    """tdlib.missing plus the runtime words: ruby:GEM (ruby can require GEM), php:EXT (php has
+    the extension EXT loaded), npm-mongodb (runtimes.mk installed the npm mongodb driver in
+    BUILD/runtimes/npm) and built:PATH (BUILD/PATH exists). Answers are cached."""
+    if requirement in _MISSING:
+        return _MISSING[requirement]
+    if requirement.startswith("ruby:"):
+        gem = requirement[len("ruby:"):]
+        why = None if _probe(["ruby", "-e", "require ARGV[0]", gem]) else "ruby cannot require %s" % gem
+    elif requirement.startswith("php:"):
+        ext = requirement[len("php:"):]
+        why = None if _probe(["php", "-r", "exit(extension_loaded($argv[1]) ? 0 : 1);", ext]) \
+            else "php has no %s extension" % ext
+    elif requirement == "npm-mongodb":
+        where = BUILD_DIR / "runtimes/npm/node_modules/mongodb/package.json"
+        why = None if where.exists() else "the npm mongodb driver is not in %s (npm install failed?)" % where.parent
+    elif requirement.startswith("built:"):
+        where = BUILD_DIR / requirement[len("built:"):]
+        why = None if where.exists() else "%s is not built" % where
+    else:
+        why = tdlib.missing(requirement)
+    _MISSING[requirement] = why
+    return why
 
 
 def s_client_status(text):
@@ -330,7 +370,7 @@ def staple_variables(path):
 def run_case(case, opts):
     out = Outcome(case)
     started = time.monotonic()
-    why = [m for m in (tdlib.missing(r) for r in case.requires) if m]
+    why = [m for m in (requirement_missing(r) for r in case.requires) if m]
     if case.uses_ocsp and opts.ocsp is None:
         why.append(opts.ocsp_missing)
     if why:
@@ -512,6 +552,8 @@ def main():
         return 2
 
     opts.build = Path(opts.build).resolve()
+    global BUILD_DIR
+    BUILD_DIR = opts.build
     if not opts.baseline_only:
         for f in ("tlsdiag.so", "openssl.cnf"):
             if not (opts.build / f).exists():
