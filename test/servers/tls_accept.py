@@ -2,10 +2,11 @@
 """A TLS server that completes every handshake, reads once and closes: a good server that is
 not a mongod (or an HTTP server), for the runtime matrix's "good" driver cases.
 
-usage: tls_accept.py --cert PEM --key KEY [--banner TEXT] [--port N]
+usage: tls_accept.py --cert PEM --key KEY [--banner TEXT] [--close-notify] [--port N]
 (PEM: the leaf and its intermediates, e.g. $PKI/good-chain.pem)
 Each connection: the handshake (Python ssl, no tlsdiag in this process), an optional banner,
-one read of whatever the client sends (a MongoDB hello), close. The client sees a completed
+one read of whatever the client sends (a MongoDB hello), close (without a close_notify, as a
+server that drops the connection does; with --close-notify after one). The client sees a completed
 handshake and then the connection closed: its ping fails at the protocol level, not in TLS.
 Prints "PORT n" once listening, then "hs ok VERSION" or "hs fail REASON" per connection.
 """
@@ -26,7 +27,9 @@ def say(text):
 def main():
     args = serverlib.parse_args(__doc__.splitlines()[0], [
         ("--cert", dict(required=True)), ("--key", dict(required=True)),
-        ("--banner", dict(help="bytes sent once the handshake completed"))])
+        ("--banner", dict(help="bytes sent once the handshake completed")),
+        ("--close-notify", dict(action="store_true",
+                                help="end with a TLS close_notify (unwrap) before closing"))])
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.cert, args.key)
 
@@ -41,6 +44,8 @@ def main():
             if args.banner:
                 tls.sendall(args.banner.encode())
             tls.recv(65536)
+            if args.close_notify:
+                tls.unwrap()
         except (ssl.SSLError, OSError):
             pass
         tls.close()
