@@ -14,7 +14,7 @@
 RT_DIR          := $(BUILD)/runtimes
 RT_MONGOC_FLAGS := $(shell $(PKG_CONFIG) --cflags --libs libmongoc-1.0 2>/dev/null)
 RT_NPM_MONGODB  ?= mongodb@6
-RT_JOBS         ?= 4
+RT_JOBS         ?= 2
 RT_DEPS         := $(if $(RT_MONGOC_FLAGS),$(RT_DIR)/mongoc_client) \
                    $(if $(shell command -v npm 2>/dev/null),$(RT_DIR)/npm/node_modules/mongodb/package.json)
 
