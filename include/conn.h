@@ -21,6 +21,8 @@ enum {
     TD_CONN_NAME_UNCHECKED = 1 << 7, /* completed with a certificate OpenSSL was not asked to
                                       * match to a name: the host may match it itself, and
                                       * refuse by closing before it sends anything */
+    TD_CONN_FIN_SENT = 1 << 8,       /* our Finished went out (msg callback) */
+    TD_CONN_FIN_RECEIVED = 1 << 9,   /* the peer's Finished came in (msg callback) */
 };
 
 struct td_report;

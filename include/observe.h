@@ -26,5 +26,7 @@ void td_observe_kept(struct td_report *r, const struct td_conn *c);
 
 /* "ip:port" of the socket under the SSL, or "" (memory BIOs, custom BIOs, a closed peer). */
 void td_peer_address(SSL *ssl, char *dst, size_t cap);
+/* Only the address of the peer (no port, no brackets), "" when the connection has no socket. */
+void td_peer_ip(SSL *ssl, char *dst, size_t cap);
 
 #endif

@@ -303,6 +303,26 @@ static int exit_reaches_us(const SSL *ssl)
            SSL_CTX_get_info_callback(ctx) == td_info_cb;
 }
 
+/* Whether our info callback sees this connection's completion: at ctx level with none at SSL
+ * level, or promoted to SSL level ourselves. Ruby and Node put their own at SSL level. */
+static int completion_reaches_us(const SSL *ssl)
+{
+    void (*cb)(const SSL *, int, int) = SSL_get_info_callback(ssl);
+    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+    if (cb == td_info_cb) return 1;
+    return cb == NULL && ctx != NULL && SSL_CTX_get_info_callback(ctx) == td_info_cb;
+}
+
+/* Both Finished messages have crossed: the handshake is over, whatever the state machine says
+ * after a later error (a fatal alert puts it back "in init"). Read from OpenSSL's own copies,
+ * so it holds after our state is released; a new handshake on the SSL resets them. */
+static int finished_both_ways(const SSL *ssl)
+{
+    unsigned char md[1];
+    return SSL_get_finished(ssl, md, sizeof(md)) > 0 &&
+           SSL_get_peer_finished(ssl, md, sizeof(md)) > 0;
+}
+
 /* A server sees port probes and health checks that connect and leave without a byte: those
  * are not TLS failures. A client that hears nothing has failed. */
 static int peer_took_part(const SSL *ssl, const struct td_conn *c)
@@ -370,6 +390,18 @@ static int runtime_checks_names(void)
            rt.kind == TD_RT_PYTHON || rt.kind == TD_RT_PYPY;
 }
 
+/* Of those, the ones that match an address they connected to, for which no SNI is sent: curl,
+ * Node, Ruby, and urllib3 (requests, pip), which a Python connection shows by OP_NO_TICKET
+ * (see include/runtime.h). A plain Python socket with no server_hostname checks nothing. */
+static int runtime_checks_addresses(const SSL *ssl)
+{
+    struct td_runtime_info rt;
+    td_runtime_get(&rt, 0);
+    if (rt.kind == TD_RT_PYTHON || rt.kind == TD_RT_PYPY)
+        return (SSL_get_options(ssl) & TD_SSL_OPT_NO_TICKET) != 0;
+    return rt.kind == TD_RT_CURL || rt.kind == TD_RT_NODE || rt.kind == TD_RT_RUBY;
+}
+
 /* name_refused for a connection that may no longer be looked into (OpenSSL 3.2 and later, in
  * the SSL's free_func): decided and described from what on_done kept. */
 static void name_refused_after_free(struct td_conn *c)
@@ -399,15 +431,15 @@ static int keep_name_to_check(const SSL *ssl, struct td_conn *c, int verify_erro
     X509_VERIFY_PARAM *param = SSL_get0_param((SSL *)ssl);
     const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     char *ip;
-    if (SSL_is_server((SSL *)ssl) || sni == NULL || verify_error != X509_V_OK ||
-        !runtime_checks_names())
-        return 0;
+    if (SSL_is_server((SSL *)ssl) || verify_error != X509_V_OK || !runtime_checks_names()) return 0;
     if (param != NULL && X509_VERIFY_PARAM_get0_host(param, 0) != NULL) return 0;
     if (param != NULL && (ip = X509_VERIFY_PARAM_get1_ip_asc(param)) != NULL) {
         OPENSSL_free(ip);
         return 0;
     }
-    snprintf(c->sni, sizeof(c->sni), "%s", sni);
+    if (sni != NULL) snprintf(c->sni, sizeof(c->sni), "%s", sni);
+    else if (runtime_checks_addresses(ssl)) td_peer_ip((SSL *)ssl, c->sni, sizeof(c->sni));
+    if (c->sni[0] == '\0') return 0;
     c->flags |= TD_CONN_NAME_UNCHECKED;
     undecided_track((SSL *)ssl, c);
     return 1;
@@ -424,6 +456,11 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
             pending_settle(pc, server_refused_after_handshake(ssl));
         return;
     }
+    /* An alert we send once both Finished messages have crossed ends a connection, not a
+     * handshake: a peer that closed without close_notify after a good handshake (the Ruby
+     * driver's reads then fail) is the application's business, never a TLS failure. A received
+     * one still counts: a TLS 1.3 server refuses a client certificate after its Finished. */
+    if (sent && finished_both_ways(ssl)) return;
     struct td_conn *c = conn_get(ssl, 1);
     if (c == NULL) return;
     if (sent) {
@@ -596,6 +633,20 @@ static void on_record_header(SSL *ssl, struct td_conn *c, int sent, const unsign
     }
 }
 
+/* The second Finished completes the handshake. A host whose own info callback took our place
+ * (Ruby, Node) never lets us see SSL_CB_HANDSHAKE_DONE, so completion is taken from here for
+ * it: trace lines, certificates it decides on afterwards, and state released as for any other.
+ * A received Finished is not yet checked when we see it; one that fails verification fails the
+ * handshake, which is then explained as usual. */
+static void on_finished(SSL *ssl, struct td_conn *c, int sent)
+{
+    c->flags |= sent ? TD_CONN_FIN_SENT : TD_CONN_FIN_RECEIVED;
+    if ((c->flags & (TD_CONN_FIN_SENT | TD_CONN_FIN_RECEIVED)) ==
+            (TD_CONN_FIN_SENT | TD_CONN_FIN_RECEIVED) &&
+        !(c->flags & (TD_CONN_DONE | TD_CONN_REPORTED)) && !completion_reaches_us(ssl))
+        on_done(ssl);
+}
+
 static void td_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
                       SSL *ssl, void *arg)
 {
@@ -619,6 +670,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     case SSL3_RT_HANDSHAKE:
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO)
             on_hello(ssl, c, write_p, p, len);
+        else if (p[0] == SSL3_MT_FINISHED && c != NULL) on_finished(ssl, c, write_p);
         break;
     default: break;
     }

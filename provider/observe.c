@@ -203,6 +203,16 @@ static void read_policy(void)
 
 /* ---- the connection -------------------------------------------------------------------- */
 
+void td_peer_ip(SSL *ssl, char *dst, size_t cap)
+{
+    char addr[INET6_ADDRSTRLEN + 16];
+    td_peer_address(ssl, addr, sizeof(addr));
+    const char *start = addr[0] == '[' ? addr + 1 : addr;
+    const char *end = addr[0] == '[' ? strchr(addr, ']') : strrchr(addr, ':');
+    size_t n = end != NULL ? (size_t)(end - start) : 0;
+    snprintf(dst, cap, "%.*s", (int)n, start);
+}
+
 void td_peer_address(SSL *ssl, char *dst, size_t cap)
 {
     struct sockaddr_storage sa;
