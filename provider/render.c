@@ -1,5 +1,6 @@
 /* render: see include/render.h. Every byte that came from a peer or a certificate passes
  * through td_escape on its way out, so a hostile subject or SNI cannot forge log lines. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,16 @@
 /* Expand {key} placeholders from the report's evidence into dst; an absent key is "?". With
  * escape, the values are escaped for text as they go in and the template, ours, is copied as
  * it is (a hint's PHP class names keep their single backslashes). */
+/* A placeholder is {identifier}: a brace around anything else is the text's own (a hint's
+ * tls.connect({ servername: NAME })). Returns its closing brace, or NULL. */
+static const char *placeholder_end(const char *p)
+{
+    const char *q = p + 1;
+    if (!(isalpha((unsigned char)*q) || *q == '_')) return NULL;
+    while (isalnum((unsigned char)*q) || *q == '_') q++;
+    return *q == '}' && q - p < 40 ? q : NULL;
+}
+
 static void expand_as(const struct td_report *r, const char *tmpl, char *dst, size_t cap,
                       int escape)
 {
@@ -21,7 +32,7 @@ static void expand_as(const struct td_report *r, const char *tmpl, char *dst, si
     if (cap == 0) return;
     for (const char *p = tmpl; *p != '\0' && o + 1 < cap;) {
         const char *close;
-        if (*p == '{' && (close = strchr(p, '}')) != NULL && close - p < 40) {
+        if (*p == '{' && (close = placeholder_end(p)) != NULL) {
             char key[40];
             memcpy(key, p + 1, (size_t)(close - p - 1));
             key[close - p - 1] = '\0';

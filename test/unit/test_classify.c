@@ -875,6 +875,11 @@ static void run_column(const struct classify_case *c, const struct column_facts 
               "%s, %s: the hint has column %d's '%s': '%s'", c->what, f->what, other,
               tokens[other].own, hint);
     }
+    /* Every placeholder was filled, and braces of the text's own (Node's tls.connect({ ... }))
+     * were kept: a '?' the cell does not have is a placeholder without its evidence. */
+    const char *cell = td_cause_hint_column(r->cause, col);
+    CHECK(cell == NULL || strchr(cell, '?') != NULL || strchr(hint, '?') == NULL,
+          "%s, %s: the hint has an unfilled placeholder: '%s'", c->what, f->what, hint);
     const char *doc = td_hint_doc_url[col];
     CHECK(!strcmp(guide, doc ? doc : td_sections[r->section].guide_url), "%s, %s: guide_url '%s'",
           c->what, f->what, guide);
