@@ -149,10 +149,6 @@ const char *td_cause_fix(const struct td_cause *c, int variant);
 /* The hint for a column (TD_RT_ or TD_HINT_), its host's if the column has none, or NULL. */
 const char *td_cause_hint_column(const struct td_cause *c, int column);
 
-/* The hint for a host of runtime rt (PyMongo's column when pymongo is set), or NULL: for callers
- * that know only the program (tlsdiag explain). */
-const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt, int pymongo);
-
 /* The runtime a library column falls back to (a runtime column is its own). */
 enum td_runtime td_hint_base(int column);
 

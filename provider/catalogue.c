@@ -581,11 +581,6 @@ const char *td_cause_hint_column(const struct td_cause *c, int column)
     return c->hint[column] != NULL ? c->hint[column] : c->hint[td_hint_base(column)];
 }
 
-const char *td_cause_hint(const struct td_cause *c, enum td_runtime rt, int pymongo)
-{
-    return td_cause_hint_column(c, pymongo ? TD_HINT_PYMONGO : (int)rt);
-}
-
 const char *const td_hint_doc_url[TD_HINT_COUNT] = {
     [TD_HINT_MONGOC] = DOCS_MONGOC,
     [TD_HINT_PHP_MONGODB] = DOCS_PHP,
