@@ -6,7 +6,8 @@ PKG_CONFIG ?= pkg-config
 CC         ?= cc
 BUILD      ?= build
 PYTHON     ?= /usr/bin/python3
-VERSION    := 0.1.0
+# The version is defined once, in the VERSION file (make dist ships it in the tarball).
+VERSION    := $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))VERSION 2>/dev/null || echo 0.0.0-unknown)
 # The clock check ("this machine's clock is wrong") compares against the build time.
 BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 PREFIX     ?= /usr/local
@@ -146,6 +147,7 @@ help:
 -include test/ocsp/ocsp.mk
 -include test/scenarios/runtimes/runtimes.mk
 -include test/nginx/nginx.mk
+-include tools/dist.mk
 
 # ---- check-style -----------------------------------------------------------------------------
 # clang-format (.clang-format) over every C file git knows: the tree is kept in that style, so
