@@ -1,5 +1,5 @@
 # tlsdiag: an OpenSSL 3 provider that explains failed TLS handshakes.
-# `make` builds build/tlsdiag.so, build/openssl.cnf and build/tlsdiag.
+# `make` builds build/tlsdiag.so, build/loader/tlsdiag.so, build/openssl.cnf and build/tlsdiag.
 # `make check-fast` is the quick loop; `make check` runs every test; `make help` lists the rest.
 
 PKG_CONFIG ?= pkg-config
@@ -16,6 +16,8 @@ DESTDIR    ?=
 OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libssl libcrypto)
 OPENSSL_LIBS   := $(shell $(PKG_CONFIG) --libs libssl libcrypto)
 MODULESDIR     := $(shell $(PKG_CONFIG) --variable=modulesdir libcrypto)
+# The major of the libcrypto built against: the module installs as tlsdiag/ossl$(OPENSSL_MAJOR).so.
+OPENSSL_MAJOR  := $(shell $(PKG_CONFIG) --modversion libcrypto | cut -d. -f1)
 SYSTEM_CNF     ?= $(shell openssl version -d | sed 's/^OPENSSLDIR: "\(.*\)"/\1/')/openssl.cnf
 
 # ---- the flag sets: defined here, once, and used by every fragment ----------------------------
@@ -73,7 +75,7 @@ PROVIDER_SRCS := $(wildcard provider/*.c)
 PROVIDER_OBJS := $(PROVIDER_SRCS:provider/%.c=$(BUILD)/obj/%.o)
 HEADERS       := $(wildcard include/*.h)
 
-all: $(BUILD)/tlsdiag.so $(BUILD)/openssl.cnf
+all: $(BUILD)/tlsdiag.so $(BUILD)/loader/tlsdiag.so $(BUILD)/openssl.cnf
 
 $(BUILD)/obj/%.o: provider/%.c $(HEADERS) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -81,13 +83,20 @@ $(BUILD)/obj/%.o: provider/%.c $(HEADERS) | $(BUILD)/obj
 $(BUILD)/tlsdiag.so: $(PROVIDER_OBJS) provider/tlsdiag.map
 	$(CC) $(SO_LDFLAGS) -o $@ $(PROVIDER_OBJS) $(OPENSSL_LIBS) -lpthread
 
+# The loader (loader/loader.c): the tlsdiag.so `make install` puts in the modules directory. It
+# links libc only (OpenSSL's headers, no libcrypto), asks the core for its major and hands over
+# to tlsdiag/ossl<N>.so beside itself, so the 3.x and 4.x builds share one modules directory.
+# Tests load $(BUILD)/tlsdiag.so directly; check-mixed-major and check-install load this.
+$(BUILD)/loader/tlsdiag.so: loader/loader.c | $(BUILD)/loader
+	$(CC) $(ALL_CFLAGS) -shared $(HARDEN_LDFLAGS) -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $<
+
 # A config that includes the system one, keeps its ssl_conf policy, and activates tlsdiag
 # (and default where the system's list would otherwise lose it). Written by the command itself
 # (cli/cnf.c explains how the policy is preserved), so that `tlsdiag run` composes the same way.
 $(BUILD)/openssl.cnf: $(BUILD)/tlsdiag | $(BUILD)
 	$(BUILD)/tlsdiag config --module "$(abspath $(BUILD))/tlsdiag.so" "$(SYSTEM_CNF)" > $@.tmp && mv $@.tmp $@
 
-$(BUILD) $(BUILD)/obj:
+$(BUILD) $(BUILD)/obj $(BUILD)/loader:
 	mkdir -p $@
 
 # ---- clean, distclean ------------------------------------------------------------------------
@@ -120,13 +129,13 @@ distclean: clean
 
 # ---- help ------------------------------------------------------------------------------------
 help:
-	@echo "make [all]          build $(BUILD)/tlsdiag.so, $(BUILD)/openssl.cnf, $(BUILD)/tlsdiag and the man pages"
+	@echo "make [all]          build $(BUILD)/tlsdiag.so, the loader $(BUILD)/loader/tlsdiag.so, $(BUILD)/openssl.cnf, $(BUILD)/tlsdiag and the man pages"
 	@echo "make check-fast     the developer's loop: build, then $(strip $(CHECK_FAST_TARGETS)) (a few minutes)"
 	@echo "make check          every test target, keeps going, ends with 'check: N passed, N failed[, N skipped]'"
 	@echo "make demo           local servers with the guide's five faults, each one explained"
 	@echo "make bench          the full benchmark (5-6 minutes), report in $(BUILD)/bench/results.md"
-	@echo "make install        module, command, configs, man pages into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
-	@echo "make uninstall      removes exactly what install put there (same PREFIX/DESTDIR)"
+	@echo "make install        loader and module (MODULESDIR=$(MODULESDIR)), command, configs, man pages into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "make uninstall      removes exactly what install put there (same PREFIX/DESTDIR); the loader stays while another major's build is installed"
 	@echo "make check-matrix   build and integration tests in Debian trixie and sid roots (root, mirror; slow)"
 	@echo "make check-style    every C file in .clang-format's style (make format applies it)"
 	@echo "make clean          removes build/ and build-asan/ (keeps build/fresh-ci.log)"

@@ -35,13 +35,10 @@ CHECK_TARGETS += check-matrix
 # the other major's libssl-dev unpacked in MIXED_OTHER_DEV (check-matrix puts the base suite's
 # there in the experimental root), and loaded by this machine's openssl CLI.
 # With both builds, the loader (loader/loader.c: a tlsdiag.so that links no libcrypto and hands
-# over to tlsdiag/ossl<N>.so for the major of the process) is tested with both beside it.
+# over to tlsdiag/ossl<N>.so for the major of the process; its rule is the Makefile's, `make`
+# builds it) is tested with both beside it.
 # (A literal make, not $$(MAKE): check-matrix probes targets with make -n, which must not run this.)
 MIXED_OTHER_DEV ?= /opt/tlsdiag-other-ssl-dev
-$(BUILD)/loader/tlsdiag.so: loader/loader.c
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -shared $(HARDEN_LDFLAGS) -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $<
-
 check-mixed-major: all $(BUILD)/loader/tlsdiag.so
 	@set -e; other=; \
 	if [ -d '$(MIXED_OTHER_DEV)/usr/include/openssl' ]; then \
