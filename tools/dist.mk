@@ -7,7 +7,7 @@
 #                    it outside git, builds it there with -Werror and runs `make unit check-load`
 #   make check-deb   dpkg-buildpackage -us -uc -b from the unpacked tarball, then checks with
 #                    dpkg -c that the .deb holds the module in the multiarch modules directory,
-#                    the command, both man pages, the two configs and the docs
+#                    (the loader and tlsdiag/ossl<major>.so), the command, both man pages, the two configs and the docs
 # All three exit 77 (skip) outside a git checkout; check-deb also without dpkg-buildpackage or
 # the build dependencies (.ci/packages lists them).
 
@@ -73,9 +73,10 @@ check-deb: dist
 	          /usr/share/doc/tlsdiag/README.md /usr/share/doc/tlsdiag/SECURITY.md /usr/share/doc/tlsdiag/copyright; do \
 	     grep -Eqx "$$f(\.gz)?" $(BUILD)/deb/contents || { echo "check-deb: $(DEB_FILE) has no $$f" >&2; cat $(BUILD)/deb/contents >&2; exit 1; }; \
 	 done; \
+	 grep -Eqx "$$md/tlsdiag/ossl[0-9]+\.so" $(BUILD)/deb/contents || { echo "check-deb: $(DEB_FILE) has no $$md/tlsdiag/ossl<major>.so (the build the loader loads)" >&2; exit 1; }; \
 	 ! grep -q '^/etc/' $(BUILD)/deb/contents || { echo "check-deb: the package ships files under /etc (it must enable nothing by itself)" >&2; exit 1; }
 	@if command -v lintian >/dev/null; then lintian --fail-on error $(DEB_FILE) || { echo "check-deb: lintian reports errors" >&2; exit 1; }; \
 	 else echo "check-deb: lintian not installed, not run"; fi
-	@echo "check-deb: ok ($(DEB_FILE): module in $$($(PKG_CONFIG) --variable=modulesdir libcrypto), /usr/bin/tlsdiag, man pages, configs, docs; nothing under /etc)"
+	@echo "check-deb: ok ($(DEB_FILE): loader and module in $$($(PKG_CONFIG) --variable=modulesdir libcrypto), /usr/bin/tlsdiag, man pages, configs, docs; nothing under /etc)"
 
 .PHONY: dist check-dist check-deb
