@@ -53,19 +53,20 @@ check-dist: dist
 	@echo "check-dist: ok ($(DIST_TARBALL): reproducible, nothing built in it; builds with -Werror outside git, unit and check-load pass)"
 
 # ---- the Debian package ----
+DPKG_BUILDPACKAGE ?= dpkg-buildpackage
 DEB_ARCH     = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 DEB_VERSION  = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 DEB_FILE     = $(BUILD)/deb/tlsdiag_$(DEB_VERSION)_$(DEB_ARCH).deb
 
 # Debian's build dependencies, read from debian/control (dpkg-checkbuilddeps says what is missing).
 check-deb: dist
-	@command -v dpkg-buildpackage >/dev/null || { echo "check-deb: skipped: dpkg-buildpackage is not installed (dpkg-dev)"; exit 77; }
+	@command -v $(DPKG_BUILDPACKAGE) >/dev/null || { echo "check-deb: skipped: dpkg-buildpackage is not installed (dpkg-dev)"; exit 77; }
 	@missing=$$(dpkg-checkbuilddeps debian/control 2>&1) || { echo "check-deb: skipped: $$missing (apt-get install debhelper, see .ci/packages)"; exit 77; }
 	@set -e; rm -rf $(BUILD)/deb; mkdir -p $(BUILD)/deb; \
 	 tar -xzf $(DIST_TARBALL) -C $(BUILD)/deb; \
 	 echo "check-deb: dpkg-buildpackage -us -uc -b in $(BUILD)/deb/$(DIST_NAME)"; \
 	 ( cd $(BUILD)/deb/$(DIST_NAME) && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS DEB_BUILD_OPTIONS="parallel=2 $$DEB_BUILD_OPTIONS" \
-	       dpkg-buildpackage -us -uc -b > ../build.log 2>&1 ) || { tail -40 $(BUILD)/deb/build.log >&2; echo "check-deb: dpkg-buildpackage failed (whole log: $(BUILD)/deb/build.log)" >&2; exit 1; }
+	       $(DPKG_BUILDPACKAGE) -us -uc -b > ../build.log 2>&1 ) || { tail -40 $(BUILD)/deb/build.log >&2; echo "check-deb: dpkg-buildpackage failed (whole log: $(BUILD)/deb/build.log)" >&2; exit 1; }
 	@[ -f $(DEB_FILE) ] || { echo "check-deb: no $(DEB_FILE)" >&2; ls $(BUILD)/deb >&2; exit 1; }
 	@set -e; md=$$($(PKG_CONFIG) --variable=modulesdir libcrypto); dpkg -c $(DEB_FILE) | awk '{ print $$6 }' | sed 's|^\./|/|' > $(BUILD)/deb/contents; \
 	 for f in $$md/tlsdiag.so /usr/bin/tlsdiag /usr/share/man/man1/tlsdiag.1 /usr/share/man/man7/tlsdiag.7 \
