@@ -40,13 +40,13 @@ apt_mirror() {
 mirror=${MATRIX_MIRROR:-$(apt_mirror)}
 max_age=${MATRIX_MAX_AGE:-86400}
 # Test targets run after `make clean all`, in this order, when the tree defines them.
-targets=${MATRIX_TARGETS:-unit check-integration check-transparency-smoke check-mixed-major}
+targets=${MATRIX_TARGETS:-unit check-integration check-install check-transparency-smoke check-mixed-major}
 # Targets that need two OpenSSL majors in one root; skipped with a note where there is one.
 two_major_targets="check-mixed-major"
 # Targets whose clients (python3, curl, node, ...) must run the OpenSSL the tree is built
 # against; in a root where they run another major (experimental: the build is for 4, sid's
 # clients are on 3) they would only show the mismatch warning, so they are reported as not run.
-own_major_targets="check-integration"
+own_major_targets="check-integration check-install"
 target_timeout=${MATRIX_TIMEOUT:-1200}
 offline=${MATRIX_OFFLINE:-0}
 logdir=${MATRIX_LOGDIR:-$src/build/matrix}

@@ -139,7 +139,7 @@ grep -q "OPENSSL_CONF=$dest/usr/share/tlsdiag/openssl.cnf" "$root/run2.txt" ||
 
 # The man pages render cleanly.
 for page in man1/tlsdiag.1 man7/tlsdiag.7; do
-    warnings=$(LC_ALL=C.UTF-8 groff -man -ww -z -Tutf8 "$dest/usr/share/man/$page" 2>&1) ||
+    warnings=$(LC_ALL=C.UTF-8 groff -man -ww -Wbreak -z -Tutf8 "$dest/usr/share/man/$page" 2>&1) ||
         fail "$page does not render"
     [ -z "$warnings" ] || fail "$page: groff warnings: $warnings"
 done
