@@ -562,20 +562,21 @@ port_only:
 
 /* ---- the rules ---- */
 
-static const enum td_cause_id ocsp_all[] = { TD_CAUSE_OCSP_REVOKED,
-                                             TD_CAUSE_OCSP_STALE,
-                                             TD_CAUSE_OCSP_UNSUCCESSFUL,
-                                             TD_CAUSE_OCSP_BAD_SIGNATURE,
-                                             TD_CAUSE_OCSP_WRONG_CERTIFICATE,
-                                             TD_CAUSE_OCSP_MISSING_STAPLE,
-                                             TD_CAUSE_OCSP_MALFORMED,
-                                             TD_CAUSE_OCSP_REJECTED,
-                                             TD_CAUSE_COUNT };
 static const enum td_cause_id hsf_all[] = { TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_NO_COMMON_GROUP,
                                             TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_COUNT };
 static const enum td_cause_id closed_all[] = { TD_CAUSE_PEER_CLOSED, TD_CAUSE_NO_SHARED_CIPHER,
                                                TD_CAUSE_CLIENT_CERT_MISSING,
                                                TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_COUNT };
+
+/* What a staple the application refused can have been: every cause of the section, in the
+ * catalogue's order, but the application's own callback failing (a different message). */
+static void add_staple_causes(struct verdict *v)
+{
+    for (int id = 0; id < TD_CAUSE_COUNT; id++)
+        if (td_causes[id].section == TD_SEC_INVALID_STATUS_RESPONSE &&
+            id != TD_CAUSE_OCSP_CALLBACK_FAILURE)
+            add_cause(v, (enum td_cause_id)id);
+}
 
 static void add_rule_causes(struct verdict *v, const enum td_cause_id *ids, int n)
 {
@@ -762,7 +763,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
     }
     if (has(t, "invalid status response") || has(t, "bad certificate status response")) {
         v->section = TD_SEC_INVALID_STATUS_RESPONSE;
-        add_causes(v, ocsp_all);
+        add_staple_causes(v);
         note_match(v, t,
                    has(t, "invalid status response") ? "invalid status response"
                                                      : "bad certificate status response",
@@ -796,7 +797,7 @@ static int decide_tls(struct verdict *v, const struct text *t)
                          "`tlsdiag run -- curl` sees a successful handshake; `tlsdiag check` "
                          "checks the staple the way a strict driver does";
         } else {
-            add_causes(v, ocsp_all);
+            add_staple_causes(v);
             v->undecided = "the C driver's message does not say what is wrong with the staple";
             v->outside = "the C driver checks OCSP itself after the handshake; `tlsdiag check` "
                          "checks the staple the way it does";

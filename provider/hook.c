@@ -307,10 +307,7 @@ static int exit_reaches_us(const SSL *ssl)
  * level, or promoted to SSL level ourselves. Ruby and Node put their own at SSL level. */
 static int completion_reaches_us(const SSL *ssl)
 {
-    void (*cb)(const SSL *, int, int) = SSL_get_info_callback(ssl);
-    SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-    if (cb == td_info_cb) return 1;
-    return cb == NULL && ctx != NULL && SSL_CTX_get_info_callback(ctx) == td_info_cb;
+    return SSL_get_info_callback(ssl) == td_info_cb || exit_reaches_us(ssl);
 }
 
 /* Both Finished messages have crossed: the handshake is over, whatever the state machine says

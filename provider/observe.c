@@ -203,39 +203,46 @@ static void read_policy(void)
 
 /* ---- the connection -------------------------------------------------------------------- */
 
+/* The peer's address as text (an IPv4-mapped IPv6 one as IPv4) and its port; 0 when the
+ * connection has no socket. */
+static int peer_ip_port(SSL *ssl, char ip[INET6_ADDRSTRLEN], unsigned *port, int *v6)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    int fd = SSL_get_rfd(ssl);
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&sa, &len) != 0) return 0;
+    if (sa.ss_family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, INET6_ADDRSTRLEN);
+        *port = ntohs(s4->sin_port);
+        *v6 = 0;
+        return 1;
+    }
+    if (sa.ss_family != AF_INET6) return 0;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+    /* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; show them as IPv4. */
+    *v6 = !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr);
+    if (*v6) inet_ntop(AF_INET6, &s6->sin6_addr, ip, INET6_ADDRSTRLEN);
+    else inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip, INET6_ADDRSTRLEN);
+    *port = ntohs(s6->sin6_port);
+    return 1;
+}
+
 void td_peer_ip(SSL *ssl, char *dst, size_t cap)
 {
-    char addr[INET6_ADDRSTRLEN + 16];
-    td_peer_address(ssl, addr, sizeof(addr));
-    const char *start = addr[0] == '[' ? addr + 1 : addr;
-    const char *end = addr[0] == '[' ? strchr(addr, ']') : strrchr(addr, ':');
-    size_t n = end != NULL ? (size_t)(end - start) : 0;
-    snprintf(dst, cap, "%.*s", (int)n, start);
+    char ip[INET6_ADDRSTRLEN];
+    unsigned port;
+    int v6;
+    snprintf(dst, cap, "%s", peer_ip_port(ssl, ip, &port, &v6) ? ip : "");
 }
 
 void td_peer_address(SSL *ssl, char *dst, size_t cap)
 {
-    struct sockaddr_storage sa;
-    socklen_t len = sizeof(sa);
     char ip[INET6_ADDRSTRLEN];
-    int fd = SSL_get_rfd(ssl);
-    dst[0] = '\0';
-    if (fd < 0 || getpeername(fd, (struct sockaddr *)&sa, &len) != 0) return;
-    if (sa.ss_family == AF_INET) {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
-        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
-        snprintf(dst, cap, "%s:%u", ip, ntohs(s4->sin_port));
-    } else if (sa.ss_family == AF_INET6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
-        /* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; show them as IPv4. */
-        if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-            inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip, sizeof(ip));
-            snprintf(dst, cap, "%s:%u", ip, ntohs(s6->sin6_port));
-        } else {
-            inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-            snprintf(dst, cap, "[%s]:%u", ip, ntohs(s6->sin6_port));
-        }
-    }
+    unsigned port;
+    int v6;
+    if (!peer_ip_port(ssl, ip, &port, &v6)) dst[0] = '\0';
+    else snprintf(dst, cap, v6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
 /* 0 from the getters means "no limit"; report what that amounts to, minus disabled versions. */
