@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # tlsdiag: an OpenSSL 3 provider that explains failed TLS handshakes.
 # `make` builds build/tlsdiag.so, build/loader/tlsdiag.so, build/openssl.cnf and build/tlsdiag.
 # `make check-fast` is the quick loop; `make check` runs every test; `make help` lists the rest.

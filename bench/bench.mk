@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # bench: what tlsdiag costs a handshake (bench/README.md explains the method).
 # `make bench` runs the full measurement (5 to 6 minutes on 2 cores) and writes
 # $(BUILD)/bench/results.md; `make bench-smoke` runs it once at a tiny size.

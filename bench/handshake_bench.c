@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* handshake_bench: what tlsdiag costs a TLS handshake, measured in one process.
  *
  * Both ends of every connection live in this process and talk over an in-memory

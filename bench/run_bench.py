@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Runs handshake_bench in every mode, alternating, and reports what tlsdiag costs.
 
 Modes, one process each (the config and TLSDIAG are read once per process):

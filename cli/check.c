@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* check: one handshake the way a default client on this machine makes it (system trust
  * store, system policy, SNI, hostname check), with the tlsdiag provider loaded in this very
  * process. On failure the explanation is the provider's own; we only add the chain as it

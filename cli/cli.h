@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* cli: the tlsdiag command's subcommands, one file each, dispatched by main.c. What they share
  * is in common.h. */
 #ifndef TLSDIAG_CLI_H

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # cli.mk: the tlsdiag command (build/tlsdiag), `make install` / `make uninstall`, and the
 # tests of both. Included by the main Makefile.
 #   make install [PREFIX=/usr/local] [DESTDIR=] [MODULESDIR=]   loader, module, command, configs, man pages

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* cnf: every openssl.cnf tlsdiag writes, from one composer: the build's and the installed ones
  * (`tlsdiag config`, run by make), and the small config `tlsdiag run` writes when the caller
  * already has an OPENSSL_CONF (or the host is Node). The base file is read with OpenSSL's own

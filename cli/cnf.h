@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* cnf: which openssl.cnf switches the tlsdiag provider on for a process while keeping the
  * TLS policy it would have had anyway (the system config, or the caller's OPENSSL_CONF).
  * `tlsdiag config` (cmd_config, cli.h) prints what the same composer makes for make. */

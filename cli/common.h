@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* common: what every tlsdiag subcommand shares: exit statuses, colour, error lines, JSON
  * strings, where the executable lives. */
 #ifndef TLSDIAG_CLI_COMMON_H

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* elfdeps: read just enough of an ELF64 file (section headers, .dynamic, .dynsym) to learn
  * whether it links the system libssl or carries its own OpenSSL. Every offset read from the
  * file is checked against the file size before use. */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* elfdeps: what an executable's dynamic section says about the OpenSSL it uses, so `run` can
  * tell whether the provider (linked to the system libssl) can see that program's handshakes. */
 #ifndef TLSDIAG_CLI_ELFDEPS_H

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* explain: read a TLS error message pasted from a log (Python ssl, PyMongo, pyOpenSSL, requests,
  * pip, curl, the openssl CLI, Node and its mongodb driver, Ruby and the mongo gem, PHP streams
  * and the PHP MongoDB driver, the MongoDB C driver) and say which guide section it belongs to,

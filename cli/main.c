@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* tlsdiag: the command-line face of the tlsdiag provider. `run` switches the provider on for
  * another program, `check` makes one handshake the way a default client here would,
  * `explain` reads an error message pasted from a log, and `config` prints the openssl.cnf that

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* run: start a program with the tlsdiag provider switched on for it and nothing else changed.
  * We exec the program in place, so its exit status, signals and pid are its own. */
 #define _GNU_SOURCE

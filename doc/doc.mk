@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # doc.mk: the man pages. tlsdiag(1) is written by hand; tlsdiag(7) is written by hand except
 # its cause catalogue, which doc/mkcatalogue prints from provider/catalogue.c at build time,
 # so the page cannot list an id the provider does not have (or miss one it has).

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* mkcatalogue: print the cause catalogue (provider/catalogue.c) as roff for tlsdiag(7), or with
  * --markdown as the README's table, so both list exactly the sections and cause ids the
  * provider and `tlsdiag explain` use. */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* catalogue: every guide section and cause id tlsdiag can name, with its texts and the rules
  * that map OpenSSL's codes to causes. The data lives in provider/catalogue.c, and only there;
  * its first comment says how to add a cause. */

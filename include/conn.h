@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* conn: what tlsdiag keeps about one connection, in the SSL's own ex_data slot, so that no
  * fact can ever be attributed to another connection: it is created by the first record the
  * connection handles (our ClientHello, or the peer's first record on a server), reset when a

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* hello: bounds-checked parsing of ClientHello and ServerHello bodies.
  * Input is peer-controlled: every read is checked against the length. */
 #ifndef TLSDIAG_HELLO_H

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* hook: where tlsdiag enters the handshake. ex_data callbacks registered once per process
  * install a ctx-level info and msg callback into every SSL_CTX; per-connection state is
  * created only when something goes wrong (or in trace mode) and freed with the SSL. */

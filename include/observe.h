@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* observe: everything tlsdiag learns about one connection, read from the SSL, its certificates
  * and the process's environment into a td_report. It is the only part that reads the world:
  * classify.c decides from the report alone. Callers bracket both calls with an error mark. */

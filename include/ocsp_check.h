@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* ocsp_check: read a stapled OCSP response with OpenSSL's OCSP API and say what is wrong with it. */
 #ifndef TLSDIAG_OCSP_CHECK_H
 #define TLSDIAG_OCSP_CHECK_H

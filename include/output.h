@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* output: deliver finished lines to stderr, a file or syslog without ever blocking,
  * raising SIGPIPE, or writing into a descriptor the host has since reused. The sink is
  * chosen by the settings; what fd 2 is, is decided once, at td_output_init. */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* phrases: the catalogue's wording of evidence lines and of tlsdiag's own lines (trace, repeat
  * and drop notices). Causes' summaries and fixes are in provider/catalogue.c; these are the
  * facts around them. They are printf formats, not {key} templates, so that the compiler checks

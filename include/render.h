@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* render: a td_report as text for people or as one JSON Lines object for machines. */
 #ifndef TLSDIAG_RENDER_H
 #define TLSDIAG_RENDER_H

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* repeat: explain the first failure of a kind in full, count its repeats within a window,
  * and summarise them when the window ends or the process exits. */
 #ifndef TLSDIAG_REPEAT_H

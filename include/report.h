@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* report: the facts tlsdiag gathers about one handshake, and the verdict on them.
  * Built only when there is something to say (a failure, or trace mode). */
 #ifndef TLSDIAG_REPORT_H

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* runtime: which program hosts tlsdiag, and which TLS-using library in it made the connection,
  * to give fixes in its terms (PyMongo, curl, libmongoc, ...). */
 #ifndef TLSDIAG_RUNTIME_H

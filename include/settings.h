@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* settings: what TLSDIAG_* variables and the provider's config keys ask for. */
 #ifndef TLSDIAG_SETTINGS_H
 #define TLSDIAG_SETTINGS_H

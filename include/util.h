@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* util: what the provider and the tlsdiag command both print, so the two say a time, a protocol
  * version, a name, a certificate and a peer's bytes the same way. The time and version helpers
  * are inline, so that the parsers linked on their own (provider/ocsp_check.c in test_ocsp and

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* loader: a tlsdiag.so for a modules directory that several OpenSSL majors share. Debian's
  * libcrypto.so.3 and libcrypto.so.4 both look in /usr/lib/<arch>/ossl-modules, so a config that
  * names "tlsdiag.so" without a path reaches the same file from a 3.x and a 4.x process. This

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* catalogue: the one table of guide sections and causes, and every sentence tlsdiag says about
  * them (the wording of evidence lines is in include/phrases.h). Texts use {key} placeholders for
  * values only (names, dates, counts) that classify.c puts in the evidence; keys starting with

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* classify: see include/classify.h. A pure function of the report: it reads nothing else (no
  * SSL, no file, no environment), which is what lets test/unit/test_classify.c replay reports.
  * The order of the checks matters: the most specific signal wins (a verify result over the

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* emit: render a report in the configured format and hand it to the output, after the line
  * that says how many earlier ones could not be written, if any were dropped. */
 #include <stdlib.h>

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* hello: a reader for ClientHello and ServerHello messages as the msg callback hands them over.
  *
  * The bytes come from the peer (or from a host application we do not control), so every read

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* hook: where tlsdiag enters the handshake, and the only place that decides when a handshake
  * has failed.
  *

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* observe: see include/observe.h. Called only when there is something to report. It never runs
  * a verification with the host's store: the verification's own result, depth and chain are
  * kept by OpenSSL and by hook.c, and a staple is checked against a snapshot of the store. */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* ocsp_check: what is wrong with a stapled OCSP response, worked out with OpenSSL's OCSP API.
  *
  * Every fact is gathered first (status, dates, signature), then the verdict is the first

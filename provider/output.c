@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* output: see include/output.h.
  *
  * No write may wait. The descriptor of each sink is of a kind decided once:

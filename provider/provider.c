@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* provider: the OpenSSL entry point. tlsdiag offers no algorithms; it is a provider only
  * because that is how openssl.cnf loads code into every OpenSSL-using process. Init reads the
  * settings, and when tlsdiag is switched on, registers the handshake hooks. It always succeeds:

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* render: see include/render.h. Every byte that came from a peer or a certificate passes
  * through td_escape on its way out, so a hostile subject or SNI cannot forge log lines. */
 #include <ctype.h>

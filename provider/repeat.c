@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* repeat: drivers retry a failing server every half second; the first failure is explained,
  * the rest of the window is counted and summarised in one line. Failures only: the success
  * path never takes this lock. */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* report: small helpers shared by everything that fills or reads a td_report. */
 #include <stdarg.h>
 #include <stddef.h>

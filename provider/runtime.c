@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* runtime: name the host program from its executable, and look for the TLS-using libraries a
  * fix can be given for (PyMongo, libmongoc, PHP's and Ruby's MongoDB drivers, pip) in its
  * mappings and command line. Only done when there is something to explain; never guessed from

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* settings: turn TLSDIAG_* variables and the provider's config keys into td_settings.
  * The environment wins over the config. Every bad value warns once and keeps the default,
  * because a provider that fails would take every SSL_CTX_new in the process down with it. */

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* util: see include/util.h. What the provider and the tlsdiag command both say about a
  * certificate, a name or a peer's bytes, so that the two cannot word them differently. */
 #define _GNU_SOURCE

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests: real servers and clients on 127.0.0.1, with and without tlsdiag.
 # Certificates are generated at run time into $(BUILD)/test-pki (test/pki/make-pki.sh).
 #   make check-integration                     every scenario in test/scenarios/ (README there)

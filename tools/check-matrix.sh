@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-matrix.sh [SUITE...]
 # Builds and tests this tree inside Debian chroots, so the provider is exercised
 # against the OpenSSL of each suite (trixie: 3.5, sid: 3.6, experimental: 4.0) and not only

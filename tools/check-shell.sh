@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # The shell of every recipe line inside `make check` and `make check-fast` (the Makefile sets
 # .SHELLFLAGS to this script when CHECK_SKIP_LOG is set): runs the line with /bin/sh as make
 # would, and when it exits 77 ("skipped": its tool is absent, not root, ...) appends a line to

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # demo.sh [BUILD]: the five failures of PyMongo's "Troubleshooting TLS" guide, each one
 # produced for real by a local server and a PyMongo (or pyOpenSSL) client, and explained
 # by tlsdiag (TLSDIAG=1, text on the terminal). `make demo` builds first, then runs this.

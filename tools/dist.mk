@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # dist.mk: the release tarball and the tests of the release recipes. Included by the Makefile.
 #   make dist        $(BUILD)/tlsdiag-$(VERSION).tar.gz from `git archive HEAD` (committed files
 #                    only, nothing built): sorted, owner 0, every mtime the last commit's time

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-matrix: build and test the tree inside cached Debian trixie (OpenSSL 3.5), sid (3.6)
 # and experimental (sid plus OpenSSL 4.0) chroots; tools/check-matrix.sh explains the caching.
 # Needs root and Debian's mirror. Settings, e.g.:

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-install.sh BUILD MAKE: `make install` into a scratch DESTDIR with PREFIX=/usr, then
 #  - the installed files are where they belong: the loader (links no libcrypto) as
 #    MODULESDIR/tlsdiag.so, this build as MODULESDIR/tlsdiag/ossl<major>.so; the installed

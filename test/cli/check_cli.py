@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-cli: the tlsdiag command against real local servers and real clients.
 
   check    one faulty server per failure class (exit 1, the section in --json, and the

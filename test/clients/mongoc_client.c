@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* mongoc_client: the MongoDB C driver (libmongoc, unmodified) sending "ping" over TLS, for the
  * runtime matrix (test/scenarios/runtimes) and check-drivers (test/guest/t_drivers.py). tlsdiag
  * is in this process whenever the caller's environment loads it.

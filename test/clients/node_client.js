@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The tlsdiag authors
+// SPDX-License-Identifier: Apache-2.0
 // A Node.js tls client as applications write it: Node verifies the server's certificate and its
 // name in JavaScript after the handshake, and destroys the socket when either fails.
 // usage: node --openssl-shared-config node_client.js PORT CAFILE [NAME [close]]

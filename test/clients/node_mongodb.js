@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The tlsdiag authors
+// SPDX-License-Identifier: Apache-2.0
 // node_mongodb.js: the npm mongodb driver sending "ping" once over TLS, for the runtime matrix
 // (test/scenarios/runtimes). The driver comes from the npm cache runtimes.mk fills
 // (NODE_PATH points there).

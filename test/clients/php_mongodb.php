@@ -1,4 +1,6 @@
 <?php
+// SPDX-FileCopyrightText: 2026 The tlsdiag authors
+// SPDX-License-Identifier: Apache-2.0
 // php_mongodb.php: the PHP MongoDB driver (ext-mongodb, which bundles libmongoc) sending "ping"
 // once, for the runtime matrix (test/scenarios/runtimes).
 //

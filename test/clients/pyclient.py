@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """The tests' one TLS client on Python's ssl module, as an application would write it.
 
 One handshake (the default): connect to --host:--port, verify the server (--cafile, or the

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Connect with PyMongo over TLS and run "ping", as a MongoDB application would.
 
 Exit 0 and print "ok" when ping succeeds, 1 otherwise, printing the error PyMongo raised on

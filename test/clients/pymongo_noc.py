@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """PyMongo without its C extensions: test/clients/pymongo_client.py (same arguments), after
 proving that the PyMongo imported (the copy a case's setup: put first on PYTHONPATH, its *.so
 files removed) is the pure-Python one: pymongo.has_c() is False, else exit 3."""

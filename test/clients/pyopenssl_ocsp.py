@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A pyOpenSSL client that asks for a stapled OCSP response and judges it with a policy, as
 PyMongo's OCSP support (pymongo[ocsp]) and other pyOpenSSL applications do.
 

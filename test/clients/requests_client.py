@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """requests.get over TLS as applications write it, for the runtime matrix
 (test/scenarios/runtimes).
 

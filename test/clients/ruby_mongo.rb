@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # ruby_mongo.rb: the Ruby MongoDB driver (Debian's ruby-mongo) sending "ping" once over TLS, for
 # the runtime matrix (test/scenarios/runtimes).
 #

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # ruby_tls.rb: plain Ruby TLS as applications write it: OpenSSL::SSL::SSLSocket verifying the
 # chain with ca_file, then post_connection_check for the name (after the handshake), for the
 # runtime matrix (test/scenarios/runtimes).

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # libFuzzer targets for the two byte parsers (clang -fsanitize=fuzzer,address,undefined).
 #   make fuzz-smoke                 both targets, 15 s each (part of `make check`)
 #   make fuzz-long [FUZZ_SECONDS=600]  both targets, FUZZ_SECONDS each (not in `make check`)

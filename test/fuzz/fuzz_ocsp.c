@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_ocsp: td_ocsp_check on arbitrary bytes, against the leaf and chain of the fixtures that
  * test/pki/ocsp-fixtures.sh made in $TD_FUZZ_PKI (the seeds are that set's responses, so the
  * fuzzer starts from responses that reach the status, date and signature checks). Each input

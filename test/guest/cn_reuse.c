@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* cn_reuse: connections that reuse an SSL object, or its address, in one thread, so that
  * t_connections.py can prove every report names its own connection only.
  *

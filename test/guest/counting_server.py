@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A TLS server that counts, on its own side of the wire, the handshakes its clients abandon.
 
 usage: counting_server.py CERT KEY

@@ -1,4 +1,6 @@
 <?php
+// SPDX-FileCopyrightText: 2026 The tlsdiag authors
+// SPDX-License-Identifier: Apache-2.0
 // drv_ping.php: the PHP MongoDB driver (ext-mongodb 1.15, which bundles libmongoc 1.23 and
 // does its TLS handshake the same non-blocking way) pinging a server over TLS, for
 // check-drivers (test/guest/t_drivers.py). tlsdiag is in this process whenever the

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* forker: tlsdiag across fork(). check_fork.py reads the JSON lines both processes wrote.
  *
  * usage: forker EXTRA_OK

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # Guest checks: tlsdiag inside real processes (threads, fork, several library contexts, output
 # faults, hostile peers, setuid). Included by the main Makefile; every target below is in
 # CHECK_TARGETS. `make check-guest` runs them all. test/guest/run.py holds the checks.

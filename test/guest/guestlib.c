@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* guestlib: see guestlib.h. */
 #define _GNU_SOURCE
 #include <link.h>

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* guestlib: what the guest tests' C hosts share. Real OpenSSL handshakes between an SSL client
  * and an SSL server in the same process, joined by an in-memory BIO pair: no sockets, no ports,
  * so thousands of them fit in a few seconds. The identities are made at run time. */

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """The guest checks' own pieces on top of the one test library (test/harness/tdlib.py, which
 holds the environment scrub, the event reader, s_server, certificates and Skip; they are
 re-exported here so that a check module imports from one place): the sanitizer options

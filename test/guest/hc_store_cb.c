@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* hc_store_cb: a host whose certificate verify callbacks must be called by OpenSSL only, as
  * often and on the threads they would be without tlsdiag.
  *

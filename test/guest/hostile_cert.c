@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* hostile_cert: write a self-signed certificate whose names try to forge tlsdiag's output
  * (terminal escapes, line breaks that start a fake "tlsdiag:" headline, a bidi override, C1
  * controls, invalid UTF-8), and its key. The bytes go into the certificate exactly as given:

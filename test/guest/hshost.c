@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* hshost: a small TLS host whose outcome a test can compare with tlsdiag on and off.
  *
  * usage: hshost [options] STEP...

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A Python host for the output-fault checks: handshakes between an ssl client and an ssl server
 in this one process, over memory BIOs (no sockets).
 

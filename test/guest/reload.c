@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* reload: the provider loaded into several library contexts of one process, as a host that
  * makes its own OSSL_LIB_CTX (and loads the same config into it) does. check_reload.py then
  * expects exactly one explanation per side of one failing handshake in the default context,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Entry point of the guest checks: run.py TARGET BUILD [BUILD...]
 
 Each make target of test/guest/guest.mk names one TARGET here. A target runs a list of check

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* sk_fd2: a daemon that, once OpenSSL (and tlsdiag) have started, closes fd 2 and opens its own
  * append-only data file (O_WRONLY|O_APPEND, exactly what `2>>file` would give), which becomes
  * fd 2. tlsdiag decided what fd 2 was at start-up: it must never write into this file.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-connections: every report names its own connection, however connections share a
 thread, an SSL object or an SSL object's address, and however big their hellos are.
 

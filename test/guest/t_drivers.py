@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-drivers: MongoDB drivers that do their TLS handshake non-blocking must not be reported
 for the would-block pauses of a handshake that goes on to succeed, and their real failures must
 be explained as what they are.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-false-alarms: a failure is a failure only when the host gives up. tlsdiag must stay
 silent for handshakes that the host carried on from, and for connections that never were TLS:
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """fork(): each process reports its own events once; nothing the parent counted before the fork
 is reported again by the child; lines written by both processes at once stay whole.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """The host's own code and resources stay the host's: tlsdiag must never call a host's
 certificate verify callbacks (it would, by re-running X509_verify_cert on the host's store), and
 must not need a thread of its own to explain a failure (a host under a thread limit).

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Hostile input: names a peer controls (certificate subject and subjectAltName, SNI) must not
 be able to forge or hide tlsdiag output. Text output may hold no control character but the line
 ends, no C1 control or bidi override, only valid UTF-8, and no line that starts "tlsdiag:" other

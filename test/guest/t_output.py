@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Output faults: wherever tlsdiag's output cannot go, the host must not notice. For each fault
 the host's handshake outcomes, its stdout and its exit status must be those of the same run with
 TLSDIAG=0; no SIGPIPE may reach it; tlsdiag may say so in at most one warning line.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Secrets and privilege: the log file is private and never reached through a symlink; a setuid
 program is not steered by its caller's TLSDIAG variables; no key or TLS secret is ever printed.
 The host is test/guest/hshost.c."""

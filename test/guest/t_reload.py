@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """The provider loaded and freed by extra library contexts besides the default one: one failing
 handshake is still explained exactly once per side, and OPENSSL_cleanup ends the process cleanly.
 The host is test/guest/reload.c."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Repeat suppression in real clients: the first failure of a kind is explained, its repeats
 within the window are counted, and the count comes out once, when the window ends or at exit.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Sinks: where tlsdiag's output goes must never change what the host does.
 
 The rules checked here:

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Many threads, one process: every handshake reported exactly once, every line whole.
 
 The host is test/guest/threads.c: THREADS threads each run PER_THREAD in-memory handshakes, half

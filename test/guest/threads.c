@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* threads: many handshakes at once in one process, half of them failing, so that
  * check_threads.py can prove each one is reported exactly once and every line is whole.
  *

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* tsan_canary: an unsynchronised counter shared by two threads. check-tsan runs it first and
  * requires ThreadSanitizer to report it: a silent TSan run proves nothing unless TSan can speak
  * on this machine (kernel, memory layout) with these flags. */

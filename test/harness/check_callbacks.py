@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-callbacks: the application's own callbacks still fire with tlsdiag on.
 
 `openssl s_client -state -msg` installs an info callback (-state) and a message

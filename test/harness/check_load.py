@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-load: build/openssl.cnf loads tlsdiag next to the default provider, and
 tlsdiag is silent unless TLSDIAG asks it to speak.
 

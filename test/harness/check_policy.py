@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-policy: the config `tlsdiag config` composes keeps the system's TLS policy.
 
 For each test "system" config (one with only an ssl_conf policy, one that also has

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Run the end-to-end scenarios in test/scenarios/*.case.
 
 A case names a server, a client and what tlsdiag must say about the handshake

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """The one test library of tlsdiag: every runner and check module imports it.
 
   environment  SCRUB, base_env(**extra), tlsdiag_env(build_or_cnf, mode, fmt, output, window)

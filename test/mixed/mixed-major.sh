@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # mixed-major.sh BUILD_DIR WORK_DIR [OTHER_BUILD_DIR [LOADER_SO]]
 # Two OpenSSL majors on one machine (the transition): a process whose libssl is of one major,
 # handed the tlsdiag module built for the other, must get exactly one warning naming both

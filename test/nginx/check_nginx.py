@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """check-nginx: tlsdiag inside Debian's nginx explains failed handshakes from the server side.
 
 nginx (master + one worker, unprivileged port on 127.0.0.1, config generated per case) is

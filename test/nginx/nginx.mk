@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # tlsdiag inside Debian's nginx (package nginx-light, listed in .ci/packages): server-side
 # explanations of failed handshakes, nginx's own behaviour and error_log unchanged, and where
 # TLSDIAG_OUTPUT=stderr lands. See test/nginx/check_nginx.py.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of the INVALID_STATUS_RESPONSE explanations (every OCSP cause, with PyMongo
 # on its pyOpenSSL path, pyOpenSSL clients and s_client) and of trace mode's staple health: the
 # declarative cases in test/scenarios/ocsp/ (format: test/scenarios/README), run by the one

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # make-pki.sh DIR: the test PKI, generated at run time with the openssl CLI.
 #
 # Every file lands in DIR (private keys included; DIR is a build directory and is

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # ocsp-fixtures.sh DIR: a small PKI and a set of stapled-OCSP responses, made at run time with
 # the openssl CLI (and faketime for the responses dated outside "now"). Prints nothing on
 # success. Re-running is cheap: a stamp holds the checksum of this script and of pkilib.sh

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # pkilib.sh: what the PKI generators (make-pki.sh, ocsp-fixtures.sh) share. Each one sources
 # this file and does:
 #

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A server that reads the ClientHello and closes the connection without an alert.
 
 The client sees an EOF in the middle of the handshake, as with a firewall, an

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A plain-TCP HTTP server that answers "400 Bad Request" to anything.
 
 A TLS client connecting here reads "HTTP/" where a record header should be, which

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A server that reads the ClientHello and answers with a fatal internal_error alert.
 
 This is how some load balancers and Atlas (IP not on the access list) refuse a

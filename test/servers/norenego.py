@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A TLS 1.2 server that omits the RFC 5746 renegotiation_info extension.
 
 It reads a ClientHello and answers with a ServerHello that selects TLS 1.2 and a

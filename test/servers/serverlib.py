@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """Shared plumbing for the scripted faulty TLS servers.
 
 Each server listens on 127.0.0.1, reports the port it bound (a "PORT n" line on

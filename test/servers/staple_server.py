@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A TLS server that staples a file's bytes exactly as they are.
 
 openssl s_server -status_file parses the file first and, when it is not an OCSP response,

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A TLS server that completes every handshake, reads once and closes: a good server that is
 not a mongod (or an HTTP server), for the runtime matrix's "good" driver cases.
 

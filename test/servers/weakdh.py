@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """A TLS 1.2 server that offers only DHE with 1024-bit Diffie-Hellman parameters.
 
 openssl s_server replaces small -dhparam groups with its own 2048-bit one, so Python's ssl

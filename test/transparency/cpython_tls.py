@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """CPython's own TLS tests, run without tlsdiag and with it in trace mode: the per-test
 outcomes must be identical, or tlsdiag changed what a host program sees.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 """plain_server.py: a plaintext TCP server on 127.0.0.1 (ephemeral port, printed as
 "ACCEPT 127.0.0.1:PORT") that answers every connection with an HTTP 400, so TLS
 clients read "HTTP/" where a record header belongs."""

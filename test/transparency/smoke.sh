@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # smoke.sh BUILD_DIR WORK_DIR
 # curl, openssl s_client and Python's ssl against real openssl s_server setups (good,
 # self-signed, wrong host, TLS 1.0 only, ...), once without tlsdiag and once per tlsdiag

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-transparency: tlsdiag must not change what a host program does.
 #   1. CPython's own TLS tests (test_ssl, test_httplib, test_urllib2_localnet, test_ftplib,
 #      test_poplib, test_imaplib and test_asyncio's TLS modules), run without tlsdiag and

@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* check: the few assertion helpers the unit tests share. Each CHECK counts once; a failure
  * prints where and why and the program carries on, so one run shows every broken case. */
 #ifndef TLSDIAG_TEST_CHECK_H

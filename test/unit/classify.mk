@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # test_classify: td_classify and td_render on reports built in C, one case per cause at least
 # (test/unit/test_classify.c fails when the catalogue has a cause without one).
 

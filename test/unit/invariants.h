@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* invariants: what must hold of any result the parsers give, whatever bytes went in. Shared by
  * the unit tests (on damaged input) and the fuzz targets (on everything). */
 #ifndef TLSDIAG_TEST_INVARIANTS_H

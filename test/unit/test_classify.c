@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* test_classify: td_classify is a pure function of the report, so every cause can be proved
  * here from a report built in C, without a server: the section and cause it picks, the evidence
  * that proves it, and the words td_render makes of it in text and JSON. Each case fills in only

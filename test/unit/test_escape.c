@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* test_escape: td_escape, which every byte from a peer or a certificate passes through on its way
  * into tlsdiag's output. Each case is an input and what text and JSON must make of it: nothing a
  * hostile name holds may reach a terminal or a log as a control, a reordering or invisible

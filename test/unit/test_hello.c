@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* test_hello: td_hello_parse on the hellos OpenSSL really sends, and on damaged and hand-built ones.
  *
  * The real hellos come from handshakes between two SSL objects joined by a BIO pair: the msg

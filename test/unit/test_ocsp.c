@@ -1,3 +1,5 @@
+/* SPDX-FileCopyrightText: 2026 The tlsdiag authors
+ * SPDX-License-Identifier: Apache-2.0 */
 /* test_ocsp: td_ocsp_check and td_cert_must_staple on the responses test/pki/ocsp-fixtures.sh
  * makes with the openssl CLI: one verdict per kind of bad staple, the order in which verdicts
  * win when a response has several faults, the fields filled alongside, an untouched error

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # Unit tests: the two byte parsers (provider/hello.c, provider/ocsp_check.c) and the escaping every
 # output goes through (provider/render.c), each linked on its own against OpenSSL.
 #   make unit        build with ALL_CFLAGS and run every test program

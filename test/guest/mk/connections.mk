@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-connections: every report names its own connection, however connections share a thread
 # (asyncio), an SSL object (SSL_clear) or a freed SSL's address (nginx, cn_reuse), and however
 # big their ClientHellos are. See test/guest/t_connections.py; nginx is Debian's nginx-light.

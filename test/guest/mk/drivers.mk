@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-drivers and check-false-alarms (test/guest/t_drivers.py, t_false_alarms.py): real
 # database drivers and hosts whose normal, successful handshakes tlsdiag must not report.
 # mongoc_client (test/clients/mongoc_client.c, also the runtime matrix's) links the system

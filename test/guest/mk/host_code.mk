@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-host-code: tlsdiag must never run the host's own code (certificate verify callbacks:
 # Ruby's store verify_callback, a C X509_STORE callback) nor need a thread of its own, so that
 # hosts with callbacks, and hosts under a thread limit (RLIMIT_NPROC: an unprivileged Python,

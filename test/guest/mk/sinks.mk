@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # check-sinks: where tlsdiag's output goes (test/guest/t_sinks.py): writes that never block,
 # sink opens that never block (FIFOs), refused sink paths, fd 2 decided at start-up, log
 # rotation by rename, whole lines only.

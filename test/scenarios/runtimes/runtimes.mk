@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The tlsdiag authors
+# SPDX-License-Identifier: Apache-2.0
 # make check-runtimes: the driver matrix as declarative cases (test/scenarios/runtimes/*.case,
 # format: test/scenarios/README), run by the one scenario runner. Each runtime (the MongoDB C,
 # PHP, Ruby and Node drivers, PyMongo with and without its C extensions, plain Ruby, Node tls,
