@@ -163,6 +163,7 @@ static void render_json(const struct td_report *r, struct out *o)
     td_rfc3339(r->now, when, sizeof(when));
     put(o, "{");
     jstr(o, &f, "schema", "tlsdiag/1");
+    jstr(o, &f, "tlsdiag", TLSDIAG_VERSION);
     jstr(o, &f, "event", event_name(r->event));
     jstr(o, &f, "time", when);
     jnum(o, &f, "pid", (long)getpid());
@@ -352,6 +353,7 @@ size_t td_render_dropped(long count, enum td_format format, char *buf, size_t ca
         td_rfc3339(time(NULL), when, sizeof(when));
         put(&o, "{");
         jstr(&o, &f, "schema", "tlsdiag/1");
+        jstr(&o, &f, "tlsdiag", TLSDIAG_VERSION);
         jstr(&o, &f, "event", "reports_dropped");
         jstr(&o, &f, "time", when);
         jnum(&o, &f, "pid", (long)getpid());

@@ -39,6 +39,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 
 ROOT = Path(__file__).resolve().parents[2]
+TLSDIAG_VERSION = (ROOT / "VERSION").read_text().strip()
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
 EXIT_SKIP = 77
 
@@ -339,6 +340,8 @@ def contract_problems(ev):
     p = []
     if ev.get("schema") != "tlsdiag/1":
         p.append("schema is %r, not 'tlsdiag/1'" % ev.get("schema"))
+    if ev.get("tlsdiag") != TLSDIAG_VERSION:
+        p.append("tlsdiag (the version) is %r, not %r (VERSION)" % (ev.get("tlsdiag"), TLSDIAG_VERSION))
     kind = ev.get("event")
     if kind not in EVENTS:
         p.append("event is %r" % kind)
