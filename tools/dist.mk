@@ -72,7 +72,7 @@ check-deb: dist
 	@[ -f $(DEB_FILE) ] || { echo "check-deb: no $(DEB_FILE)" >&2; ls $(BUILD)/deb >&2; exit 1; }
 	@set -e; md=$$($(PKG_CONFIG) --variable=modulesdir libcrypto); dpkg -c $(DEB_FILE) | awk '{ print $$6 }' | sed 's|^\./|/|' > $(BUILD)/deb/contents; \
 	 for f in $$md/tlsdiag.so /usr/bin/tlsdiag /usr/share/man/man1/tlsdiag.1 /usr/share/man/man7/tlsdiag.7 \
-	          /usr/share/tlsdiag/openssl.cnf /usr/share/tlsdiag/tlsdiag-enable.cnf \
+	          /usr/share/tlsdiag/openssl.cnf /usr/share/tlsdiag/tlsdiag-enable.cnf /usr/share/bash-completion/completions/tlsdiag \
 	          /usr/share/doc/tlsdiag/README.md /usr/share/doc/tlsdiag/SECURITY.md /usr/share/doc/tlsdiag/copyright; do \
 	     grep -Eqx "$$f(\.gz)?" $(BUILD)/deb/contents || { echo "check-deb: $(DEB_FILE) has no $$f" >&2; cat $(BUILD)/deb/contents >&2; exit 1; }; \
 	 done; \
