@@ -4,6 +4,7 @@
 # Certificates are generated at run time into $(BUILD)/test-pki (test/pki/make-pki.sh).
 #   make check-integration                     every scenario in test/scenarios/ (README there)
 #   make check-integration SCENARIOS='py-* curl-expired'   a subset, by name glob
+#   make check-openssl-cli scenarios whose client and server are the openssl command alone
 #   make check-load        the provider loads from build/openssl.cnf and is silent when off
 #   make check-policy      `tlsdiag config` and `tlsdiag run` keep the system's MinProtocol/CipherString
 #   make check-callbacks   s_client's own -state/-msg callbacks still fire with tlsdiag
@@ -19,6 +20,12 @@ test-pki:
 check-integration: all
 	SCENARIOS='$(SCENARIOS)' $(PYTHON) test/harness/run_scenarios.py --build $(BUILD) --jobs $(SCENARIO_JOBS)
 
+# Only the openssl command on both ends: the scenarios that run under any OpenSSL major the
+# machine's openssl is (in check-matrix's experimental root its clients are 4.0, python3 is 3.x).
+check-openssl-cli: all
+	$(PYTHON) -B test/harness/run_scenarios.py --build $(BUILD) --cases test/scenarios/openssl --jobs $(SCENARIO_JOBS)
+	$(PYTHON) -B test/harness/run_scenarios.py --build $(BUILD) --cases test/scenarios/ocsp --jobs $(SCENARIO_JOBS) 's_client-*'
+
 check-load: all
 	$(PYTHON) test/harness/check_load.py $(BUILD) $(VERSION)
 
@@ -31,9 +38,9 @@ check-callbacks: all
 demo: all
 	PYTHON=$(PYTHON) sh tools/demo.sh $(BUILD)
 
-CHECK_TARGETS += check-load check-policy check-callbacks check-integration
+CHECK_TARGETS += check-load check-policy check-callbacks check-integration check-openssl-cli
 
-.PHONY: test-pki check-integration check-load check-policy check-callbacks demo
+.PHONY: test-pki check-integration check-openssl-cli check-load check-policy check-callbacks demo
 
 # The module exports its entry point and nothing else, and stays mapped once loaded
 # (-z nodelete: callbacks left on live SSL_CTXs must never point into unmapped code).

@@ -9,7 +9,7 @@ MATRIX_SUITES  ?= trixie sid experimental
 MATRIX_CACHE   ?= /var/cache/tlsdiag-matrix
 MATRIX_MIRROR  ?=
 MATRIX_MAX_AGE ?= 86400
-MATRIX_TARGETS ?= unit check-integration check-install check-transparency-smoke check-mixed-major
+MATRIX_TARGETS ?= unit check-integration check-openssl-cli check-install check-transparency-smoke check-mixed-major
 MATRIX_OFFLINE ?= 0
 
 # Not root or no debootstrap: skipped (exit 77), as the check loop counts it; tools/check-matrix.sh

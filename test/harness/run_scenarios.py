@@ -147,7 +147,8 @@ def _probe(argv):
 def requirement_missing(requirement):
     """tdlib.missing plus the runtime words: ruby:GEM (ruby can require GEM), php:EXT (php has
     the extension EXT loaded), npm-mongodb (runtimes.mk installed the npm mongodb driver in
-    BUILD/runtimes/npm) and built:PATH (BUILD/PATH exists). Answers are cached."""
+    BUILD/runtimes/npm), openssl-major:N (the openssl command is OpenSSL N.x) and built:PATH
+    (BUILD/PATH exists). Answers are cached."""
     if requirement in _MISSING:
         return _MISSING[requirement]
     if requirement.startswith("ruby:"):
@@ -160,6 +161,11 @@ def requirement_missing(requirement):
     elif requirement == "npm-mongodb":
         where = BUILD_DIR / "runtimes/npm/node_modules/mongodb/package.json"
         why = None if where.exists() else "the npm mongodb driver is not in %s (npm install failed?)" % where.parent
+    elif requirement.startswith("openssl-major:"):
+        want = requirement[len("openssl-major:"):]
+        version = tdlib.run(["openssl", "version"]).stdout.split()
+        have = version[1].split(".")[0] if len(version) > 1 else "?"
+        why = None if have == want else "the openssl command is OpenSSL %s, not %s" % (have, want)
     elif requirement.startswith("built:"):
         where = BUILD_DIR / requirement[len("built:"):]
         why = None if where.exists() else "%s is not built" % where
@@ -172,10 +178,11 @@ def requirement_missing(requirement):
 def s_client_status(text):
     """What of s_client's stdout must not change with tlsdiag. s_client also prints session
     ids, keys, times, and as many TLS 1.3 tickets as arrive before it quits: keep its staple
-    report (from "OCSP response:" to the next "---") and its first verify result."""
+    report (from "OCSP response:", 4.0's "OCSP responses:", to the next "---") and its first
+    verify result."""
     kept, in_block, verified = [], False, False
     for line in text.splitlines():
-        if line.startswith("OCSP response:"):
+        if line.startswith(("OCSP response:", "OCSP responses:")):
             in_block = True
         elif in_block and line == "---":
             in_block = False
@@ -332,6 +339,15 @@ class Outcome:
         self.details.append(text)
 
 
+# OpenSSL's error lines (ERR_print_errors) start with the thread's id, which differs per run.
+OPENSSL_ERROR_THREAD = re.compile(r"^[0-9A-F]{8,16}(?=:error:)", re.M)
+
+
+def stderr_canonical(text):
+    """stderr as the runs compare it: with OpenSSL's thread id in error lines blanked."""
+    return OPENSSL_ERROR_THREAD.sub("<thread>", text)
+
+
 def same_as_baseline(outcome, label, base, other, compare_stderr=True, stdout_filter=None):
     stdout_filter = stdout_filter or STDOUT_FILTERS["exact"]
     if other.timed_out:
@@ -343,7 +359,7 @@ def same_as_baseline(outcome, label, base, other, compare_stderr=True, stdout_fi
     if stdout_filter(other.stdout) != stdout_filter(base.stdout):
         diffs.append("stdout %r vs %r" % (tdlib.clip(stdout_filter(other.stdout), 160),
                                           tdlib.clip(stdout_filter(base.stdout), 160)))
-    if compare_stderr and other.stderr != base.stderr:
+    if compare_stderr and stderr_canonical(other.stderr) != stderr_canonical(base.stderr):
         diffs.append("stderr %r vs %r" % (tdlib.clip(other.stderr, 240), tdlib.clip(base.stderr, 160)))
     if diffs:
         outcome.fail("transparency: run %s differs from run a: %s" % (label, "; ".join(diffs)))
@@ -449,7 +465,7 @@ def run_case(case, opts):
 
         d = client_run(tdlib.tlsdiag_env(opts.build, fmt="text"))
         same("d (TLSDIAG=1, text to stderr)", d, compare_stderr=False)
-        text, missing = extra_lines(d.stderr, a.stderr)
+        text, missing = extra_lines(stderr_canonical(d.stderr), stderr_canonical(a.stderr))
         if missing:
             out.fail("run d lost the application's own stderr lines: %r" % tdlib.clip("\n".join(missing)))
         out.detail("text: %r" % tdlib.clip(text, 1200))
