@@ -136,7 +136,7 @@ help:
 	@echo "make check          every test target, keeps going, ends with 'check: N passed, N failed[, N skipped]'"
 	@echo "make demo           local servers with the guide's five faults, each one explained"
 	@echo "make bench          the full benchmark (5-6 minutes), report in $(BUILD)/bench/results.md"
-	@echo "make install        loader and module (MODULESDIR=$(MODULESDIR)), command, configs, man pages into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "make install        loader and module (MODULESDIR=$(MODULESDIR)), command, configs, man pages, bash completion into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
 	@echo "make uninstall      removes exactly what install put there (same PREFIX/DESTDIR); the loader stays while another major's build is installed"
 	@echo "make check-matrix   build and integration tests in Debian trixie and sid roots (root, mirror; slow)"
 	@echo "make check-style    every C file in .clang-format's style (make format applies it)"

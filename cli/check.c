@@ -138,6 +138,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         { "json", no_argument, NULL, 'j' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
+        { COLOR_LONGOPT },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -173,6 +174,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             }
             break;
         case 'h': return -1;
+        case OPT_COLOR:
+            if (!term_color_option("check", optarg)) return -2;
+            break;
         case ':': cli_error("check", "option '%s' needs a value", argv[optind - 1]); return 0;
         default: cli_error("check", "unknown option '%s'", argv[optind - 1]); return 0;
         }
@@ -209,7 +213,7 @@ static int events_file_create(char *path, size_t cap)
     return mkstemp(path);
 }
 
-static int stage1(char **argv, const struct check_opts *o)
+static int stage1(const struct check_opts *o)
 {
     struct cnf_choice choice;
     char err[PATH_MAX + 256], fdnum[16], path[PATH_MAX], output[PATH_MAX + 8];
@@ -233,9 +237,9 @@ static int stage1(char **argv, const struct check_opts *o)
     }
     if (o->verbose && !o->json) fprintf(stderr, "tlsdiag: check: OPENSSL_CONF=%s\n", choice.why);
     fflush(NULL);
-    /* argv is main's argv shifted by one (see main.c): argv - 1 is the full command line. */
-    execv("/proc/self/exe", argv - 1);
-    execvp(argv[-1], argv - 1); /* no /proc: the name we were started by */
+    /* The whole command line, so that stage 2 sees the global options (--color) too. */
+    execv("/proc/self/exe", cli_argv);
+    execvp(cli_argv[0], cli_argv); /* no /proc: the name we were started by */
     cli_error("check", "cannot re-execute myself: %s", strerror(errno));
     unlink(path);
     return CLI_USAGE;
@@ -646,8 +650,8 @@ static const char *mark(int good)
     static char buf[2][48];
     static int next;
     char *b = buf[next++ % 2];
-    snprintf(b, sizeof(buf[0]), "%s%s%s", term_on(good ? SGR_GREEN : SGR_RED), good ? "✓" : "✗",
-             term_off());
+    snprintf(b, sizeof(buf[0]), "%s%s%s", term_on(good ? SGR_GREEN : SGR_RED),
+             glyph(good ? GLYPH_OK : GLYPH_FAIL), term_off());
     return b;
 }
 
@@ -720,8 +724,8 @@ static void print_chain_text(const struct outcome *out, int anchor_known)
         if (out->chain[d].cert == NULL) continue;
         cert_facts(out->chain[d].cert, &f);
         int good = out->chain[d].err == X509_V_OK;
-        printf("  %*s%s%s %s — %s%s, expires %s (%ld days)", 2 * (d > 0 ? d - 1 : 0), "",
-               d > 0 ? "└─" : "", mark(good), f.d.subject,
+        printf("  %*s%s%s %s %s %s%s, expires %s (%ld days)", 2 * (d > 0 ? d - 1 : 0), "",
+               d > 0 ? glyph(GLYPH_BRANCH) : "", mark(good), f.d.subject, glyph(GLYPH_DASH),
                f.d.self_signed ? "self-signed" : "issuer ", f.d.self_signed ? "" : f.d.issuer,
                f.date, f.days_left);
         if (!good)
@@ -734,8 +738,8 @@ static void print_chain_text(const struct outcome *out, int anchor_known)
 
 static void print_text(const struct check_opts *o, const struct outcome *out, const char *events)
 {
-    printf("%stlsdiag check %s%s → %s\n", term_on(SGR_BOLD), o->target, term_off(),
-           out->addr[0] ? out->addr : "?");
+    printf("%stlsdiag check %s%s %s %s\n", term_on(SGR_BOLD), o->target, term_off(),
+           glyph(GLYPH_ARROW), out->addr[0] ? out->addr : "?");
     if (!out->connected) {
         printf("%s %s\n", mark(0), out->net_error);
         return;
@@ -934,6 +938,7 @@ int cmd_check(int argc, char **argv)
 {
     struct check_opts o;
     int parsed = parse_args(argc, argv, &o);
+    if (parsed == -2) return CLI_USAGE; /* a bad --color: its one line is said */
     if (parsed < 0) {
         check_usage(stdout);
         return CLI_OK;
@@ -943,7 +948,7 @@ int cmd_check(int argc, char **argv)
         return CLI_USAGE;
     }
     const char *stage = getenv(STAGE_ENV);
-    if (stage == NULL) return stage1(argv, &o);
+    if (stage == NULL) return stage1(&o);
     int fd = atoi(stage);
     unsetenv(STAGE_ENV);
     struct stat st;

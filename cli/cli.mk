@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # cli.mk: the tlsdiag command (build/tlsdiag), `make install` / `make uninstall`, and the
 # tests of both. Included by the main Makefile.
-#   make install [PREFIX=/usr/local] [DESTDIR=] [MODULESDIR=]   loader, module, command, configs, man pages
+#   make install [PREFIX=/usr/local] [DESTDIR=] [MODULESDIR=]   loader, module, command, configs, man pages,
+#                                                               bash completion
 #   make uninstall [PREFIX=...] [DESTDIR=]        removes exactly what install put there
 #   make check-cli       tlsdiag check/run/explain against local faulty servers
 #   make check-install   install into a scratch DESTDIR and PREFIX, handshakes through the installed loader
@@ -31,6 +32,8 @@ INSTALL ?= install
 BINDIR := $(PREFIX)/bin
 TLSDIAG_DATADIR := $(PREFIX)/share/tlsdiag
 MANDIR := $(PREFIX)/share/man
+# Where bash-completion loads a command's completion from on first use.
+BASH_COMPLETIONDIR := $(PREFIX)/share/bash-completion/completions
 # The modules directory holds the loader as tlsdiag.so and this build as tlsdiag/ossl<N>.so, N the
 # major of the libcrypto built against: the 3.x and 4.x builds (Debian's libcrypto.so.3 and .so.4
 # share one modules directory) install side by side, and each process's core gets its own.
@@ -44,13 +47,14 @@ DEFAULT_MODULESDIR := $(shell $(PKG_CONFIG) --variable=modulesdir libcrypto)
 CONFIG_MODULE := $(if $(filter $(DEFAULT_MODULESDIR),$(MODULESDIR)),tlsdiag.so,$(INSTALLED_LOADER))
 INSTALLED_FILES := $(INSTALLED_MODULE) $(BINDIR)/tlsdiag \
                    $(TLSDIAG_DATADIR)/openssl.cnf $(TLSDIAG_DATADIR)/tlsdiag-enable.cnf \
-                   $(MANDIR)/man1/tlsdiag.1 $(MANDIR)/man7/tlsdiag.7
+                   $(MANDIR)/man1/tlsdiag.1 $(MANDIR)/man7/tlsdiag.7 $(BASH_COMPLETIONDIR)/tlsdiag
 
 install: all $(BUILD)/doc/tlsdiag.1 $(BUILD)/doc/tlsdiag.7
 	@test -n "$(MODULESDIR)" || { echo "install: pkg-config knows no modulesdir for libcrypto" >&2; exit 1; }
 	@test -n "$(OPENSSL_MAJOR)" || { echo "install: pkg-config knows no version for libcrypto" >&2; exit 1; }
 	$(INSTALL) -d "$(DESTDIR)$(MODULESDIR)" "$(DESTDIR)$(INSTALLED_BUILDS)" "$(DESTDIR)$(BINDIR)" \
-	    "$(DESTDIR)$(TLSDIAG_DATADIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man7"
+	    "$(DESTDIR)$(TLSDIAG_DATADIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man7" \
+	    "$(DESTDIR)$(BASH_COMPLETIONDIR)"
 	$(INSTALL) -m 0644 $(BUILD)/tlsdiag.so "$(DESTDIR)$(INSTALLED_MODULE)"
 	$(INSTALL) -m 0644 $(BUILD)/loader/tlsdiag.so "$(DESTDIR)$(INSTALLED_LOADER)"
 	$(INSTALL) -m 0755 $(BUILD)/tlsdiag "$(DESTDIR)$(BINDIR)/tlsdiag"
@@ -63,6 +67,7 @@ install: all $(BUILD)/doc/tlsdiag.1 $(BUILD)/doc/tlsdiag.7
 	done
 	$(INSTALL) -m 0644 $(BUILD)/install-tlsdiag.1 "$(DESTDIR)$(MANDIR)/man1/tlsdiag.1"
 	$(INSTALL) -m 0644 $(BUILD)/install-tlsdiag.7 "$(DESTDIR)$(MANDIR)/man7/tlsdiag.7"
+	$(INSTALL) -m 0644 cli/tlsdiag.bash-completion "$(DESTDIR)$(BASH_COMPLETIONDIR)/tlsdiag"
 
 # The loader and tlsdiag/ go with the last build: another major's (its own package, say) may
 # still be installed beside this one and need them.

@@ -361,6 +361,7 @@ int cmd_config(int argc, char **argv)
         { "mode", required_argument, NULL, 'm' },
         { "module", required_argument, NULL, 'M' },
         { "help", no_argument, NULL, 'h' },
+        { COLOR_LONGOPT },
         { NULL, 0, NULL, 0 },
     };
     struct cnf_want want = { CNF_STANDALONE, 1, NULL, NULL };
@@ -372,6 +373,9 @@ int cmd_config(int argc, char **argv)
         case 'm': want.mode = optarg; break;
         case 'M': want.module = optarg; break;
         case 'h': config_usage(stdout); return CLI_OK;
+        case OPT_COLOR:
+            if (!term_color_option("config", optarg)) return CLI_USAGE;
+            break;
         case ':':
             cli_error("config", "option '%s' needs a value", argv[optind - 1]);
             return CLI_USAGE;

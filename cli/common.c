@@ -2,7 +2,9 @@
  * SPDX-License-Identifier: Apache-2.0 */
 /* common: see common.h. */
 #define _GNU_SOURCE
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +13,34 @@
 #include "common.h"
 #include "util.h"
 
-static int term_colour;
+char **cli_argv;
+
+static int term_auto, term_colour, term_utf8;
 
 void term_init(void)
 {
-    const char *no_colour = getenv("NO_COLOR");
-    term_colour = isatty(STDOUT_FILENO) && (no_colour == NULL || no_colour[0] == '\0');
+    const char *no_colour = getenv("NO_COLOR"), *term = getenv("TERM");
+    term_auto = isatty(STDOUT_FILENO) && (no_colour == NULL || no_colour[0] == '\0') &&
+                (term == NULL || strcmp(term, "dumb") != 0);
+    term_colour = term_auto;
+    /* The locale is asked for its charset and put back at once: case-folding, ctype and
+     * escaping (td_escape) here and in the provider loaded by check stay those of "C". */
+    if (setlocale(LC_CTYPE, "") != NULL) {
+        term_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+        setlocale(LC_CTYPE, "C");
+    }
+}
+
+int term_color_option(const char *command, const char *when)
+{
+    if (!strcmp(when, "always")) term_colour = 1;
+    else if (!strcmp(when, "never")) term_colour = 0;
+    else if (!strcmp(when, "auto")) term_colour = term_auto;
+    else {
+        cli_error(command, "--color wants auto, always or never, not '%s'", when);
+        return 0;
+    }
+    return 1;
 }
 
 const char *term_on(const char *sgr)
@@ -32,6 +56,16 @@ const char *term_on(const char *sgr)
 const char *term_off(void)
 {
     return term_colour ? "\033[0m" : "";
+}
+
+const char *glyph(enum glyph g)
+{
+    static const char *const glyphs[][2] = {
+        [GLYPH_OK] = { "✓", "ok" },       [GLYPH_FAIL] = { "✗", "FAIL" },
+        [GLYPH_BRANCH] = { "└─", "`- " }, [GLYPH_DASH] = { "—", "-" },
+        [GLYPH_ARROW] = { "→", "->" },
+    };
+    return glyphs[g][term_utf8 ? 0 : 1];
 }
 
 void cli_error(const char *command, const char *fmt, ...)

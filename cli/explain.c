@@ -1235,16 +1235,23 @@ int cmd_explain(int argc, char **argv)
     static const struct option opts[] = {
         { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
+        { COLOR_LONGOPT },
         { NULL, 0, NULL, 0 },
     };
     int json = 0, c;
     opterr = 0;
     optind = 1;
     /* "-" alone is the stdin marker, not an option: getopt leaves it as an operand. */
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'h': explain_usage(stdout); return CLI_OK;
+        case OPT_COLOR:
+            if (!term_color_option("explain", optarg)) return CLI_USAGE;
+            break;
+        case ':':
+            cli_error("explain", "option '%s' needs a value", argv[optind - 1]);
+            return CLI_USAGE;
         default:
             cli_error("explain", "unknown option '%s'", argv[optind - 1]);
             explain_usage(stderr);

@@ -130,6 +130,7 @@ int cmd_run(int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { "output", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
+        { COLOR_LONGOPT },
         { NULL, 0, NULL, 0 },
     };
     int verbose = 0, json = 0, c;
@@ -143,6 +144,9 @@ int cmd_run(int argc, char **argv)
         case 'j': json = 1; break;
         case 'o': output = optarg; break;
         case 'h': run_usage(stdout); return CLI_OK;
+        case OPT_COLOR:
+            if (!term_color_option("run", optarg)) return CLI_USAGE;
+            break;
         case ':': cli_error("run", "option '%s' needs a value", argv[optind - 1]); return CLI_USAGE;
         default:
             cli_error("run", "unknown option '%s'", argv[optind - 1]);

@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # check-install.sh BUILD MAKE: `make install` into a scratch DESTDIR with PREFIX=/usr, then
 #  - the installed files are where they belong: the loader (links no libcrypto) as
-#    MODULESDIR/tlsdiag.so, this build as MODULESDIR/tlsdiag/ossl<major>.so; the installed
+#    MODULESDIR/tlsdiag.so, this build as MODULESDIR/tlsdiag/ossl<major>.so, the bash
+#    completion as the source's copy in share/bash-completion/completions; the installed
 #    configs name the bare module tlsdiag.so (OpenSSL resolves it in its modules directory);
 #  - a real python3 handshake through the INSTALLED configs and loader (OPENSSL_MODULES pointing
 #    at the DESTDIR's modules directory) fails and is explained; with ossl<major>.so moved away
@@ -31,19 +32,22 @@ modulesdir=$(pkg-config --variable=modulesdir libcrypto)
 dest=$root/dest
 major=$(pkg-config --modversion libcrypto | cut -d. -f1)
 loader=$modulesdir/tlsdiag.so module=$modulesdir/tlsdiag/ossl$major.so
+completion=/usr/share/bash-completion/completions/tlsdiag
 
 $make --no-print-directory install BUILD="$build" DESTDIR="$dest" PREFIX=/usr >"$root/install.log" 2>&1 ||
     { cat "$root/install.log" >&2; fail "make install failed"; }
 
 for f in "$loader" "$module" /usr/bin/tlsdiag /usr/share/tlsdiag/openssl.cnf \
-         /usr/share/tlsdiag/tlsdiag-enable.cnf /usr/share/man/man1/tlsdiag.1 /usr/share/man/man7/tlsdiag.7; do
+         /usr/share/tlsdiag/tlsdiag-enable.cnf /usr/share/man/man1/tlsdiag.1 /usr/share/man/man7/tlsdiag.7 \
+         "$completion"; do
     [ -f "$dest$f" ] || fail "make install did not install $f"
 done
 [ -x "$dest/usr/bin/tlsdiag" ] || fail "/usr/bin/tlsdiag is not executable"
+cmp -s cli/tlsdiag.bash-completion "$dest$completion" || fail "$completion is not cli/tlsdiag.bash-completion"
 extra=$(cd "$dest" && find . -type f | sort | sed 's|^\.||' |
         grep -v -x -e "$loader" -e "$module" -e /usr/bin/tlsdiag -e /usr/share/tlsdiag/openssl.cnf \
             -e /usr/share/tlsdiag/tlsdiag-enable.cnf -e /usr/share/man/man1/tlsdiag.1 \
-            -e /usr/share/man/man7/tlsdiag.7 || true)
+            -e /usr/share/man/man7/tlsdiag.7 -e "$completion" || true)
 [ -z "$extra" ] || fail "make install put unexpected files: $extra"
 cmp -s "$build/tlsdiag.so" "$dest$module" || fail "$module is not $build/tlsdiag.so"
 cmp -s "$build/loader/tlsdiag.so" "$dest$loader" || fail "$loader is not the loader ($build/loader/tlsdiag.so)"

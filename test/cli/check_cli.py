@@ -222,19 +222,29 @@ def test_check_failure_classes(ctx):
 
 def test_check_text_failure(ctx):
     with ctx.s_server("selfsigned-text", *server_args(ctx, "selfsigned", False)) as srv:
-        r = ctx.tlsdiag("check", "localhost:%d" % srv.port)
+        target = "localhost:%d" % srv.port
+        r = ctx.tlsdiag("check", target, env=ctx.env(LC_ALL="C.UTF-8"))
         expect(r.rc == 1, "text check of a self-signed server should exit 1", r)
         for needle in ("handshake failed", "✗ CN=localhost", "self-signed certificate",
-                       "CERTIFICATE_VERIFY_FAILED", "self_signed"):
-            expect(needle in r.stdout, "text check lacks %r" % needle, r)
+                       "CERTIFICATE_VERIFY_FAILED", "self_signed", " → 127.0.0.1"):
+            expect(needle in r.stdout, "text check (C.UTF-8) lacks %r" % needle, r)
         expect("\033[" not in r.stdout, "colour codes although stdout is not a terminal", r)
+        # The C locale's charset is ASCII: so is every byte (the provider's own lines included).
+        r = ctx.tlsdiag("check", target)
+        expect(r.rc == 1 and r.stdout.isascii() and r.stderr.isascii(), "check under LC_ALL=C prints only ASCII", r)
+        for needle in ("FAIL handshake failed", "FAIL CN=localhost", " -> 127.0.0.1", "self_signed"):
+            expect(needle in r.stdout, "text check (C) lacks %r" % needle, r)
+        # --color before the command survives check's re-execution; after it too.
+        for argv in (["--color=always", "check", target], ["check", target, "--color=always"]):
+            r = ctx.tlsdiag(*argv)
+            expect(r.rc == 1 and "\033[31m" in r.stdout, "tlsdiag %s: colour to a pipe" % " ".join(argv), r)
 
 
 def test_check_good(ctx):
     root = str(ctx.pki / "root.crt")
     with ctx.s_server("good", *server_args(ctx, "good"), "-status_file", str(ctx.pki / "good.ocsp.der")) as srv:
         target = "localhost:%d" % srv.port
-        r = ctx.tlsdiag("check", "--ca", root, target)
+        r = ctx.tlsdiag("check", "--ca", root, target, env=ctx.env(LC_ALL="C.UTF-8"))
         expect(r.rc == 0, "check of a good server with --ca should exit 0", r)
         lines = r.stdout.splitlines()
         for needle in ("handshake ok: TLSv1.3", "trust anchor: CN=tlsdiag Test Root CA",
@@ -245,6 +255,10 @@ def test_check_good(ctx):
                "want the status line and three ✓ certificate lines (leaf, intermediate, root)", r)
         expect("CN=localhost" in chain[1] and "Intermediate" in chain[2] and "(trust anchor)" in chain[3],
                "chain lines out of order", r)
+        expect(re.search(r"^ {4}└─✓ CN=tlsdiag Test Root CA,O=tlsdiag tests — self-signed", r.stdout, re.M), "the root's line (C.UTF-8)", r)
+        r = ctx.tlsdiag("check", "--ca", root, target)
+        expect(r.rc == 0 and r.stdout.isascii(), "a good check under LC_ALL=C prints only ASCII", r)
+        expect(re.search(r"^ {4}`- ok CN=tlsdiag Test Root CA,O=tlsdiag tests - self-signed", r.stdout, re.M), "the root's line (C)", r)
 
         r, doc = ctx.check_json("--ca", root, target)
         expect(r.rc == 0 and doc["result"] == "ok" and doc["version"] == "TLSv1.3", "json good check", r)
@@ -403,7 +417,7 @@ def test_usage_errors(ctx):
         ["check", "--min", "1.3", "--max", "1.2", "h"], ["check", "--key", "k.pem", "h"],
         ["check", "[::1"], ["run"], ["run", "--bogus", "--", "true"], ["explain"],
         ["explain", "--bogus", "x"], ["explain", "   "],
-    ]
+    ] + COLOR_ERRORS
     for args in cases:
         r = ctx.tlsdiag(*args)
         expect(r.rc == 2, "tlsdiag %s should be a usage error (exit 2)" % " ".join(args), r)
@@ -413,8 +427,27 @@ def test_usage_errors(ctx):
     for args in (["--help"], ["run", "--help"], ["check", "--help"], ["explain", "--help"]):
         r = ctx.tlsdiag(*args)
         expect(r.rc == 0 and r.stdout.startswith("usage: tlsdiag"), "tlsdiag %s" % " ".join(args), r)
-    r = ctx.tlsdiag("--version")
-    expect(r.rc == 0 and r.stdout.startswith("tlsdiag "), "--version", r)
+    for args in COLOR_ERRORS:
+        r = ctx.tlsdiag(*args)
+        expect(len(r.stderr.splitlines()) == 1 and all(w in r.stderr for w in ("auto", "always", "never")),
+               "a bad --color is one line naming auto, always and never: %s" % args, r)
+    r = ctx.tlsdiag("--help")
+    expect(re.search(r"^ +-V, --version +", r.stdout, re.M), "--help lists -V, --version", r)
+    expect(re.search(r"^ +--color=WHEN +", r.stdout, re.M), "--help lists --color=WHEN", r)
+    for flag in ("-V", "--version", "--color=never"):
+        r = ctx.tlsdiag(*([flag, "-V"] if flag.startswith("--color") else [flag]))
+        expect(r.rc == 0 and r.stdout == "tlsdiag %s\n" % tdlib.TLSDIAG_VERSION and not r.stderr,
+               "tlsdiag %s prints 'tlsdiag' and VERSION (%s)" % (flag, tdlib.TLSDIAG_VERSION), r)
+    # --color is accepted after every command's name.
+    for args in (["run", "--color=never", "--", "true"], ["explain", "--color=never", "certificate has expired"],
+                 ["config", "--color=always", "--module", "/x/tlsdiag.so"], ["check", "--color", "auto", "--help"]):
+        r = ctx.tlsdiag(*args)
+        expect(r.rc == 0, "tlsdiag %s" % " ".join(args), r)
+
+
+COLOR_ERRORS = [["--color=bogus"], ["--color"], ["--color=", "explain", "x"], ["check", "--color=yes", "h"],
+                ["run", "--color=on", "--", "true"], ["explain", "--color=sometimes", "x"],
+                ["config", "--color=NEVER", "--module", "/x"]]
 
 
 def run_on_pty(argv, env):
@@ -441,12 +474,73 @@ def run_on_pty(argv, env):
     return p.returncode, out.decode(errors="replace")
 
 
+def colour_env(ctx, **extra):
+    """ctx.env with NO_COLOR unset and a TERM that has colours, whatever the caller's are."""
+    env = ctx.env(**dict({"TERM": "xterm"}, **extra))
+    if "NO_COLOR" not in extra:
+        env.pop("NO_COLOR", None)
+    return env
+
+
 def test_colour(ctx):
     text = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"
-    rc, out = run_on_pty([ctx.exe, "explain", text], ctx.env())
-    expect(rc == 0 and "\033[" in out, "colour expected on a terminal: %r" % out[:200])
-    rc, out = run_on_pty([ctx.exe, "explain", text], ctx.env(NO_COLOR="1"))
-    expect(rc == 0 and "\033[" not in out and "expired" in out, "NO_COLOR must switch colour off: %r" % out[:200])
+    # (argv before the text, extra environment, colour wanted), on a terminal
+    for flags, extra, want in (
+            ([], {}, True), ([], {"NO_COLOR": "1"}, False), ([], {"NO_COLOR": ""}, True),
+            ([], {"TERM": "dumb"}, False), (["--color=never"], {}, False),
+            (["--color=always"], {"NO_COLOR": "1"}, True), (["explain", "--color=always"], {"TERM": "dumb"}, True),
+            (["--color=never", "--color=auto"], {}, True)):
+        argv = [ctx.exe] + flags + ([] if "explain" in flags else ["explain"]) + [text]
+        rc, out = run_on_pty(argv, colour_env(ctx, **extra))
+        expect(rc == 0 and ("\033[" in out) == want and "expired" in out,
+               "on a terminal, %s with %s: colour %s: %r" % (flags, extra, "expected" if want else "must be off", out[:200]))
+    # and to a pipe
+    for flags, want in (([], False), (["--color=always"], True), (["--color=auto"], False),
+                        (["--color=always", "--color=never"], False)):
+        for where in ("before", "after"):
+            argv = flags + ["explain", text] if where == "before" else ["explain"] + flags + [text]
+            r = ctx.tlsdiag(*argv, env=colour_env(ctx))
+            expect(r.rc == 0 and ("\033[" in r.stdout) == want,
+                   "to a pipe, %s %s the command: colour %s" % (flags, where, "expected" if want else "must be off"), r)
+
+
+COMPLETION = tdlib.ROOT / "cli" / "tlsdiag.bash-completion"
+
+
+def complete(*words):
+    """What _tlsdiag offers for the command line words (the last one being completed)."""
+    script = 'source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _tlsdiag; printf "%s\\n" "${COMPREPLY[@]}"'
+    r = tdlib.run(["bash", "--norc", "--noprofile", "-c", script, str(COMPLETION)] + list(words))
+    expect(r.rc == 0 and not r.stderr, "bash completion of %s" % (words,), r)
+    return [w for w in r.stdout.splitlines() if w]
+
+
+def test_completion(ctx):
+    if shutil.which("bash") is None:
+        raise tdlib.Skip("no bash")
+    for words, want in ((["tlsdiag", "ch"], ["check"]), (["tlsdiag", "check", "--co"], ["--color="]),
+                        (["tlsdiag", ""], ["run", "check", "explain", "config"]),
+                        (["tlsdiag", "--color=al"], ["--color=always"]),
+                        (["tlsdiag", "--color", "=", ""], ["auto", "always", "never"]),
+                        (["tlsdiag", "--color=never", "ex"], ["explain"]),
+                        (["tlsdiag", "check", "--min", "1.1", "--m"], ["--min", "--max"]),
+                        (["tlsdiag", "run", "--", "tlsdia"], None)):
+        got = complete(*words)
+        if want is None:  # a program name: the shell's own list, not ours
+            expect("run" not in got and "--json" not in got, "after run -- a program is completed, got %s" % got)
+        else:
+            expect(got == want, "completing %s: got %s, want %s" % (words, got, want))
+    # Every option the command's --help lists is offered, and -V/--version at the top.
+    for command in ("", "run", "check", "explain", "config"):
+        helptext = ctx.tlsdiag(*([command, "--help"] if command else ["--help"])).stdout
+        if not command:  # the top's own options, not those of the commands it summarises
+            helptext = helptext.split("\noptions")[1]
+        listed = set(re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*=?)", helptext)) - {"-", "--"}
+        offered = set(complete(*(["tlsdiag"] + ([command] if command else []) + ["-"])))
+        expect("--color=" in offered, "completion of 'tlsdiag %s -' lacks --color=" % command)
+        offered |= {o.rstrip("=") for o in offered}
+        missing = sorted(o for o in listed if o not in offered and o not in ("--openssl-shared-config",))
+        expect(not missing, "completion of 'tlsdiag %s -' lacks %s (from its --help)" % (command, missing))
 
 
 PY_EXIT = r"""
@@ -764,7 +858,7 @@ def test_explain_runtimes(ctx):
     expect(not bad, "%d explain runtime cases wrong:\n    %s" % (len(bad), "\n    ".join(bad)))
 
 
-TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_explain_runtimes, test_colour, test_check_errors, test_check_failure_classes,
+TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_explain_runtimes, test_colour, test_completion, test_check_errors, test_check_failure_classes,
          test_check_text_failure, test_check_good, test_check_ipv6, test_check_tls12_only, test_check_must_staple,
          test_check_client_certificate, test_check_weak_warnings, test_run, test_run_keeps_callers_openssl_conf, test_run_node]
 
