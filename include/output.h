@@ -16,8 +16,12 @@ void td_output_warning(const char *line);
  * another user inherit it; warns once if it cannot be opened. */
 void td_output_prepare(void);
 /* Write one or more complete lines, without ever waiting: what cannot go now is dropped and
- * counted. A file that cannot be written gives one warning. */
-void td_output_write(const char *text, size_t len);
+ * counted. A file that cannot be written gives one warning. severity is syslog's (LOG_WARNING
+ * for a failure), used by the syslog sink only. */
+void td_output_write(const char *text, size_t len, int severity);
+/* The largest event the sink takes whole, given the caller's own limit: syslog receivers cut
+ * longer messages (rsyslog at 8 KB), so a JSON event must be rendered to fit. */
+size_t td_output_event_cap(size_t wanted);
 /* How many writes were dropped since the last call (and reset the count). */
 long td_output_take_dropped(void);
 /* Forget the open file after fork (the child reopens lazily). */

@@ -12,12 +12,22 @@ struct td_settings {
     enum td_mode mode;
     enum td_format format;
     enum td_sink sink;
-    char path[1024];   /* for TD_SINK_FILE */
-    int repeat_window; /* seconds; 0 explains every repeat */
+    char path[1024];       /* TD_SINK_FILE: the file; TD_SINK_SYSLOG: the socket */
+    int repeat_window;     /* seconds; 0 explains every repeat */
+    int syslog_facility;   /* LOG_USER, LOG_DAEMON, LOG_LOCAL0.. (already shifted, as syslog.h) */
+    char syslog_ident[33]; /* the TAG of each syslog message */
 };
 
 /* Names of the provider's openssl.cnf keys, in the order td_settings_resolve takes them. */
-enum td_key { TD_KEY_MODE, TD_KEY_OUTPUT, TD_KEY_FORMAT, TD_KEY_REPEAT_WINDOW, TD_KEY_COUNT };
+enum td_key {
+    TD_KEY_MODE,
+    TD_KEY_OUTPUT,
+    TD_KEY_FORMAT,
+    TD_KEY_REPEAT_WINDOW,
+    TD_KEY_SYSLOG_FACILITY,
+    TD_KEY_SYSLOG_IDENT,
+    TD_KEY_COUNT
+};
 extern const char *const td_key_names[TD_KEY_COUNT];
 extern const char *const td_env_names[TD_KEY_COUNT];
 

@@ -3,6 +3,7 @@
 /* emit: render a report in the configured format and hand it to the output, after the line
  * that says how many earlier ones could not be written, if any were dropped. */
 #include <stdlib.h>
+#include <syslog.h>
 #include "emit.h"
 #include "output.h"
 #include "render.h"
@@ -18,7 +19,10 @@ void td_emit(const struct td_report *r)
     long dropped = td_output_take_dropped();
     size_t n =
         dropped > 0 ? td_render_dropped(dropped, td_settings.format, buf, TD_DROPPED_CAP) : 0;
-    n += td_render(r, td_settings.format, buf + n, TD_RENDER_CAP);
-    if (n > 0) td_output_write(buf, n);
+    n += td_render(r, td_settings.format, buf + n, td_output_event_cap(TD_RENDER_CAP));
+    int severity = r->event == TD_EV_HANDSHAKE_FAILED ? LOG_WARNING
+                   : r->event == TD_EV_HANDSHAKE_OK   ? LOG_INFO
+                                                      : LOG_NOTICE;
+    if (n > 0) td_output_write(buf, n, severity);
     free(buf);
 }

@@ -289,37 +289,129 @@ static void write_file(const char *text, size_t len)
     }
 }
 
-/* syslog(3) would change the host's ident or connection; speak to /dev/log ourselves,
- * without blocking, one datagram per line. */
-static void write_syslog(const char *text, size_t len)
+/* ---- the syslog sink ---------------------------------------------------------------------
+ *
+ * syslog(3) would change the host's ident and connection; we speak to the socket ourselves.
+ * One event is one message, in the format syslog(3) itself sends to a local socket and that
+ * rsyslog's imuxsock and syslog-ng's unix sockets parse:
+ *     <PRI>Mmm dd hh:mm:ss IDENT[PID]: MSG
+ * MSG is one JSON object, or a text explanation with its lines joined by " | " (its
+ * indentation dropped). A new message starts at every line that is not indented, so the
+ * dropped-reports notice that may precede an event goes as its own message.
+ * Datagram sockets (rsyslog, journald's /dev/log) get one datagram per message; stream
+ * sockets (syslog-ng's unix-stream) one NUL-terminated message each, as syslog(3) frames
+ * them. A full receiver queue (EAGAIN) is retried a few times, each after a wait of at most
+ * SYSLOG_RETRY_MS, then the message is dropped and counted. */
+
+#define SYSLOG_MSG_MAX 8192 /* rsyslog's default maxMessageSize, header included */
+#define SYSLOG_RETRIES 3
+#define SYSLOG_RETRY_MS 2
+
+static int syslog_connect(int *stream)
 {
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        warn_errno("syslog", errno);
-        return;
-    }
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    strcpy(sa.sun_path, "/dev/log");
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        warn_errno("syslog (/dev/log)", errno);
+    /* settings.c accepts only paths that fit. */
+    size_t plen = strnlen(td_settings.path, sizeof(sa.sun_path) - 1);
+    memcpy(sa.sun_path, td_settings.path, plen);
+    for (int type = SOCK_DGRAM;; type = SOCK_STREAM) {
+        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) {
+            warn_errno("syslog", errno);
+            return -1;
+        }
+        /* A stream socket's connect may still be in progress: sending will say. */
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS) {
+            *stream = type == SOCK_STREAM;
+            return fd;
+        }
+        int err = errno;
         close(fd);
+        if (err != EPROTOTYPE || type == SOCK_STREAM) {
+            warn_errno(td_settings.path, err);
+            return -1;
+        }
+    }
+}
+
+/* Send one whole message, waiting only the few short retries above; 0 when it went. */
+static int syslog_send(int fd, int stream, const char *msg, size_t len)
+{
+    size_t sent = 0;
+    for (int attempt = 0; attempt <= SYSLOG_RETRIES; attempt++) {
+        ssize_t n = send(fd, msg + sent, len - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) sent += (size_t)n;
+        if (sent == len) return 0;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return errno;
+        /* A datagram goes whole or not at all; a stream may have taken part of it. */
+        struct pollfd p = { .fd = fd, .events = POLLOUT };
+        if (attempt < SYSLOG_RETRIES) poll(&p, 1, SYSLOG_RETRY_MS);
+    }
+    return EAGAIN;
+}
+
+/* The header syslog(3) writes: priority, local time, ident and pid. */
+static size_t syslog_header(char *buf, size_t cap, int severity)
+{
+    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    time_t now = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now, &tm) == NULL) memset(&tm, 0, sizeof(tm));
+    int n = snprintf(buf, cap,
+                     "<%d>%s %2d %02d:%02d:%02d %s[%ld]: ", td_settings.syslog_facility | severity,
+                     months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     td_settings.syslog_ident, (long)getpid());
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+static void write_syslog(const char *text, size_t len, int severity)
+{
+    int stream = 0;
+    int fd = syslog_connect(&stream);
+    if (fd < 0) {
+        atomic_fetch_add(&dropped, 1);
         return;
     }
-    const char *line = text, *end = text + len;
-    while (line < end) {
-        const char *nl = memchr(line, '\n', (size_t)(end - line));
-        size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
-        char msg[2048];
-        int m = snprintf(msg, sizeof(msg), "<12>tlsdiag[%ld]: %.*s", (long)getpid(),
-                         (int)(n < 1900 ? n : 1900), line);
-        if (m > 0 && send(fd, msg, (size_t)m < sizeof(msg) ? (size_t)m : sizeof(msg) - 1,
-                          MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-            atomic_fetch_add(&dropped, 1);
-            break;
+    char msg[SYSLOG_MSG_MAX + 1];
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        if (*p == '\n') {
+            p++;
+            continue;
         }
-        line += n + 1;
+        size_t m = syslog_header(msg, sizeof(msg), severity);
+        /* This message: the line at p and every indented line after it. */
+        do {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *eol = nl ? nl : end;
+            const char *from = p;
+            if (*from == ' ' || *from == '\t') {
+                while (from < eol && (*from == ' ' || *from == '\t')) from++;
+                if (m + 3 < SYSLOG_MSG_MAX) memcpy(msg + m, " | ", 3), m += 3;
+            }
+            size_t n = (size_t)(eol - from);
+            if (n > SYSLOG_MSG_MAX - m) n = SYSLOG_MSG_MAX - m;
+            memcpy(msg + m, from, n);
+            m += n;
+            p = nl ? nl + 1 : end;
+        } while (p < end && (*p == ' ' || *p == '\t'));
+        if (stream) msg[m++] = '\0';
+        int err = syslog_send(fd, stream, msg, m);
+        if (err != 0) {
+            atomic_fetch_add(&dropped, 1);
+            if (err != EAGAIN) warn_errno(td_settings.path, err);
+            /* A stream that took part of a message has lost its framing: start afresh. */
+            if (stream) break;
+        }
     }
     close(fd);
+}
+
+size_t td_output_event_cap(size_t wanted)
+{
+    /* Room for the header: priority, timestamp, a 32-byte ident, a pid. */
+    size_t syslog_cap = SYSLOG_MSG_MAX - 80;
+    return td_settings.sink == TD_SINK_SYSLOG && wanted > syslog_cap ? syslog_cap : wanted;
 }
 
 void td_output_prepare(void)
@@ -328,11 +420,11 @@ void td_output_prepare(void)
     if (td_settings.sink == TD_SINK_FILE) write_file("", 0);
 }
 
-void td_output_write(const char *text, size_t len)
+void td_output_write(const char *text, size_t len, int severity)
 {
     switch (td_settings.sink) {
     case TD_SINK_FILE: write_file(text, len); break;
-    case TD_SINK_SYSLOG: write_syslog(text, len); break;
+    case TD_SINK_SYSLOG: write_syslog(text, len, severity); break;
     case TD_SINK_STDERR: write_stderr(text, len); break;
     }
 }

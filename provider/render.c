@@ -67,23 +67,48 @@ static void expand(const struct td_report *r, const char *tmpl, char *dst, size_
 struct out {
     char *buf;
     size_t cap, len;
+    size_t value_cap; /* JSON: longest string value, in bytes before escaping; 0: no limit */
+    int full;         /* something did not fit */
+    int shortened;    /* a value was cut to value_cap */
 };
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct out *o, const char *fmt, ...)
 {
-    if (o->len + 1 >= o->cap) return;
+    if (o->len + 1 >= o->cap) {
+        o->full = 1;
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
     va_end(ap);
-    if (n > 0) o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
+    if (n < 0) return;
+    if ((size_t)n >= o->cap - o->len) o->full = 1;
+    o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
 }
+
+/* Values longer than value_cap lose their tail at a character boundary and end in "...". */
+#define TD_VALUE_CAP_MAX 1024
 
 static void put_escaped(struct out *o, const char *s, int json)
 {
-    if (o->len + 1 >= o->cap) return;
-    o->len += td_escape(o->buf + o->len, o->cap - o->len, s ? s : "", json);
+    char part[TD_VALUE_CAP_MAX + 4];
+    s = s ? s : "";
+    if (o->value_cap > 0 && o->value_cap <= TD_VALUE_CAP_MAX && strlen(s) > o->value_cap) {
+        size_t k = o->value_cap;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+        memcpy(part, s, k);
+        memcpy(part + k, "...", 4);
+        s = part;
+        o->shortened = 1;
+    }
+    if (o->len + 1 >= o->cap) {
+        o->full = 1;
+        return;
+    }
+    o->len += td_escape(o->buf + o->len, o->cap - o->len, s, json);
+    if (o->len + 1 >= o->cap) o->full = 1;
 }
 
 /* JSON: "key":"escaped value" with a leading comma unless first. */
@@ -261,6 +286,7 @@ static void render_json(const struct td_report *r, struct out *o)
         }
     }
     if (r->event == TD_EV_HANDSHAKE_FAILED) jstr(o, &f, "guide_url", guide_for(r));
+    if (o->shortened) jbool(o, &f, "shortened", 1);
     put(o, "}\n");
 }
 
@@ -344,7 +370,7 @@ static void render_text(const struct td_report *r, struct out *o)
 
 size_t td_render_dropped(long count, enum td_format format, char *buf, size_t cap)
 {
-    struct out o = { buf, cap, 0 };
+    struct out o = { buf, cap, 0, 0, 0, 0 };
     char when[32];
     if (cap == 0) return 0;
     buf[0] = '\0';
@@ -368,11 +394,18 @@ size_t td_render_dropped(long count, enum td_format format, char *buf, size_t ca
 
 size_t td_render(const struct td_report *r, enum td_format format, char *buf, size_t cap)
 {
-    struct out o = { buf, cap, 0 };
+    struct out o = { buf, cap, 0, 0, 0, 0 };
     if (cap == 0) return 0;
     buf[0] = '\0';
-    if (format == TD_FORMAT_JSON) render_json(r, &o);
-    else render_text(r, &o);
+    if (format == TD_FORMAT_JSON) {
+        /* JSON that does not fit is never cut: the long values are, until it fits. */
+        static const size_t caps[] = { 0, TD_VALUE_CAP_MAX, 256, 64 };
+        for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+            o = (struct out){ buf, cap, 0, caps[i], 0, 0 };
+            render_json(r, &o);
+            if (!o.full) break;
+        }
+    } else render_text(r, &o);
     /* A truncated line still ends the line, so the next one starts clean. */
     if (o.len > 0 && buf[o.len - 1] != '\n') {
         if (o.len + 1 >= cap) o.len = cap - 2;

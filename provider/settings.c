@@ -7,16 +7,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include "phrases.h"
 #include "output.h"
 #include "render.h"
 #include "settings.h"
 
-const char *const td_key_names[TD_KEY_COUNT] = { "mode", "output", "format", "repeat_window" };
-const char *const td_env_names[TD_KEY_COUNT] = { "TLSDIAG", "TLSDIAG_OUTPUT", "TLSDIAG_FORMAT",
-                                                 "TLSDIAG_REPEAT_WINDOW" };
+const char *const td_key_names[TD_KEY_COUNT] = {
+    "mode", "output", "format", "repeat_window", "syslog_facility", "syslog_ident"
+};
+const char *const td_env_names[TD_KEY_COUNT] = { "TLSDIAG",
+                                                 "TLSDIAG_OUTPUT",
+                                                 "TLSDIAG_FORMAT",
+                                                 "TLSDIAG_REPEAT_WINDOW",
+                                                 "TLSDIAG_SYSLOG_FACILITY",
+                                                 "TLSDIAG_SYSLOG_IDENT" };
 
-struct td_settings td_settings = { .mode = TD_MODE_OFF, .repeat_window = 60 };
+#define DEFAULT_IDENT "tlsdiag"
+struct td_settings td_settings = { .mode = TD_MODE_OFF,
+                                   .repeat_window = 60,
+                                   .syslog_facility = LOG_USER,
+                                   .syslog_ident = DEFAULT_IDENT };
+
+static const struct {
+    const char *name;
+    int facility;
+} facilities[] = {
+    { "user", LOG_USER },         { "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },
+    { "authpriv", LOG_AUTHPRIV }, { "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+    { "local2", LOG_LOCAL2 },     { "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
+    { "local5", LOG_LOCAL5 },     { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
 
 static void warn_bad(const char *name, const char *value, const char *expected,
                      const char *fallback)
@@ -37,14 +58,43 @@ static int parse_mode(const char *v, enum td_mode *out)
     return 1;
 }
 
+/* A socket's path must fit sockaddr_un's sun_path (108 bytes with its terminator). */
+#define SOCKET_PATH_MAX 107
+
 static int parse_output(const char *v, struct td_settings *s)
 {
     if (!strcmp(v, "stderr")) s->sink = TD_SINK_STDERR;
-    else if (!strcmp(v, "syslog")) s->sink = TD_SINK_SYSLOG;
-    else if (!strncmp(v, "file:", 5) && v[5] != '\0' && strlen(v + 5) < sizeof(s->path)) {
+    else if (!strcmp(v, "syslog")) {
+        s->sink = TD_SINK_SYSLOG;
+        strcpy(s->path, "/dev/log");
+    } else if (!strncmp(v, "syslog:", 7) && v[7] == '/' && strlen(v + 7) <= SOCKET_PATH_MAX) {
+        s->sink = TD_SINK_SYSLOG;
+        strcpy(s->path, v + 7);
+    } else if (!strncmp(v, "file:", 5) && v[5] != '\0' && strlen(v + 5) < sizeof(s->path)) {
         s->sink = TD_SINK_FILE;
         strcpy(s->path, v + 5);
     } else return 0;
+    return 1;
+}
+
+static int parse_facility(const char *v, int *out)
+{
+    for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+        if (!strcasecmp(v, facilities[i].name)) {
+            *out = facilities[i].facility;
+            return 1;
+        }
+    return 0;
+}
+
+/* The TAG of RFC 3164: printable ASCII without blanks, ':' or '[' that would end it early. */
+static int parse_ident(const char *v, char *out, size_t cap)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n >= cap) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] <= ' ' || v[i] > '~' || v[i] == ':' || v[i] == '[' || v[i] == ']') return 0;
+    memcpy(out, v, n + 1);
     return 1;
 }
 
@@ -69,6 +119,8 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
 {
     memset(s, 0, sizeof(*s));
     s->repeat_window = 60;
+    s->syslog_facility = LOG_USER;
+    strcpy(s->syslog_ident, DEFAULT_IDENT);
     for (int k = 0; k < TD_KEY_COUNT; k++) {
         /* secure_getenv: a setuid or setgid program must not be steered by its caller. */
         const char *v = secure_getenv(td_env_names[k]);
@@ -83,7 +135,8 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
             if (!parse_mode(v, &s->mode)) warn_bad(name, v, "0, off, 1, on or trace", "off");
             break;
         case TD_KEY_OUTPUT:
-            if (!parse_output(v, s)) warn_bad(name, v, "stderr, file:PATH or syslog", "stderr");
+            if (!parse_output(v, s))
+                warn_bad(name, v, "stderr, file:PATH, syslog or syslog:/SOCKET", "stderr");
             break;
         case TD_KEY_FORMAT:
             if (!parse_format(v, &s->format)) warn_bad(name, v, "text or json", "text");
@@ -91,6 +144,15 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
         case TD_KEY_REPEAT_WINDOW:
             if (!parse_window(v, &s->repeat_window))
                 warn_bad(name, v, "seconds from 0 to 86400", "60");
+            break;
+        case TD_KEY_SYSLOG_FACILITY:
+            if (!parse_facility(v, &s->syslog_facility))
+                warn_bad(name, v, "user, daemon, auth, authpriv or local0 to local7", "user");
+            break;
+        case TD_KEY_SYSLOG_IDENT:
+            if (!parse_ident(v, s->syslog_ident, sizeof(s->syslog_ident)))
+                warn_bad(name, v, "1 to 32 printable characters, no blank, ':', '[' or ']'",
+                         DEFAULT_IDENT);
             break;
         case TD_KEY_COUNT: break;
         }

@@ -888,6 +888,53 @@ static void run_column(const struct classify_case *c, const struct column_facts 
     free(r);
 }
 
+/* Brace depth outside strings is back to 0 at the end, and nothing follows but the newline. */
+static int json_closed(const char *j)
+{
+    int depth = 0, in_string = 0;
+    for (const char *p = j; *p; p++) {
+        if (in_string) {
+            if (*p == '\\' && p[1]) p++;
+            else if (*p == '"') in_string = 0;
+        } else if (*p == '"') in_string = 1;
+        else if (*p == '{') depth++;
+        else if (*p == '}' && --depth == 0) return !strcmp(p, "}\n");
+    }
+    return 0;
+}
+
+/* A report far larger than the sink takes (a hostile certificate's escapes) is never cut into
+ * invalid JSON: its values are shortened, and it says so. */
+static void check_json_fits(void)
+{
+    static char json[7000];
+    struct td_report *r = calloc(1, sizeof(*r));
+    if (r == NULL) abort();
+    r->event = TD_EV_HANDSHAKE_FAILED;
+    r->now = NOW;
+    strcpy(r->program, "test");
+    memset(r->host, 1, TD_FIELD - 1); /* every byte becomes a 6-byte \u0001 */
+    for (int i = 0; i < TD_MAX_EVIDENCE; i++) {
+        char value[TD_FIELD * 2];
+        memset(value, 1, sizeof(value) - 1);
+        value[sizeof(value) - 1] = '\0';
+        td_evidence_add(r, i % 2 ? "subject" : "issuer", "%s", value);
+    }
+    td_classify(r);
+    size_t n = td_render(r, TD_FORMAT_JSON, json, sizeof(json));
+    CHECK(n > 0 && n < sizeof(json), "JSON of %zu bytes in a buffer of %zu", n, sizeof(json));
+    CHECK(json_closed(json), "the JSON was cut: ...%s", json + (n > 80 ? n - 80 : 0));
+    CHECK(strstr(json, "\"shortened\":true") != NULL, "a shortened event does not say so");
+    CHECK(strstr(json, "...\"") != NULL, "no value ends in '...'");
+    memset(r, 0, sizeof(*r));
+    r->event = TD_EV_HANDSHAKE_FAILED;
+    strcpy(r->program, "test");
+    td_classify(r);
+    td_render(r, TD_FORMAT_JSON, json, sizeof(json));
+    CHECK(json_closed(json) && strstr(json, "shortened") == NULL, "a small event was shortened");
+    free(r);
+}
+
 static void check_columns(void)
 {
     for (int id = 0; id < TD_CAUSE_COUNT; id++) {
@@ -955,5 +1002,6 @@ int main(void)
     CHECK(td_reason_cause(SSL_R_CERTIFICATE_VERIFY_FAILED) == TD_CAUSE_COUNT,
           "a failed verification needs its verify code");
     check_columns();
+    check_json_fits();
     return check_summary("test_classify");
 }
