@@ -26,6 +26,8 @@ enum td_key {
     TD_KEY_REPEAT_WINDOW,
     TD_KEY_SYSLOG_FACILITY,
     TD_KEY_SYSLOG_IDENT,
+    TD_KEY_RATE_LIMIT,
+    TD_KEY_RATE_BURST,
     TD_KEY_COUNT
 };
 extern const char *const td_key_names[TD_KEY_COUNT];

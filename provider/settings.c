@@ -21,11 +21,17 @@ const char *const td_env_names[TD_KEY_COUNT] = { "TLSDIAG",
                                                  "TLSDIAG_FORMAT",
                                                  "TLSDIAG_REPEAT_WINDOW",
                                                  "TLSDIAG_SYSLOG_FACILITY",
-                                                 "TLSDIAG_SYSLOG_IDENT" };
+                                                 "TLSDIAG_SYSLOG_IDENT",
+                                                 "TLSDIAG_RATE_LIMIT",
+                                                 "TLSDIAG_RATE_BURST" };
 
 #define DEFAULT_IDENT "tlsdiag"
+#define DEFAULT_RATE 10
+#define DEFAULT_BURST 50
 struct td_settings td_settings = { .mode = TD_MODE_OFF,
                                    .repeat_window = 60,
+                                   .rate_limit = DEFAULT_RATE,
+                                   .rate_burst = DEFAULT_BURST,
                                    .syslog_facility = LOG_USER,
                                    .syslog_ident = DEFAULT_IDENT };
 
@@ -106,11 +112,11 @@ static int parse_format(const char *v, enum td_format *out)
     return 1;
 }
 
-static int parse_window(const char *v, int *out)
+static int parse_count(const char *v, long max, int *out)
 {
     char *end;
     long n = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || n < 0 || n > 86400) return 0;
+    if (*v == '\0' || *end != '\0' || n < 0 || n > max) return 0;
     *out = (int)n;
     return 1;
 }
@@ -120,6 +126,8 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
     memset(s, 0, sizeof(*s));
     s->repeat_window = 60;
     s->syslog_facility = LOG_USER;
+    s->rate_limit = DEFAULT_RATE;
+    s->rate_burst = DEFAULT_BURST;
     strcpy(s->syslog_ident, DEFAULT_IDENT);
     for (int k = 0; k < TD_KEY_COUNT; k++) {
         /* secure_getenv: a setuid or setgid program must not be steered by its caller. */
@@ -142,7 +150,7 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
             if (!parse_format(v, &s->format)) warn_bad(name, v, "text or json", "text");
             break;
         case TD_KEY_REPEAT_WINDOW:
-            if (!parse_window(v, &s->repeat_window))
+            if (!parse_count(v, 86400, &s->repeat_window))
                 warn_bad(name, v, "seconds from 0 to 86400", "60");
             break;
         case TD_KEY_SYSLOG_FACILITY:
@@ -153,6 +161,16 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
             if (!parse_ident(v, s->syslog_ident, sizeof(s->syslog_ident)))
                 warn_bad(name, v, "1 to 32 printable characters, no blank, ':', '[' or ']'",
                          DEFAULT_IDENT);
+            break;
+        case TD_KEY_RATE_LIMIT:
+            if (!parse_count(v, 1000000, &s->rate_limit))
+                warn_bad(name, v, "explanations per second, 0 (no limit) to 1000000", "10");
+            break;
+        case TD_KEY_RATE_BURST:
+            if (!parse_count(v, 1000000, &s->rate_burst) || s->rate_burst < 1) {
+                s->rate_burst = DEFAULT_BURST;
+                warn_bad(name, v, "1 to 1000000", "50");
+            }
             break;
         case TD_KEY_COUNT: break;
         }
