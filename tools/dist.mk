@@ -10,8 +10,13 @@
 #   make check-deb   dpkg-buildpackage -us -uc -b from the unpacked tarball, then checks with
 #                    dpkg -c that the .deb holds the module in the multiarch modules directory,
 #                    (the loader and tlsdiag/ossl<major>.so), the command, both man pages, the two configs and the docs
-# All three exit 77 (skip) outside a git checkout; check-deb also without dpkg-buildpackage or
-# the build dependencies (.ci/packages lists them).
+#   make check-deb-install  (root) installs that .deb into this system with dpkg -i, checks the
+#                    installed module explains a real failed handshake, the command and the man
+#                    pages, then purges it and checks nothing is left (test/dist/deb-install.sh)
+# All of them exit 77 (skip) outside a git checkout; check-deb and check-deb-install also without
+# dpkg-buildpackage or the build dependencies (.ci/packages lists them); check-deb-install also
+# when not root, without man, or when tlsdiag is installed already (a package or make install).
+# Both Debian targets use the .deb of `deb-package`, built once for a given tarball.
 
 DIST_NAME    := tlsdiag-$(VERSION)
 DIST_TARBALL := $(BUILD)/$(DIST_NAME).tar.gz
@@ -36,7 +41,7 @@ dist:
 	$(call make_dist,$(DIST_TARBALL))
 	@echo "dist: $(DIST_TARBALL) ($$(wc -c < $(DIST_TARBALL)) bytes, sha256 $$(sha256sum $(DIST_TARBALL) | cut -c1-16)...)"
 
-CHECK_TARGETS += check-dist check-deb
+CHECK_TARGETS += check-dist check-deb check-deb-install
 
 check-dist: dist
 	$(call make_dist,$(BUILD)/dist-again/$(DIST_NAME).tar.gz)
@@ -51,25 +56,43 @@ check-dist: dist
 	 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -j2 WERROR=1 > build.log 2>&1 || { cat build.log >&2; echo "check-dist: build from the tarball failed" >&2; exit 1; }; \
 	 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s unit check-load > check.log 2>&1 || { cat check.log >&2; echo "check-dist: unit/check-load from the tarball failed" >&2; exit 1; }; \
 	 v=$$(./build/tlsdiag --version 2>&1 | head -1); \
-	 case "$$v" in *$(VERSION)*) ;; *) echo "check-dist: tlsdiag --version says '$$v', not $(VERSION)" >&2; exit 1;; esac
-	@echo "check-dist: ok ($(DIST_TARBALL): reproducible, nothing built in it; builds with -Werror outside git, unit and check-load pass)"
+	 case "$$v" in *$(VERSION)*) ;; *) echo "check-dist: tlsdiag --version says '$$v', not $(VERSION)" >&2; exit 1;; esac; \
+	 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s install DESTDIR="$$tmp/root" PREFIX=/usr > install.log 2>&1 || { cat install.log >&2; echo "check-dist: make install DESTDIR=$$tmp/root PREFIX=/usr from the tarball failed" >&2; exit 1; }; \
+	 md=$$($(PKG_CONFIG) --variable=modulesdir libcrypto); \
+	 for f in usr/bin/tlsdiag $${md#/}/tlsdiag.so usr/share/tlsdiag/openssl.cnf; do \
+	     [ -f "$$tmp/root/$$f" ] || { echo "check-dist: make install from the tarball put no $$tmp/root/$$f" >&2; exit 1; }; \
+	 done; \
+	 v=$$("$$tmp/root/usr/bin/tlsdiag" --version 2>&1) || { echo "check-dist: the installed $$tmp/root/usr/bin/tlsdiag does not run: $$v" >&2; exit 1; }; \
+	 [ "$$v" = "tlsdiag $(VERSION)" ] || { echo "check-dist: the installed tlsdiag --version says '$$v', not $(VERSION)" >&2; exit 1; }
+	@echo "check-dist: ok ($(DIST_TARBALL): reproducible, nothing built in it; builds with -Werror outside git, unit and check-load pass, make install DESTDIR= PREFIX=/usr installs the command)"
 
 # ---- the Debian package ----
 DPKG_BUILDPACKAGE ?= dpkg-buildpackage
 DEB_ARCH     = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 DEB_VERSION  = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 DEB_FILE     = $(BUILD)/deb/tlsdiag_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_STAMP    = $(BUILD)/deb/built-from
 
+# deb-package: $(DEB_FILE), built by dpkg-buildpackage -us -uc -b from the unpacked tarball. A
+# prerequisite of check-deb and check-deb-install, so one make builds it once; $(DEB_STAMP)
+# holds the tarball's sha256 and DEB_BUILD_OPTIONS, so the next make (make check runs each
+# target in its own) reuses the .deb while HEAD and the options are the same.
 # Debian's build dependencies, read from debian/control (dpkg-checkbuilddeps says what is missing).
-check-deb: dist
+deb-package: dist
 	@command -v $(DPKG_BUILDPACKAGE) >/dev/null || { echo "check-deb: skipped: dpkg-buildpackage is not installed (dpkg-dev)"; exit 77; }
 	@missing=$$(dpkg-checkbuilddeps debian/control 2>&1) || { echo "check-deb: skipped: $$missing (apt-get install debhelper, see .ci/packages)"; exit 77; }
-	@set -e; rm -rf $(BUILD)/deb; mkdir -p $(BUILD)/deb; \
+	@set -e; key="$$(sha256sum < $(DIST_TARBALL) | cut -d' ' -f1) DEB_BUILD_OPTIONS=$$DEB_BUILD_OPTIONS"; \
+	 if [ -f $(DEB_FILE) ] && [ "$$(cat $(DEB_STAMP) 2>/dev/null)" = "$$key" ]; then \
+	     echo "check-deb: $(DEB_FILE) is built from this tarball already"; exit 0; fi; \
+	 rm -rf $(BUILD)/deb; mkdir -p $(BUILD)/deb; \
 	 tar -xzf $(DIST_TARBALL) -C $(BUILD)/deb; \
 	 echo "check-deb: dpkg-buildpackage -us -uc -b in $(BUILD)/deb/$(DIST_NAME)"; \
 	 ( cd $(BUILD)/deb/$(DIST_NAME) && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS DEB_BUILD_OPTIONS="parallel=2 $$DEB_BUILD_OPTIONS" \
-	       $(DPKG_BUILDPACKAGE) -us -uc -b > ../build.log 2>&1 ) || { tail -40 $(BUILD)/deb/build.log >&2; echo "check-deb: dpkg-buildpackage failed (whole log: $(BUILD)/deb/build.log)" >&2; exit 1; }
-	@[ -f $(DEB_FILE) ] || { echo "check-deb: no $(DEB_FILE)" >&2; ls $(BUILD)/deb >&2; exit 1; }
+	       $(DPKG_BUILDPACKAGE) -us -uc -b > ../build.log 2>&1 ) || { tail -40 $(BUILD)/deb/build.log >&2; echo "check-deb: dpkg-buildpackage failed (whole log: $(BUILD)/deb/build.log)" >&2; exit 1; }; \
+	 [ -f $(DEB_FILE) ] || { echo "check-deb: no $(DEB_FILE)" >&2; ls $(BUILD)/deb >&2; exit 1; }; \
+	 echo "$$key" > $(DEB_STAMP)
+
+check-deb: deb-package
 	@set -e; md=$$($(PKG_CONFIG) --variable=modulesdir libcrypto); dpkg -c $(DEB_FILE) | awk '{ print $$6 }' | sed 's|^\./|/|' > $(BUILD)/deb/contents; \
 	 for f in $$md/tlsdiag.so /usr/bin/tlsdiag /usr/share/man/man1/tlsdiag.1 /usr/share/man/man7/tlsdiag.7 \
 	          /usr/share/tlsdiag/openssl.cnf /usr/share/tlsdiag/tlsdiag-enable.cnf /usr/share/bash-completion/completions/tlsdiag \
@@ -82,4 +105,11 @@ check-deb: dist
 	 else echo "check-deb: lintian not installed, not run"; fi
 	@echo "check-deb: ok ($(DEB_FILE): loader and module in $$($(PKG_CONFIG) --variable=modulesdir libcrypto), /usr/bin/tlsdiag, man pages, configs, docs; nothing under /etc)"
 
-.PHONY: dist check-dist check-deb
+# The preflight first: not root, or tlsdiag installed already, skips before the package build.
+check-deb-install: deb-install-preflight deb-package
+	@bash test/dist/deb-install.sh $(DEB_FILE) $(VERSION)
+
+deb-install-preflight:
+	@bash test/dist/deb-install.sh --preflight
+
+.PHONY: dist check-dist deb-package check-deb check-deb-install deb-install-preflight
