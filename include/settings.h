@@ -15,6 +15,8 @@ struct td_settings {
     char path[1024];       /* TD_SINK_FILE: the file; TD_SINK_SYSLOG: the socket */
     int repeat_window;     /* seconds; 0 explains every repeat */
     int syslog_facility;   /* LOG_USER, LOG_DAEMON, LOG_LOCAL0.. (already shifted, as syslog.h) */
+    int rate_limit;        /* explanations per second, per process; 0: no limit */
+    int rate_burst;        /* explanations allowed at once before rate_limit applies */
     char syslog_ident[33]; /* the TAG of each syslog message */
 };
 
