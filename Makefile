@@ -83,7 +83,7 @@ $(BUILD)/obj/%.o: provider/%.c $(HEADERS) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/tlsdiag.so: $(PROVIDER_OBJS) provider/tlsdiag.map
-	$(CC) $(SO_LDFLAGS) -o $@ $(PROVIDER_OBJS) $(OPENSSL_LIBS) -lpthread
+	$(CC) $(SO_LDFLAGS) -o $@ $(PROVIDER_OBJS) $(OPENSSL_LIBS) -lpthread -lm
 
 # The loader (loader/loader.c): the tlsdiag.so `make install` puts in the modules directory. It
 # links libc only (OpenSSL's headers, no libcrypto), asks the core for its major and hands over

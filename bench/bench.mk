@@ -43,6 +43,16 @@ bench: all $(BENCH_BIN) $(BENCH_BASE_CNF)
 	$(BENCH_RUN) --reps $(BENCH_REPS) --seconds $(BENCH_SECONDS) --batch-ms $(BENCH_BATCH_MS) \
 	  --idle $(BENCH_IDLE) --cg-count $(BENCH_CG_COUNT) --out $(BENCH_DIR)/results.md \
 	  $(BENCH_RUN_FLAGS)
+	$(MAKE) --no-print-directory bench-storm
+	cat $(BENCH_DIR)/storm.md >> $(BENCH_DIR)/results.md
+
+# The server-storm workload: nginx's worker CPU for a scan storm, tlsdiag on against off
+# (bench/storm_bench.py). Needs nginx-light; about a minute.
+BENCH_STORM_COUNT ?= 5000
+BENCH_STORM_REPS  ?= 5
+bench-storm: all | $(BENCH_DIR)
+	$(PYTHON) bench/storm_bench.py --build $(BUILD) --count $(BENCH_STORM_COUNT) \
+	  --reps $(BENCH_STORM_REPS) --out $(BENCH_DIR)/storm.md
 
 # Proves the bench works end to end (every mode, every workload, callgrind, the
 # report); asserts that each mode really is what it claims, never a timing target.
@@ -50,4 +60,4 @@ bench-smoke: all $(BENCH_BIN) $(BENCH_BASE_CNF)
 	$(BENCH_RUN) --smoke --out $(BENCH_DIR)/smoke.md
 
 CHECK_TARGETS += bench-smoke
-.PHONY: bench-smoke
+.PHONY: bench-smoke bench-storm

@@ -140,7 +140,19 @@
 
 /* ---- tlsdiag's own lines (render.c) ---- */
 #define TD_SAY_REPEAT_LINE "tlsdiag: %s (%s) %s " /* section (cause) to/from */
-#define TD_SAY_REPEATED ": the same failure happened %ld more time%s (not explained again)\n"
+#define TD_SAY_REPEATED ": the same failure happened %ld more time%s (not explained again)"
+#define TD_SAY_HELD_BACK \
+    ": %ld failure%s of this kind, none explained: the rate limit (%d a second, %d at once) " \
+    "held the first back"
+#define TD_SAY_CLIENTS "; from %s%ld client address%s" /* "about ", count, "es" */
+#define TD_SAY_TOP_ADDRS "; most: "
+#define TD_SAY_TOP_SNIS "; SNI: "
+#define TD_SAY_TALLY "%s%s x%ld" /* separator, name, count */
+#define TD_SAY_RATE_LIMITED \
+    "tlsdiag: %ld %s held back by the rate limit (%d a second, %d at once; TLSDIAG_RATE_LIMIT, " \
+    "TLSDIAG_RATE_BURST)\n"
+#define TD_SAY_HELD_FAILURES "failures were"
+#define TD_SAY_HELD_TRACE "trace lines were"
 #define TD_SAY_TRACE_LINE \
     "tlsdiag: handshake ok: %s (%s) %s %s [%s] %s %s, verify %ld (%s), staple %s\n"
 #define TD_SAY_STAPLE_PRESENT "present"

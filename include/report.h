@@ -14,7 +14,27 @@
 #define TD_FIELD 256 /* cap on any certificate- or peer-derived text */
 #define TD_MAX_EVIDENCE 32
 
-enum td_event { TD_EV_HANDSHAKE_FAILED, TD_EV_HANDSHAKE_OK, TD_EV_REPEAT_SUMMARY };
+enum td_event {
+    TD_EV_HANDSHAKE_FAILED,
+    TD_EV_HANDSHAKE_OK,
+    TD_EV_REPEAT_SUMMARY,
+    TD_EV_RATE_LIMITED /* trace lines the rate limit held back (repeat_count of them) */
+};
+
+/* What a summary adds up (repeat.c): the peers of the failures it counts. */
+#define TD_TOP_SHOWN 3
+struct td_tally {
+    char name[64];
+    long count;
+};
+struct td_aggregate {
+    long distinct_addrs; /* client addresses, ports aside: exact, or an estimate past 64 */
+    int distinct_estimated;
+    int n_addrs, n_snis;
+    struct td_tally addrs[TD_TOP_SHOWN], snis[TD_TOP_SHOWN]; /* the most frequent, first */
+    int first_held_back; /* the first was not explained either: the rate limit held it back */
+    int rate_limit, rate_burst; /* the limit in force, for the words */
+};
 enum td_role { TD_ROLE_CLIENT, TD_ROLE_SERVER };
 
 struct td_cert {
@@ -113,8 +133,10 @@ struct td_report {
     int no_hint;     /* the cause's runtime hint is not for this case */
     int hint_column; /* the catalogue's hint column for this host (TD_RT_ or TD_HINT_), classify's */
     int n_evidence;
-    long repeat_count;   /* TD_EV_REPEAT_SUMMARY */
-    struct td_cert leaf; /* the peer's own certificate */
+    long repeat_count;                    /* TD_EV_REPEAT_SUMMARY, TD_EV_RATE_LIMITED */
+    const struct td_aggregate *aggregate; /* TD_EV_REPEAT_SUMMARY, TD_EV_RATE_LIMITED */
+    enum td_event held_event;             /* TD_EV_RATE_LIMITED: of what kind they were */
+    struct td_cert leaf;                  /* the peer's own certificate */
 
     /* Below: only failures fill these in (see td_report_new), so a trace line does not pay
      * for zeroing them. Each is valid only as far as its present/parsed/n_ field says. */

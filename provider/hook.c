@@ -17,7 +17,7 @@
  *                      ▼
  *   td_observe_key (the error, the peer, the alerts, the hellos; error mark around it)
  *                      ▼
- *   td_repeat_admit ── a repeat: counted, nothing else is done
+ *   td_repeat_admit ── a repeat, or held back by the rate limit: counted, nothing else is done
  *                      │ new
  *                      ▼
  *   td_observe_rest (certificates, staple, trust store, policy; error mark around it)
@@ -286,6 +286,8 @@ static void hold_failure(SSL *ssl, struct td_conn *c, int kind, enum td_when whe
 
 static void report_done(SSL *ssl, const struct td_conn *c)
 {
+    /* A peer that renegotiates in a loop must not make us write without end. */
+    if (!td_repeat_trace_admit()) return;
     struct td_report *r = observe_key(TD_EV_HANDSHAKE_OK, ssl, c, TD_AT_DONE);
     if (r == NULL) return;
     complete(r, ssl, c, TD_AT_DONE);
@@ -574,6 +576,7 @@ static void come_back_at_ssl_level(SSL *ssl)
  * renegotiation) starts afresh. Whatever the last one left pending, the host gave up on. */
 static struct td_conn *handshake_starts(SSL *ssl, struct td_conn *c, size_t hello_len)
 {
+    td_repeat_tick();
     if (c == NULL) return conn_make(ssl, hello_len + TD_CONN_SERVER_HELLO_ROOM);
     if (c->flags & (TD_CONN_DONE | TD_CONN_REPORTED | TD_CONN_ALERT_SENT | TD_CONN_ALERT_RECEIVED |
                     TD_CONN_NOT_TLS) ||

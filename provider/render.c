@@ -148,7 +148,33 @@ static const char *event_name(enum td_event e)
     switch (e) {
     case TD_EV_HANDSHAKE_OK: return "handshake_ok";
     case TD_EV_REPEAT_SUMMARY: return "repeat_summary";
+    case TD_EV_RATE_LIMITED: return "rate_limited";
     default: return "handshake_failed";
+    }
+}
+
+/* "key":[{"name":...,"count":N},...] */
+static void json_tallies(struct out *o, int *first, const char *key, const struct td_tally *t,
+                         int n)
+{
+    put(o, "%s\"%s\":[", *first ? "" : ",", key);
+    *first = 0;
+    for (int i = 0; i < n; i++) {
+        int g = 1;
+        put(o, "%s{", i ? "," : "");
+        jstr(o, &g, "name", t[i].name);
+        jnum(o, &g, "count", t[i].count);
+        put(o, "}");
+    }
+    put(o, "]");
+}
+
+static void text_tallies(struct out *o, const char *label, const struct td_tally *t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char name[sizeof(t[i].name) * 4];
+        td_escape(name, sizeof(name), t[i].name, 0);
+        put(o, TD_SAY_TALLY, i ? ", " : label, name, t[i].count);
     }
 }
 
@@ -199,10 +225,31 @@ static void render_json(const struct td_report *r, struct out *o)
     jstr(o, &g, "host", nonempty(r->host));
     jstr(o, &g, "addr", nonempty(r->addr));
     put(o, "}");
-    if (r->event == TD_EV_REPEAT_SUMMARY) {
+    if (r->event == TD_EV_RATE_LIMITED) {
         jnum(o, &f, "count", r->repeat_count);
-        jstr(o, &f, "section", sec->id);
+        jstr(o, &f, "of", event_name(r->held_event));
+        jnum(o, &f, "rate_limit", r->aggregate ? r->aggregate->rate_limit : 0);
+        jnum(o, &f, "rate_burst", r->aggregate ? r->aggregate->rate_burst : 0);
+        put(o, "}\n");
+        return;
+    }
+    if (r->event == TD_EV_REPEAT_SUMMARY) {
+        const struct td_aggregate *a = r->aggregate;
+        jnum(o, &f, "count", r->repeat_count);
+        jstr(o, &f, "section", a && a->first_held_back ? NULL : sec->id);
         jstr(o, &f, "cause", r->cause ? r->cause->id : "unknown");
+        if (a != NULL) {
+            jbool(o, &f, "held_back", a->first_held_back);
+            if (r->role == TD_ROLE_SERVER) {
+                jopen(o, &f, "clients");
+                g = 1;
+                jnum(o, &g, "distinct", a->distinct_addrs);
+                jbool(o, &g, "estimated", a->distinct_estimated);
+                json_tallies(o, &g, "top", a->addrs, a->n_addrs);
+                json_tallies(o, &g, "sni", a->snis, a->n_snis);
+                put(o, "}");
+            }
+        }
         put(o, "}\n");
         return;
     }
@@ -306,10 +353,30 @@ static void render_text(const struct td_report *r, struct out *o)
     const char *role = r->role == TD_ROLE_SERVER ? "server" : "client";
     const char *toward = r->role == TD_ROLE_SERVER ? "from" : "to";
 
+    if (r->event == TD_EV_RATE_LIMITED) {
+        put(o, TD_SAY_RATE_LIMITED, r->repeat_count,
+            r->held_event == TD_EV_HANDSHAKE_OK ? TD_SAY_HELD_TRACE : TD_SAY_HELD_FAILURES,
+            r->aggregate ? r->aggregate->rate_limit : 0,
+            r->aggregate ? r->aggregate->rate_burst : 0);
+        return;
+    }
     if (r->event == TD_EV_REPEAT_SUMMARY) {
-        put(o, TD_SAY_REPEAT_LINE, sec->id, r->cause ? r->cause->id : "unknown", toward);
+        const struct td_aggregate *a = r->aggregate;
+        int held = a != NULL && a->first_held_back;
+        put(o, TD_SAY_REPEAT_LINE, held ? "-" : sec->id, r->cause ? r->cause->id : "unknown",
+            toward);
         put_escaped(o, r->host[0] ? r->host : r->addr, 0);
-        put(o, TD_SAY_REPEATED, r->repeat_count, r->repeat_count == 1 ? "" : "s");
+        if (held)
+            put(o, TD_SAY_HELD_BACK, r->repeat_count, r->repeat_count == 1 ? "" : "s",
+                a->rate_limit, a->rate_burst);
+        else put(o, TD_SAY_REPEATED, r->repeat_count, r->repeat_count == 1 ? "" : "s");
+        if (a != NULL && r->role == TD_ROLE_SERVER) {
+            put(o, TD_SAY_CLIENTS, a->distinct_estimated ? "about " : "", a->distinct_addrs,
+                a->distinct_addrs == 1 ? "" : "es");
+            text_tallies(o, TD_SAY_TOP_ADDRS, a->addrs, a->n_addrs);
+            text_tallies(o, TD_SAY_TOP_SNIS, a->snis, a->n_snis);
+        }
+        put(o, "\n");
         return;
     }
     if (r->event == TD_EV_HANDSHAKE_OK) {

@@ -45,7 +45,7 @@ $(TSAN_BUILD)/obj/%.o: provider/%.c $(HEADERS) | $(TSAN_BUILD)/obj
 
 $(TSAN_BUILD)/tlsdiag.so: $(TSAN_OBJS) provider/tlsdiag.map
 	$(TSAN_CC) -shared $(TSAN_LDFLAGS) -Wl,-z,nodelete -Wl,--version-script=provider/tlsdiag.map \
-	    $(LDFLAGS) -o $@ $(TSAN_OBJS) $(OPENSSL_LIBS) -lpthread
+	    $(LDFLAGS) -o $@ $(TSAN_OBJS) $(OPENSSL_LIBS) -lpthread -lm
 
 $(TSAN_BUILD)/openssl.cnf: $(BUILD)/tlsdiag | $(TSAN_BUILD)/obj
 	$(BUILD)/tlsdiag config --module "$(abspath $(TSAN_BUILD))/tlsdiag.so" "$(SYSTEM_CNF)" > $@.tmp && mv $@.tmp $@

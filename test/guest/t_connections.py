@@ -303,7 +303,7 @@ def nginx_reuse(build, tmp):
     pki = make_pki(tmp)
     cn = _import_nginx()
     env = {"OPENSSL_CONF": build.cnf, "TLSDIAG": "1", "TLSDIAG_FORMAT": "json",
-           "TLSDIAG_REPEAT_WINDOW": "0"}
+           "TLSDIAG_REPEAT_WINDOW": "0", "TLSDIAG_RATE_LIMIT": "0"}
     server = cn.Nginx(NGINX, tmp / "nginx-reuse", pki,
                       ["ssl_protocols TLSv1.2 TLSv1.3;"], env)
     try:

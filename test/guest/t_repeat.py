@@ -7,7 +7,12 @@ within the window are counted, and the count comes out once, when the window end
     different cause in between, both explained at once.
 (b) PyMongo retrying against a server it does not trust for ~10 s: one explanation, and a
     summary whose count is what a TLS server on the other end saw, minus one.
-(c) a 2-second window: the summary is written when the next failure finds the window over."""
+(c) a 2-second window: the summary is written when the next failure finds the window over.
+(d) the rate limit: 300 failures explained one by one (window 0) with TLSDIAG_RATE_LIMIT=5 and
+    TLSDIAG_RATE_BURST=10: at most the burst plus what the rate refills are explained, and a
+    rate_limited event counts every other one (nothing silently lost).
+(e) trace mode under the same limit: 300 good handshakes give at most that many trace lines,
+    and rate_limited events count the rest."""
 import json
 import re
 import subprocess
@@ -144,12 +149,48 @@ def window_ends(build, tmp):
     return "summary of 2 written at the window's end, summary of 1 at exit"
 
 
+def _hshost(build, out, steps, **extra):
+    env = host_env(build.cnf, mode=extra.pop("mode", "1"), fmt="json", output=f"file:{out}", window=0,
+                   TLSDIAG_RATE_LIMIT=5, TLSDIAG_RATE_BURST=10, **extra)
+    t0 = time.monotonic()
+    p = subprocess.run([build.prog("hshost"), *steps], env=env, capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, f"hshost exited {p.returncode}: {p.stderr[-800:]}")
+    return time.monotonic() - t0, read_jsonl(out)
+
+
+def _held(events, of):
+    return sum(e["count"] for e in events if e["event"] == "rate_limited" and e["of"] == of)
+
+
+def rate_limited_failures(build, tmp):
+    took, events = _hshost(build, tmp / "rate.jsonl", ["fail*150"])
+    explained = sum(1 for e in events if e["event"] == "handshake_failed")
+    held = _held(events, "handshake_failed")
+    # 150 failures, each seen at both ends of hshost's own connections.
+    check(explained + held == 300, f"{explained} explained + {held} held back != 300")
+    allowed = 10 + 5 * took + 1
+    check(explained <= allowed, f"{explained} explained in {took:.1f} s: more than burst 10 + 5/s")
+    check(held > 0, "nothing was held back: the limit proves nothing here")
+    return f"{explained} explained, {held} held back and counted, in {took:.1f} s"
+
+
+def rate_limited_trace(build, tmp):
+    took, events = _hshost(build, tmp / "trace.jsonl", ["ok*150"], mode="trace")
+    lines = sum(1 for e in events if e["event"] == "handshake_ok")
+    held = _held(events, "handshake_ok")
+    check(lines + held == 300, f"{lines} trace lines + {held} held back != 300")
+    check(lines <= 10 + 5 * took + 1, f"{lines} trace lines in {took:.1f} s: more than burst 10 + 5/s")
+    return f"{lines} trace lines, {held} held back and counted"
+
+
 CASES = [
     ("repeat (a): 5 identical failures -> 1 explanation + summary 4 at exit; other peer/cause explained at once",
      five_identical),
     ("repeat (b): PyMongo retrying 10 s -> 1 explanation + summary = server-counted handshakes - 1",
      pymongo_retries),
     ("repeat (c): 2 s window -> summary written when the next failure ends the window", window_ends),
+    ("repeat (d): rate limit 5/s, burst 10 -> failures beyond it counted in rate_limited", rate_limited_failures),
+    ("repeat (e): rate limit on trace lines -> the rest counted in rate_limited", rate_limited_trace),
 ]
 
 

@@ -77,6 +77,10 @@ def tlsdiag_env(where, mode="1", fmt="json", output=None, window=None):
         env["TLSDIAG_OUTPUT"] = output
     if window is not None:
         env["TLSDIAG_REPEAT_WINDOW"] = str(window)
+    if window == 0:
+        # A test that asks for every failure explained wants the rate limit off as well; the
+        # limit's own tests set TLSDIAG_RATE_LIMIT themselves.
+        env["TLSDIAG_RATE_LIMIT"] = "0"
     return env
 
 
@@ -279,7 +283,7 @@ def drain_now(fd):
 
 SECTIONS = {"CERTIFICATE_VERIFY_FAILED", "TLSV1_ALERT_PROTOCOL_VERSION", "INVALID_STATUS_RESPONSE",
             "SSLV3_ALERT_HANDSHAKE_FAILURE", "UNSAFE_LEGACY_RENEGOTIATION_DISABLED", "OTHER"}
-EVENTS = {"handshake_failed", "handshake_ok", "repeat_summary"}
+EVENTS = {"handshake_failed", "handshake_ok", "repeat_summary", "rate_limited", "reports_dropped"}
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 
@@ -626,6 +630,10 @@ env TLSDIAG;
 env TLSDIAG_FORMAT;
 env TLSDIAG_OUTPUT;
 env TLSDIAG_REPEAT_WINDOW;
+env TLSDIAG_RATE_LIMIT;
+env TLSDIAG_RATE_BURST;
+env TLSDIAG_SYSLOG_FACILITY;
+env TLSDIAG_SYSLOG_IDENT;
 events {{ worker_connections 64; }}
 http {{
     access_log off;

@@ -92,6 +92,7 @@ class Nginx:
             env.update(tlsdiag_env)
             env.setdefault("TLSDIAG_OUTPUT", "file:" + str(self.events))
             env.setdefault("TLSDIAG_REPEAT_WINDOW", "0")   # every client explained, not counted
+            env.setdefault("TLSDIAG_RATE_LIMIT", "0")
         for attempt in range(5):
             self.port = tdlib.free_port()
             conf = tdlib.nginx_conf(self.prefix, self.port, f"{pki}/good-chain.pem", f"{pki}/good.key",

@@ -12,5 +12,9 @@ NGINX_CHECK_FLAGS ?=
 check-nginx: $(BUILD)/tlsdiag.so $(BUILD)/openssl.cnf
 	$(PYTHON) test/nginx/check_nginx.py --build $(BUILD) --nginx $(NGINX) $(NGINX_CHECK_FLAGS)
 
-CHECK_TARGETS += check-nginx
-.PHONY: check-nginx
+# A scan storm: 2,000 ClientHellos from as many 127/8 addresses, one explanation and a summary.
+check-storm: $(BUILD)/tlsdiag.so $(BUILD)/openssl.cnf
+	$(PYTHON) test/nginx/check_storm.py --build $(BUILD) --nginx $(NGINX)
+
+CHECK_TARGETS += check-nginx check-storm
+.PHONY: check-nginx check-storm

@@ -22,7 +22,7 @@ $(UNIT_DIR)/test_hello: test/unit/test_hello.c provider/hello.c include/hello.h 
 
 $(UNIT_DIR)/test_ocsp: test/unit/test_ocsp.c provider/ocsp_check.c include/ocsp_check.h \
                        test/unit/check.h test/unit/invariants.h | $(UNIT_DIR)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS) -lpthread
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS) -lpthread -lm
 
 $(UNIT_DIR)/test_escape: test/unit/test_escape.c provider/render.c provider/catalogue.c \
                          provider/report.c provider/util.c \
