@@ -31,7 +31,8 @@ struct td_aggregate {
     long distinct_addrs; /* client addresses, ports aside: exact, or an estimate past 64 */
     int distinct_estimated;
     int n_addrs, n_snis;
-    struct td_tally addrs[TD_TOP_SHOWN], snis[TD_TOP_SHOWN]; /* the most frequent, first */
+    /* The most frequent, first, each with a count it surely had (at least). */
+    struct td_tally addrs[TD_TOP_SHOWN], snis[TD_TOP_SHOWN];
     int first_held_back; /* the first was not explained either: the rate limit held it back */
     int rate_limit, rate_burst; /* the limit in force, for the words */
 };

@@ -42,6 +42,7 @@
 
 struct tracked {
     struct td_tally t[TD_TRACKED];
+    long over[TD_TRACKED]; /* what an entry inherited: its count is at least count - over */
     int n;
 };
 
@@ -128,7 +129,8 @@ static long distinct_addrs(const struct window *w, int *estimated)
 }
 
 /* Space-saving: a name not tracked takes the place of the least counted one, and inherits its
- * count, so the most frequent names stay whatever the order they come in. */
+ * count, so the most frequent names stay whatever the order they come in; what it inherited is
+ * kept apart, so that what is shown is a count each name surely had. */
 static void tally(struct tracked *k, const char *name, size_t n)
 {
     if (n == 0) return;
@@ -145,7 +147,8 @@ static void tally(struct tracked *k, const char *name, size_t n)
     int i = replace ? least : k->n++;
     memcpy(k->t[i].name, name, n);
     k->t[i].name[n] = '\0';
-    k->t[i].count = replace ? k->t[i].count + 1 : 1;
+    k->over[i] = replace ? k->t[i].count : 0;
+    k->t[i].count = k->over[i] + 1;
 }
 
 static int most_first(const void *a, const void *b)
@@ -156,6 +159,10 @@ static int most_first(const void *a, const void *b)
 
 static int top(struct tracked *k, struct td_tally *out)
 {
+    for (int i = 0; i < k->n; i++) {
+        k->t[i].count -= k->over[i];
+        k->over[i] = 0;
+    }
     qsort(k->t, (size_t)k->n, sizeof(k->t[0]), most_first);
     int n = k->n < TD_TOP_SHOWN ? k->n : TD_TOP_SHOWN;
     memcpy(out, k->t, (size_t)n * sizeof(out[0]));
