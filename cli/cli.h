@@ -9,5 +9,6 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_config(int argc, char **argv); /* in cnf.c, next to the composer it prints */
+int cmd_report(int argc, char **argv);
 
 #endif

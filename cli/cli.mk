@@ -7,6 +7,7 @@
 #   make uninstall [PREFIX=...] [DESTDIR=]        removes exactly what install put there
 #   make check-cli       tlsdiag check/run/explain against local faulty servers
 #   make check-install   install into a scratch DESTDIR and PREFIX, handshakes through the installed loader
+#   make check-report    tlsdiag report over the events of real failing handshakes on two "hosts"
 
 CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(CLI_SRCS:cli/%.c=$(BUILD)/obj/cli/%.o)
@@ -88,12 +89,16 @@ uninstall:
 
 # ---- tests ----
 
-CHECK_TARGETS += check-cli check-install
+CHECK_TARGETS += check-cli check-install check-report
 
 check-cli: all
 	$(PYTHON) test/cli/check_cli.py --build $(BUILD)
 
+# tlsdiag report over real events: hshost and s_client failures written by the provider.
+check-report: all guest-progs
+	$(PYTHON) test/cli/check_report.py --build $(BUILD)
+
 check-install: all
 	$(RECURSE)PYTHON=$(PYTHON) sh test/cli/check-install.sh "$(BUILD)" "$(SUBMAKE)"
 
-.PHONY: check-cli check-install
+.PHONY: check-cli check-install check-report

@@ -3,7 +3,8 @@
 /* tlsdiag: the command-line face of the tlsdiag provider. `run` switches the provider on for
  * another program, `check` makes one handshake the way a default client here would,
  * `explain` reads an error message pasted from a log, and `config` prints the openssl.cnf that
- * enables the provider (make builds and installs its output). */
+ * enables the provider (make builds and installs its output); `report` sums up many hosts'
+ * JSON Lines events. */
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -22,6 +23,8 @@ static void usage(FILE *out)
           "  explain TEXT | -            read a TLS error message pasted from a log\n"
           "  config [--snippet] [--mode MODE] --module PATH [SYSTEM_CNF]\n"
           "                              print an openssl.cnf that switches the provider on\n"
+          "  report [--json] [--since TIME] [--top N] [FILE...]\n"
+          "                              sum up JSON Lines events from many hosts by cause\n"
           "\n"
           "options (--color also after any COMMAND):\n"
           "  --color=WHEN                auto (default: on a terminal, NO_COLOR unset or empty,\n"
@@ -66,6 +69,7 @@ int main(int argc, char **argv)
     if (!strcmp(command, "check")) return cmd_check(argc, argv);
     if (!strcmp(command, "explain")) return cmd_explain(argc, argv);
     if (!strcmp(command, "config")) return cmd_config(argc, argv);
+    if (!strcmp(command, "report")) return cmd_report(argc, argv);
     if (!strcmp(command, "help")) {
         usage(stdout);
         return CLI_OK;

@@ -519,7 +519,8 @@ def test_completion(ctx):
     if shutil.which("bash") is None:
         raise tdlib.Skip("no bash")
     for words, want in ((["tlsdiag", "ch"], ["check"]), (["tlsdiag", "check", "--co"], ["--color="]),
-                        (["tlsdiag", ""], ["run", "check", "explain", "config"]),
+                        (["tlsdiag", ""], ["run", "check", "explain", "config", "report"]),
+                        (["tlsdiag", "report", "--s"], ["--since"]),
                         (["tlsdiag", "--color=al"], ["--color=always"]),
                         (["tlsdiag", "--color", "=", ""], ["auto", "always", "never"]),
                         (["tlsdiag", "--color=never", "ex"], ["explain"]),
@@ -531,7 +532,7 @@ def test_completion(ctx):
         else:
             expect(got == want, "completing %s: got %s, want %s" % (words, got, want))
     # Every option the command's --help lists is offered, and -V/--version at the top.
-    for command in ("", "run", "check", "explain", "config"):
+    for command in ("", "run", "check", "explain", "config", "report"):
         helptext = ctx.tlsdiag(*([command, "--help"] if command else ["--help"])).stdout
         if not command:  # the top's own options, not those of the commands it summarises
             helptext = helptext.split("\noptions")[1]
@@ -863,15 +864,18 @@ TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_expl
          test_check_client_certificate, test_check_weak_warnings, test_run, test_run_keeps_callers_openssl_conf, test_run_node]
 
 
-def main():
+def run_tests(name, ctx_class, tests, errors=()):
+    """The runner of check-cli and check-report: --build BUILD [-k SUBSTRING], each test given a
+    ctx_class(BUILD), an ok/FAIL/skip line each and the tally's line; Failure, ServerError and
+    errors fail a test. The scratch directory goes when every test passed. Returns the status."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
     args = ap.parse_args()
-    ctx = Ctx(args.build)
-    tally = tdlib.Tally("check-cli")
+    ctx = ctx_class(args.build)
+    tally = tdlib.Tally(name)
     start = time.monotonic()
-    for test in TESTS:
+    for test in tests:
         if args.k not in test.__name__:
             continue
         t0 = time.monotonic()
@@ -882,14 +886,18 @@ def main():
         except tdlib.Skip as e:
             tally.add("skip")
             print("skip %s: %s" % (test.__name__, e))
-        except (Failure, tdlib.ServerError) as e:
+        except (Failure, tdlib.ServerError) + tuple(errors) as e:
             tally.add("FAIL")
-            print("FAIL %s: %s" % (test.__name__, e))
+            print("FAIL %s: %s%s" % (test.__name__, "" if isinstance(e, Failure) else type(e).__name__ + ": ", e))
     print(tally.line(" (%.1fs%s)" % (time.monotonic() - start,
                                      ", logs in %s" % ctx.scratch if tally.failed else "")))
     if tally.failed == 0:
         shutil.rmtree(ctx.scratch, ignore_errors=True)
     return tally.status()
+
+
+def main():
+    return run_tests("check-cli", Ctx, TESTS)
 
 if __name__ == "__main__":
     sys.exit(main())
