@@ -91,6 +91,7 @@ enum td_variant {
     TD_V_SERVER_NO_SNI, /* sni_rejected, as the server, to a client that sent none */
     TD_V_GOT_HTTP,      /* not_tls: a client spoke HTTP to this server */
     TD_V_HTTP,          /* not_tls: the server answered in HTTP */
+    TD_V_LEVEL,         /* peer_version_too_low: the version is allowed, the security level not */
     TD_V_COUNT
 };
 

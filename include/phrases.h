@@ -61,6 +61,9 @@
 /* ---- versions ---- */
 #define TD_SAY_UP_TO "up to %s"
 #define TD_SAY_NO_VERSION "none (minimum %s, maximum %s)"
+/* The effective range, when the security level rules out the range's old end. */
+#define TD_SAY_RANGE_AT_LEVEL \
+    "%s to %s at security level %d, which rules out TLS 1.0/1.1 (the version range says %s to %s)"
 #define TD_SAY_THE_CONFIG "the config"
 #define TD_SAY_MIN_FROM_CONFIG "minimum: MinProtocol = %s in [%s] of %s"
 #define TD_SAY_MIN_FROM_APP "minimum: %s, set by the application (%s %s%s)"

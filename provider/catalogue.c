@@ -343,6 +343,9 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     { "peer_version_too_low", VER,
       .meaning = "the peer only speaks TLS versions below our minimum",
       .summary = { [TD_V_BASE] = "The server chose {peer_version}, below this client's minimum; we ended the handshake.",
+                   [TD_V_LEVEL] = "The server chose {peer_version}; this client's version range allows "
+                                  "it, but its security level does not (see allowed), so the "
+                                  "handshake could not complete.",
                    [TD_V_SERVER] = "The client offered at most {peer_version}, below this server's "
                                    "minimum; we ended the handshake." },
       .fix = { [TD_V_BASE] = "Upgrade the server (or the proxy in front of it) to TLS 1.2 or later. To "

@@ -183,11 +183,23 @@ static void versions_list(const struct td_hello *h, char *dst, size_t cap)
     }
 }
 
+/* At security level 1 and above OpenSSL 3 refuses the SHA-1/MD5 signatures TLS 1.0 and 1.1
+ * need, so a range that starts below TLS 1.2 really starts at TLS 1.2. */
+static int level_rules_out_old(const struct td_report *r)
+{
+    return r->security_level >= 1 && r->min_version && r->min_version < TLS1_2_VERSION &&
+           r->max_version >= TLS1_2_VERSION;
+}
+
 static void allowed_text(const struct td_report *r, char *dst, size_t cap)
 {
     if (r->min_version == 0 || r->max_version == 0 || r->min_version > r->max_version)
         snprintf(dst, cap, TD_SAY_NO_VERSION, td_version_name(r->min_version),
                  td_version_name(r->max_version));
+    else if (level_rules_out_old(r))
+        snprintf(dst, cap, TD_SAY_RANGE_AT_LEVEL, td_version_name(TLS1_2_VERSION),
+                 td_version_name(r->max_version), r->security_level,
+                 td_version_name(r->min_version), td_version_name(r->max_version));
     else
         snprintf(dst, cap, TD_SAY_RANGE, td_version_name(r->min_version),
                  td_version_name(r->max_version));
@@ -259,6 +271,9 @@ static void classify_version(struct td_report *r, enum td_cause_id id)
     if (id == TD_CAUSE_PEER_VERSION_TOO_LOW) {
         ev(r, "_lowest", "%s", r->peer_version ? td_version_name(r->peer_version) : "TLSv1");
         if (!client) set_variant(r, TD_V_SERVER);
+        /* "Below this client's minimum" must not stand beside a range that includes it. */
+        else if (r->peer_version && r->peer_version >= r->min_version && level_rules_out_old(r))
+            r->summary_variant = TD_V_LEVEL;
     }
 }
 

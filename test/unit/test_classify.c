@@ -222,6 +222,16 @@ static void server_too_old(struct td_report *r)
     r->role = TD_ROLE_CLIENT;
 }
 
+/* OpenSSL 3's default: any version from TLS 1.0, at security level 1. */
+static void server_too_old_level(struct td_report *r)
+{
+    server_too_old(r);
+    ssl_error(r, SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED,
+              "legacy sigalg disallowed or unsupported");
+    versions(r, TLS1_VERSION, TLS1_3_VERSION);
+    r->security_level = 1;
+}
+
 static void no_protocols(struct td_report *r)
 {
     ssl_error(r, SSL_R_NO_PROTOCOLS_AVAILABLE, "no protocols available");
@@ -570,6 +580,13 @@ static const struct classify_case cases[] = {
       "TLSv1",
       "  what:     The server chose TLSv1, below this client's minimum; we ended the handshake.\n",
       "e.g. MinProtocol = TLSv1 and CipherString = DEFAULT@SECLEVEL=0 in a config .included" },
+    { "a TLS 1.0 server, allowed by version, not by the security level", server_too_old_level,
+      TD_CAUSE_PEER_VERSION_TOO_LOW, VER, "allowed",
+      "TLSv1.2 to TLSv1.3 at security level 1, which rules out TLS 1.0/1.1 (the version range says "
+      "TLSv1 to TLSv1.3)",
+      "  what:     The server chose TLSv1; this client's version range allows it, but its security "
+      "level does not (see allowed), so the handshake could not complete.\n",
+      "MinProtocol = TLSv1 and CipherString = DEFAULT@SECLEVEL=0" },
     { "minimum above maximum", no_protocols, TD_CAUSE_NO_PROTOCOLS_AVAILABLE, VER, "allowed",
       "none (minimum TLSv1.3, maximum TLSv1.2)",
       "leave no TLS version to offer (none (minimum TLSv1.3, maximum TLSv1.2)); no hello was "
