@@ -299,12 +299,14 @@ static const char *syslog_message(const char *p, char *host, size_t cap)
         } else {
             return NULL;
         }
-        /* HOST TAG: or, in the local format, TAG: alone. */
+        /* HOST TAG: or, in the local format, TAG: alone. A message forwarded as RFC 5424 and
+         * written in rsyslog's file format has a TAG without its colon ("tlsdiag[42] {...}"). */
         if ((n = token(p)) == 0 || p[n] != ' ') return NULL;
         if (p[n - 1] != ':') {
             h = p, hl = n;
             p += n + 1;
-            if ((n = token(p)) == 0 || p[n] != ' ' || p[n - 1] != ':') return NULL;
+            if ((n = token(p)) == 0 || p[n] != ' ' || (p[n - 1] != ':' && p[n + 1] != '{'))
+                return NULL;
         }
         p += n + 1;
     }

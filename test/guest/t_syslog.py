@@ -12,7 +12,8 @@ config and its own socket in the test's directory; /dev/log is never touched).
  4. 200 failures in a tight loop (400 explanations): at least 95 % arrive, and every one is
     accounted for: the ones that could not go are counted in a later reports_dropped message.
  5. The fleet path: a second rsyslogd receives over TCP on loopback what the first forwards,
-    with the forwarding rule of doc/rsyslog-tlsdiag-forward.conf (the one the README shows).
+    with the forwarding rule of doc/rsyslog-tlsdiag-forward.conf (the one the README shows), and
+    `tlsdiag report` over the central log counts every failure.
  6. A stream socket (syslog-ng's unix-stream) gets NUL-terminated messages, each valid JSON.
 Hosts: test/guest/hshost.c and openssl s_client against s_server."""
 import json
@@ -195,7 +196,10 @@ def storm_accounted(build, tmp):
 def forwarded_over_tcp(build, tmp):
     port = tdlib.free_port()
     rule = FORWARD_CONF.read_text().replace("LOGHOST", "127.0.0.1").replace("6514", str(port))
-    central = Rsyslogd(tmp, "central", tcp_port=port)
+    # The central one also keeps rsyslog's standard file format, which tlsdiag report reads.
+    fleet_log = Path(tmp) / "central" / "fleet.log"
+    central = Rsyslogd(tmp, "central", tcp_port=port,
+                       extra='action(type="omfile" file="%s" template="RSYSLOG_FileFormat")\n' % fleet_log)
     try:
         local = Rsyslogd(tmp, "local", extra=rule)
         try:
@@ -210,6 +214,12 @@ def forwarded_over_tcp(build, tmp):
         check(tag.startswith("tlsdiag["), "forwarded tag %r" % tag)
         problems = tdlib.contract_problems(_json(msg))
         check(not problems, "forwarded event breaks the contract: %s" % problems)
+    rep = tdlib.run([str(build.dir / "tlsdiag"), "report", "--json", str(fleet_log)])
+    check(rep.rc == 1, "tlsdiag report over the central log exited %s, not 1 (failures)" % rep.rc)
+    summary = json.loads(rep.stdout)
+    check(summary["failures"] == 4 and summary["hosts"] == 1 and summary["skipped_lines"] == 0,
+          "tlsdiag report over the central log: %d failures on %d hosts, %d lines skipped" % (
+              summary["failures"], summary["hosts"], summary["skipped_lines"]))
     shown = (tdlib.ROOT / "README.md").read_text()
     body = [line for line in FORWARD_CONF.read_text().splitlines() if line and not line.startswith("#")]
     check(all(line in shown for line in body), "README.md does not show the forwarding rule this test ran")

@@ -15,6 +15,7 @@ What must hold:
  - nginx answered every ClientHello with a protocol_version alert, as without tlsdiag.
 The worker's CPU time is measured by `make bench` (bench-storm), not here."""
 import argparse
+import json
 import socket
 import ssl
 import sys
@@ -151,6 +152,11 @@ def run(args, pki, scratch, name, count, window, check, heavy=0):
         # The counts shown are ones each address surely had: the scanners had one each.
         check(top[0]["name"] == HEAVY and heavy - 1 <= top[0]["count"] <= heavy and top[1]["count"] == 1,
               "%s: the most frequent address is %s (%d times of %d), then %s" % (name, HEAVY, heavy, count, top))
+    # What an operator runs over the storm's log: every failure counted under its one cause.
+    rep = tdlib.run([str(Path(args.build) / "tlsdiag"), "report", "--json", str(nginx.events)])
+    check(rep.rc == 1, "%s: tlsdiag report exited %s (1: failures found)" % (name, rep.rc))
+    causes = {c["cause"]: c["failures"] for c in json.loads(rep.stdout)["causes"]}
+    check(causes == {"peer_version_too_low": count}, "%s: tlsdiag report counts %s" % (name, causes))
     if mid is not None:
         check(summaries(mid), "%s: no summary %.1f s after its %d s window ended, nginx still running"
               % (name, window + 1.7, window))
