@@ -195,7 +195,7 @@ CHECK_TARGETS += check-style
 # Output is not piped anywhere, so a test that leaves a process behind cannot stall the loop.
 # `make check-fast` is the same loop over CHECK_FAST_TARGETS: what a developer runs between edits.
 CHECK_FAST_TARGETS ?= unit unit-asan check-load check-policy check-callbacks check-symbols check-man \
-                      check-readme check-style check-cli check-install check-threads check-integration
+                      check-readme check-style check-cli check-report check-install check-threads check-integration
 
 ifdef CHECK_SKIP_LOG
 .SHELLFLAGS := $(CURDIR)/tools/check-shell.sh -c
