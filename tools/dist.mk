@@ -71,6 +71,9 @@ DPKG_BUILDPACKAGE ?= dpkg-buildpackage
 DEB_ARCH     = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 DEB_VERSION  = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 DEB_FILE     = $(BUILD)/deb/tlsdiag_$(DEB_VERSION)_$(DEB_ARCH).deb
+# The build for this OpenSSL major, a package of its own (debian/control: tlsdiag-openssl3, and
+# tlsdiag-openssl4 with the pkg.tlsdiag.openssl4 build profile).
+DEB_MODULE   = $(BUILD)/deb/tlsdiag-openssl$(OPENSSL_MAJOR)_$(DEB_VERSION)_$(DEB_ARCH).deb
 DEB_STAMP    = $(BUILD)/deb/built-from
 
 # deb-package: $(DEB_FILE), built by dpkg-buildpackage -us -uc -b from the unpacked tarball. A
@@ -82,32 +85,37 @@ deb-package: dist
 	@command -v $(DPKG_BUILDPACKAGE) >/dev/null || { echo "check-deb: skipped: dpkg-buildpackage is not installed (dpkg-dev)"; exit 77; }
 	@missing=$$(dpkg-checkbuilddeps debian/control 2>&1) || { echo "check-deb: skipped: $$missing (apt-get install debhelper, see .ci/packages)"; exit 77; }
 	@set -e; key="$$(sha256sum < $(DIST_TARBALL) | cut -d' ' -f1) DEB_BUILD_OPTIONS=$$DEB_BUILD_OPTIONS"; \
-	 if [ -f $(DEB_FILE) ] && [ "$$(cat $(DEB_STAMP) 2>/dev/null)" = "$$key" ]; then \
+	 if [ -f $(DEB_FILE) ] && [ -f $(DEB_MODULE) ] && [ "$$(cat $(DEB_STAMP) 2>/dev/null)" = "$$key" ]; then \
 	     echo "check-deb: $(DEB_FILE) is built from this tarball already"; exit 0; fi; \
 	 rm -rf $(BUILD)/deb; mkdir -p $(BUILD)/deb; \
 	 tar -xzf $(DIST_TARBALL) -C $(BUILD)/deb; \
 	 echo "check-deb: dpkg-buildpackage -us -uc -b in $(BUILD)/deb/$(DIST_NAME)"; \
 	 ( cd $(BUILD)/deb/$(DIST_NAME) && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS DEB_BUILD_OPTIONS="parallel=2 $$DEB_BUILD_OPTIONS" \
 	       $(DPKG_BUILDPACKAGE) -us -uc -b > ../build.log 2>&1 ) || { tail -40 $(BUILD)/deb/build.log >&2; echo "check-deb: dpkg-buildpackage failed (whole log: $(BUILD)/deb/build.log)" >&2; exit 1; }; \
-	 [ -f $(DEB_FILE) ] || { echo "check-deb: no $(DEB_FILE)" >&2; ls $(BUILD)/deb >&2; exit 1; }; \
+	 for f in $(DEB_FILE) $(DEB_MODULE); do [ -f $$f ] || { echo "check-deb: no $$f" >&2; ls $(BUILD)/deb >&2; exit 1; }; done; \
 	 echo "$$key" > $(DEB_STAMP)
 
 check-deb: deb-package
 	@set -e; md=$$($(PKG_CONFIG) --variable=modulesdir libcrypto); dpkg -c $(DEB_FILE) | awk '{ print $$6 }' | sed 's|^\./|/|' > $(BUILD)/deb/contents; \
+	 dpkg -c $(DEB_MODULE) | awk '{ print $$6 }' | sed 's|^\./|/|' > $(BUILD)/deb/module-contents; \
+	 ! grep -Eq "/ossl[0-9]+\.so$$" $(BUILD)/deb/contents || { echo "check-deb: $(DEB_FILE) holds a per-major build (it belongs in tlsdiag-openssl<major>)" >&2; exit 1; }; \
+	 [ "$$(grep -Ec '\.so$$' $(BUILD)/deb/module-contents)" = 1 ] && grep -Eqx "$$md/tlsdiag/ossl$(OPENSSL_MAJOR)\.so" $(BUILD)/deb/module-contents || \
+	     { echo "check-deb: $(DEB_MODULE) does not hold exactly $$md/tlsdiag/ossl$(OPENSSL_MAJOR).so" >&2; cat $(BUILD)/deb/module-contents >&2; exit 1; }; \
+	 dpkg-deb -f $(DEB_FILE) Depends | grep -q 'tlsdiag-openssl$(OPENSSL_MAJOR) (= $(DEB_VERSION))' || \
+	     { echo "check-deb: tlsdiag does not depend on tlsdiag-openssl$(OPENSSL_MAJOR) of its own version" >&2; exit 1; }; \
 	 for f in $$md/tlsdiag.so /usr/bin/tlsdiag /usr/share/man/man1/tlsdiag.1 /usr/share/man/man7/tlsdiag.7 \
 	          /usr/share/tlsdiag/openssl.cnf /usr/share/tlsdiag/tlsdiag-enable.cnf /usr/share/bash-completion/completions/tlsdiag \
 	          /usr/share/doc/tlsdiag/README.md /usr/share/doc/tlsdiag/SECURITY.md /usr/share/doc/tlsdiag/copyright; do \
 	     grep -Eqx "$$f(\.gz)?" $(BUILD)/deb/contents || { echo "check-deb: $(DEB_FILE) has no $$f" >&2; cat $(BUILD)/deb/contents >&2; exit 1; }; \
 	 done; \
-	 grep -Eqx "$$md/tlsdiag/ossl[0-9]+\.so" $(BUILD)/deb/contents || { echo "check-deb: $(DEB_FILE) has no $$md/tlsdiag/ossl<major>.so (the build the loader loads)" >&2; exit 1; }; \
-	 ! grep -q '^/etc/' $(BUILD)/deb/contents || { echo "check-deb: the package ships files under /etc (it must enable nothing by itself)" >&2; exit 1; }
-	@if command -v lintian >/dev/null; then lintian --fail-on error $(DEB_FILE) || { echo "check-deb: lintian reports errors" >&2; exit 1; }; \
+	 ! grep -q '^/etc/' $(BUILD)/deb/contents $(BUILD)/deb/module-contents || { echo "check-deb: a package ships files under /etc (it must enable nothing by itself)" >&2; exit 1; }
+	@if command -v lintian >/dev/null; then lintian --fail-on error $(DEB_FILE) $(DEB_MODULE) || { echo "check-deb: lintian reports errors" >&2; exit 1; }; \
 	 else echo "check-deb: lintian not installed, not run"; fi
-	@echo "check-deb: ok ($(DEB_FILE): loader and module in $$($(PKG_CONFIG) --variable=modulesdir libcrypto), /usr/bin/tlsdiag, man pages, configs, docs; nothing under /etc)"
+	@echo "check-deb: ok ($(DEB_FILE): the loader in $$($(PKG_CONFIG) --variable=modulesdir libcrypto), /usr/bin/tlsdiag, man pages, configs, docs; $(notdir $(DEB_MODULE)): tlsdiag/ossl$(OPENSSL_MAJOR).so alone; nothing under /etc)"
 
 # The preflight first: not root, or tlsdiag installed already, skips before the package build.
 check-deb-install: deb-install-preflight deb-package
-	@bash test/dist/deb-install.sh $(DEB_FILE) $(VERSION)
+	@bash test/dist/deb-install.sh $(DEB_FILE) $(DEB_MODULE) $(VERSION)
 
 deb-install-preflight:
 	@bash test/dist/deb-install.sh --preflight

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-FileCopyrightText: 2026 The tlsdiag authors
 # SPDX-License-Identifier: Apache-2.0
-# deb-install.sh [--preflight] DEB VERSION: installs the .deb that check-deb built into THIS
-# system with `dpkg -i`, checks it works from where Debian put it, and purges it again:
+# deb-install.sh [--preflight] DEB MODULE_DEB VERSION: installs the .debs that check-deb built
+# (tlsdiag, and tlsdiag-openssl<major>, the build for this OpenSSL) into THIS system with
+# `dpkg -i`, checks it works from where Debian put it, and purges it again:
 #  - OPENSSL_CONF=/usr/share/tlsdiag/openssl.cnf openssl list -providers shows tlsdiag active,
 #    at VERSION; the config names the module bare (tlsdiag.so), which OpenSSL resolves in its
 #    own modules directory, pkg-config's modulesdir; dpkg -V finds every file as packaged;
@@ -12,7 +13,7 @@
 #    that the tlsdiag code in it is the installed loader and ossl<major>.so, nothing else;
 #  - /usr/bin/tlsdiag --version prints VERSION, explain names self_signed and exits 0 (tlsdiag(1));
 #  - man -P cat finds and renders tlsdiag(1) and tlsdiag(7) from /usr/share/man;
-#  - dpkg --purge removes every file dpkg -L listed, /usr/share/tlsdiag, /usr/share/doc/tlsdiag,
+#  - dpkg --purge of both removes every file dpkg -L listed, /usr/share/tlsdiag, /usr/share/doc/tlsdiag,
 #    the loader and MODULESDIR/tlsdiag/.
 # It purges in a trap, whatever happens. Exit 77 (skip) when not root, when a tlsdiag package
 # or a hand-made `make install` into the modules directory is there already (never overwritten),
@@ -21,7 +22,8 @@
 set -euo pipefail
 preflight=0
 [ "${1:-}" != --preflight ] || { preflight=1; shift; }
-deb=${1:-} version=${2:-}
+deb=${1:-} module_deb=${2:-} version=${3:-}
+packages="tlsdiag tlsdiag-openssl3 tlsdiag-openssl4"
 python=${PYTHON:-/usr/bin/python3}
 
 fail() { echo "check-deb-install: FAIL: $*" >&2; exit 1; }
@@ -29,9 +31,11 @@ skip() { echo "check-deb-install: skipped: $*"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "not root (it installs the package into this system)"
 command -v dpkg >/dev/null || skip "dpkg is not installed"
-if status=$(dpkg-query -W -f '${Status}' tlsdiag 2>/dev/null) && [ "$status" != "unknown ok not-installed" ]; then
-    skip "a tlsdiag package is on this system already ($status); not touching it"
-fi
+for p in $packages; do
+    if status=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null) && [ "$status" != "unknown ok not-installed" ]; then
+        skip "a $p package is on this system already ($status); not touching it"
+    fi
+done
 modulesdir=$(pkg-config --variable=modulesdir libcrypto) || skip "pkg-config knows no libcrypto"
 [ -n "$modulesdir" ] || fail "pkg-config knows no modulesdir for libcrypto"
 for f in "$modulesdir/tlsdiag.so" "$modulesdir/tlsdiag" /usr/bin/tlsdiag /usr/share/tlsdiag; do
@@ -43,7 +47,8 @@ command -v openssl >/dev/null || skip "openssl is not installed"
 [ "$preflight" = 0 ] || exit 0
 
 [ -f "$deb" ] || fail "no package $deb"
-[ -n "$version" ] || fail "usage: deb-install.sh [--preflight] DEB VERSION"
+[ -f "$module_deb" ] || fail "no package $module_deb"
+[ -n "$version" ] || fail "usage: deb-install.sh [--preflight] DEB MODULE_DEB VERSION"
 major=$(pkg-config --modversion libcrypto | cut -d. -f1)
 loader=$modulesdir/tlsdiag.so module=$modulesdir/tlsdiag/ossl$major.so
 cnf=/usr/share/tlsdiag/openssl.cnf
@@ -54,8 +59,8 @@ cleanup() {
     [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
     [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
     if [ "$installed" = 1 ]; then
-        dpkg --purge tlsdiag > "$tmp/purge.log" 2>&1 ||
-            { cat "$tmp/purge.log" >&2; echo "check-deb-install: dpkg --purge tlsdiag failed" >&2; status=1; }
+        dpkg --purge $packages > "$tmp/purge.log" 2>&1 ||
+            { cat "$tmp/purge.log" >&2; echo "check-deb-install: dpkg --purge $packages failed" >&2; status=1; }
     fi
     rm -rf "$tmp"
     exit "$status"
@@ -66,14 +71,14 @@ trap 'echo "check-deb-install: interrupted; purging tlsdiag" >&2; exit 1' INT TE
 unset OPENSSL_MODULES OPENSSL_CONF MANPATH TLSDIAG TLSDIAG_OUTPUT TLSDIAG_FORMAT TLSDIAG_REPEAT_WINDOW
 
 installed=1
-dpkg -i "$deb" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log" >&2; fail "dpkg -i $deb failed"; }
-dpkg -L tlsdiag > "$tmp/listed" || fail "dpkg -L tlsdiag failed after the install"
+dpkg -i "$deb" "$module_deb" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log" >&2; fail "dpkg -i $deb $module_deb failed"; }
+{ dpkg -L tlsdiag && dpkg -L "tlsdiag-openssl$major"; } > "$tmp/listed" || fail "dpkg -L failed after the install"
 while IFS= read -r p; do [ -d "$p" ] || printf '%s\n' "$p"; done < "$tmp/listed" > "$tmp/files"
 for f in "$loader" "$module" /usr/bin/tlsdiag "$cnf" /usr/share/tlsdiag/tlsdiag-enable.cnf; do
-    grep -qx "$f" "$tmp/files" || fail "dpkg -L tlsdiag does not list $f"
+    grep -qx "$f" "$tmp/files" || fail "dpkg -L of the two packages does not list $f"
     [ -f "$f" ] || fail "$f is not installed"
 done
-verify=$(dpkg -V tlsdiag 2>&1) && [ -z "$verify" ] || fail "dpkg -V tlsdiag: $verify"
+verify=$(dpkg -V tlsdiag "tlsdiag-openssl$major" 2>&1) && [ -z "$verify" ] || fail "dpkg -V: $verify"
 
 # a. The installed config activates the installed module, found by OpenSSL in its modules dir.
 grep -qx 'module = tlsdiag.so' "$cnf" || fail "$cnf does not name the module tlsdiag.so: $(grep module "$cnf")"
@@ -169,13 +174,15 @@ done
 kill "$server_pid" 2>/dev/null || true
 server_pid=
 installed=0
-dpkg --purge tlsdiag > "$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log" >&2; fail "dpkg --purge tlsdiag failed"; }
+dpkg --purge $packages > "$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log" >&2; fail "dpkg --purge $packages failed"; }
 left=$(while IFS= read -r f; do [ ! -e "$f" ] && [ ! -L "$f" ] || printf ' %s' "$f"; done < "$tmp/files")
 [ -z "$left" ] || fail "dpkg --purge left files dpkg -L listed:$left"
-for f in /usr/share/tlsdiag /usr/share/doc/tlsdiag "$loader" "$modulesdir/tlsdiag"; do
+for f in /usr/share/tlsdiag /usr/share/doc/tlsdiag "/usr/share/doc/tlsdiag-openssl$major" "$loader" "$modulesdir/tlsdiag"; do
     [ ! -e "$f" ] || fail "dpkg --purge left $f"
 done
-if status=$(dpkg-query -W -f '${Status}' tlsdiag 2>/dev/null) && [ "$status" != "unknown ok not-installed" ]; then
-    fail "dpkg still knows tlsdiag after the purge: $status"
-fi
+for p in $packages; do
+    if status=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null) && [ "$status" != "unknown ok not-installed" ]; then
+        fail "dpkg still knows $p after the purge: $status"
+    fi
+done
 echo "check-deb-install: ok ($deb: dpkg -i; tlsdiag $version active from $modulesdir, a self-signed handshake explained as self_signed by the installed module, /usr/bin/tlsdiag, man 1 and 7; dpkg --purge left nothing)"
