@@ -8,6 +8,7 @@
 #   make check-cli       tlsdiag check/run/explain against local faulty servers
 #   make check-install   install into a scratch DESTDIR and PREFIX, handshakes through the installed loader
 #   make check-report    tlsdiag report over the events of real failing handshakes on two "hosts"
+#   make check-explain-real  tlsdiag explain over messages pasted in public threads (three figures)
 
 CLI_SRCS := $(wildcard cli/*.c)
 CLI_OBJS := $(CLI_SRCS:cli/%.c=$(BUILD)/obj/cli/%.o)
@@ -90,6 +91,7 @@ uninstall:
 # ---- tests ----
 
 CHECK_TARGETS += check-cli check-install check-report
+CHECK_TARGETS += check-explain-real
 
 check-cli: all
 	$(PYTHON) test/cli/check_cli.py --build $(BUILD)
@@ -101,4 +103,9 @@ check-report: all guest-progs
 check-install: all
 	$(RECURSE)PYTHON=$(PYTHON) sh test/cli/check-install.sh "$(BUILD)" "$(SUBMAKE)"
 
+# explain over error messages users pasted in public threads: three figures against targets.
+check-explain-real: all
+	$(PYTHON) test/cli/check_explain_real.py --build $(BUILD)
+
 .PHONY: check-cli check-install check-report
+.PHONY: check-explain-real
