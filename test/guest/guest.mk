@@ -62,7 +62,7 @@ endif
 
 # ---- ASan+UBSan: the main Makefile builds the provider (BUILD=build-asan SANITIZE=1) ---------
 ASAN_BUILD  := build-asan
-ASAN_HOSTS  := threads forker reload
+ASAN_HOSTS  := threads forker reload cn_reuse hc_store_cb
 GUEST_ASAN_CFLAGS = -std=gnu11 $(CPPFLAGS) $(SAN_OPT) $(ASAN_CFLAGS) $(WARNINGS) -I$(GUEST_SRC) \
                     $(OPENSSL_CFLAGS)
 

@@ -12,8 +12,11 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import guestlib  # noqa: E402
 from guestlib import Build, Checks  # noqa: E402
+import t_connections  # noqa: E402
 import t_fork  # noqa: E402
+import t_host_code  # noqa: E402
 import t_hostile  # noqa: E402
 import t_output  # noqa: E402
 import t_privilege  # noqa: E402
@@ -22,12 +25,32 @@ import t_repeat  # noqa: E402
 import t_threads  # noqa: E402
 
 
+def _reuse_without_quarantine(build, tmp):
+    """ASan holds freed memory back (its quarantine), so no address would be reused and the
+    check would prove nothing: without the quarantine the allocator hands addresses back."""
+    saved = guestlib.SANITIZER_ENV["ASAN_OPTIONS"]
+    guestlib.SANITIZER_ENV["ASAN_OPTIONS"] = saved + ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+    try:
+        return t_connections.c_host_reuse(build, tmp)
+    finally:
+        guestlib.SANITIZER_ENV["ASAN_OPTIONS"] = saved
+
+
+def _asan_c_hosts(build, tmp):
+    """The newest C hosts under ASan+UBSan: a freed SSL's address reused, SSL_clear, and the
+    host's own store callbacks (each check already fails on a sanitizer report)."""
+    return [("asan: cn_reuse free (a freed SSL's address reused)", _reuse_without_quarantine, build, tmp),
+            ("asan: cn_reuse clear (SSL_clear between handshakes)", t_connections.c_host_clear, build, tmp),
+            ("asan: hc_store_cb (the host's verify callbacks)", t_host_code.c_store_callback, build, tmp, 10, 3)]
+
+
 # What each target runs: functions of (build, tmp) that give its steps, (name, function, arguments...).
 PLANS = {
     "check-threads": [t_threads.cases],
     # TSan makes each handshake about 8 times slower: fewer of them, same 8 threads.
     "check-tsan": [t_threads.tsan_canary, partial(t_threads.cases, per_thread=150, same_per_thread=50)],
-    "check-asan": [partial(t_threads.cases, per_thread=100, same_per_thread=50), t_fork.cases, t_reload.cases],
+    "check-asan": [partial(t_threads.cases, per_thread=100, same_per_thread=50), t_fork.cases, t_reload.cases,
+                   _asan_c_hosts],
     "check-fork": [t_fork.cases],
     "check-reload": [t_reload.cases],
     "check-repeat": [t_repeat.cases],

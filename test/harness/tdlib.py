@@ -77,9 +77,9 @@ def tlsdiag_env(where, mode="1", fmt="json", output=None, window=None):
         env["TLSDIAG_OUTPUT"] = output
     if window is not None:
         env["TLSDIAG_REPEAT_WINDOW"] = str(window)
-    if window == 0:
-        # A test that asks for every failure explained wants the rate limit off as well; the
-        # limit's own tests set TLSDIAG_RATE_LIMIT themselves.
+    if window == 0 or mode == "trace":
+        # A test that asks for every failure explained, or for a trace line per handshake,
+        # wants the rate limit off as well; the limit's own tests set TLSDIAG_RATE_LIMIT.
         env["TLSDIAG_RATE_LIMIT"] = "0"
     return env
 
