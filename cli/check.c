@@ -48,7 +48,10 @@ struct check_opts {
     const char *ca, *servername, *cert, *key;
     int min_version, max_version; /* 0: what the system policy says */
     int json, verbose;
-    int timeout; /* seconds, for connect and for the handshake */
+    int timeout;             /* seconds, for connect and for the handshake */
+    unsigned char alpn[256]; /* --alpn in wire format (length-prefixed names) */
+    unsigned alpn_len;
+    int no_versions; /* --no-versions: no probe of each TLS version */
 };
 
 static void check_usage(FILE *out)
@@ -59,7 +62,9 @@ static void check_usage(FILE *out)
           "a default client on this machine would: system trust store, system TLS policy, SNI\n"
           "unless HOST is an IP address, and a hostname check. A failure is explained by the\n"
           "tlsdiag provider; a success is reported with the chain, where its trust anchor was\n"
-          "found, the OCSP staple, and warnings.\n"
+          "found, the OCSP staple, and warnings. Each certificate comes with its SANs, key,\n"
+          "signature algorithm, serial and SHA-256 fingerprint; the connection with its group and\n"
+          "ALPN; and one more handshake per TLS version says which versions the server accepts.\n"
           "\n"
           "  --ca FILE|DIR        trust only these CA certificates (like tlsCAFile)\n"
           "  --servername NAME    send NAME as SNI and check the certificate against it\n"
@@ -67,7 +72,9 @@ static void check_usage(FILE *out)
           "  --max VERSION        highest TLS version to offer\n"
           "  --cert FILE          client certificate (PEM, may hold the key too)\n"
           "  --key FILE           client private key (PEM), when not in --cert\n"
-          "  --timeout SECONDS    for connecting and for the handshake (default 10)\n"
+          "  --timeout SECONDS    for connecting and for each handshake (default 10)\n"
+          "  --alpn LIST          offer these ALPN protocols (comma-separated, e.g. h2,http/1.1)\n"
+          "  --no-versions        do not probe which TLS versions the server accepts\n"
           "  --json               one JSON object on stdout, with the provider's events\n"
           "  -v, --verbose        trace mode: the provider also reports the successful handshake\n"
           "  -h, --help           this text\n"
@@ -125,6 +132,21 @@ static int is_ip_literal(const char *host)
     return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
+/* "h2,http/1.1" as ALPN's wire format: each name after its length byte. */
+static int parse_alpn(const char *list, struct check_opts *o)
+{
+    o->alpn_len = 0;
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len > 255 || o->alpn_len + 1 + len > sizeof(o->alpn)) return 0;
+        o->alpn[o->alpn_len++] = (unsigned char)len;
+        memcpy(o->alpn + o->alpn_len, p, len);
+        o->alpn_len += (unsigned)len;
+        p += len;
+        if (*p == '\0') return 1;
+    }
+}
+
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
     static const struct option opts[] = {
@@ -135,6 +157,8 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         { "cert", required_argument, NULL, 'c' },
         { "key", required_argument, NULL, 'k' },
         { "timeout", required_argument, NULL, 't' },
+        { "alpn", required_argument, NULL, 'A' },
+        { "no-versions", no_argument, NULL, 'N' },
         { "json", no_argument, NULL, 'j' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -155,6 +179,16 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         case 'k': o->key = optarg; break;
         case 'j': o->json = 1; break;
         case 'v': o->verbose = 1; break;
+        case 'N': o->no_versions = 1; break;
+        case 'A':
+            if (!parse_alpn(optarg, o)) {
+                cli_error("check",
+                          "--alpn wants protocol names separated by commas, each 1 to "
+                          "255 bytes, not '%s'",
+                          optarg);
+                return 0;
+            }
+            break;
         case 'm':
         case 'M': {
             int v = parse_version(optarg);
@@ -273,6 +307,25 @@ struct outcome {
     char anchor_origin[64]; /* "--ca", "SSL_CERT_FILE", "OpenSSL default", ... */
     int offered_tls13;
     int tls13_probe; /* -1 not run, 0 refused, 1 accepted */
+    char group[64];  /* the negotiated key exchange group, "" none */
+    char alpn[256];  /* the negotiated ALPN protocol, "" none */
+    int probe;       /* a version probe: no OCSP, no verdict after the handshake */
+    int probed;      /* the versions below were probed */
+    struct version_probe {
+        int result; /* 1 accepted, 0 refused, -1 not tried */
+        char note[160];
+    } versions[4]; /* in the order of probe_versions */
+};
+
+/* The versions probed, newest first, by the names OpenSSL gives them. */
+static const struct {
+    int version;
+    const char *name;
+} probe_versions[4] = {
+    { TLS1_3_VERSION, "TLSv1.3" },
+    { TLS1_2_VERSION, "TLSv1.2" },
+    { TLS1_1_VERSION, "TLSv1.1" },
+    { TLS1_VERSION, "TLSv1" },
 };
 
 static int depth_slot = -1; /* SSL ex_data index for the outcome being filled */
@@ -380,6 +433,7 @@ static SSL_CTX *make_ctx(const struct check_opts *o, int min_version, int max_ve
     }
     if (ok && min_version) ok = SSL_CTX_set_min_proto_version(ctx, min_version);
     if (ok && max_version) ok = SSL_CTX_set_max_proto_version(ctx, max_version);
+    if (ok && o->alpn_len) ok = SSL_CTX_set_alpn_protos(ctx, o->alpn, o->alpn_len) == 0;
     if (ok && o->cert) {
         ok = SSL_CTX_use_certificate_chain_file(ctx, o->cert) &&
              SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert, SSL_FILETYPE_PEM) &&
@@ -422,6 +476,26 @@ static int settle(SSL *ssl, int fd)
     return ok;
 }
 
+/* The group and the ALPN protocol the handshake settled on. */
+static void negotiated(SSL *ssl, struct outcome *out)
+{
+    const unsigned char *proto = NULL;
+    unsigned len = 0;
+    const char *name = NULL;
+    /* SSL_get_negotiated_group and SSL_group_to_name are both in 3.0 and later. */
+    int nid = SSL_get_negotiated_group(ssl);
+    if (nid != 0 && nid != NID_undef) {
+        name = SSL_group_to_name(ssl, nid);
+        if (name == NULL && !(nid & TLSEXT_nid_unknown)) name = OBJ_nid2sn(nid);
+        if (name == NULL)
+            snprintf(out->group, sizeof(out->group), "0x%04x", nid & ~TLSEXT_nid_unknown);
+    }
+    if (name != NULL) snprintf(out->group, sizeof(out->group), "%s", name);
+    SSL_get0_alpn_selected(ssl, &proto, &len);
+    if (proto != NULL && len > 0)
+        snprintf(out->alpn, sizeof(out->alpn), "%.*s", (int)len, (const char *)proto);
+}
+
 /* One handshake. Returns 1 when it completed; fills out. */
 static int handshake(const struct check_opts *o, SSL_CTX *ctx, struct outcome *out, SSL **keep)
 {
@@ -440,9 +514,11 @@ static int handshake(const struct check_opts *o, SSL_CTX *ctx, struct outcome *o
     if (!name_is_ip && name[0] != '\0') SSL_set_tlsext_host_name(ssl, name);
     if (name_is_ip) X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name);
     else if (name[0] != '\0') X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), name, 0);
-    SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
-    SSL_CTX_set_tlsext_status_cb(ctx, status_verdict);
-    SSL_CTX_set_tlsext_status_arg(ctx, out);
+    if (!out->probe) {
+        SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+        SSL_CTX_set_tlsext_status_cb(ctx, status_verdict);
+        SSL_CTX_set_tlsext_status_arg(ctx, out);
+    }
 
     errno = 0;
     int rc = SSL_connect(ssl);
@@ -451,7 +527,8 @@ static int handshake(const struct check_opts *o, SSL_CTX *ctx, struct outcome *o
         out->ok = 1;
         snprintf(out->version, sizeof(out->version), "%s", SSL_get_version(ssl));
         snprintf(out->cipher, sizeof(out->cipher), "%s", SSL_get_cipher_name(ssl));
-        if (SSL_version(ssl) >= TLS1_3_VERSION && !settle(ssl, fd)) {
+        negotiated(ssl, out);
+        if (!out->probe && SSL_version(ssl) >= TLS1_3_VERSION && !settle(ssl, fd)) {
             out->ok = 0;
             out->ssl_err = ERR_peek_last_error();
         }
@@ -476,24 +553,201 @@ static void outcome_free(struct outcome *out)
     for (int i = 0; i < MAX_DEPTH; i++) X509_free(out->chain[i].cert);
 }
 
+/* ---- which versions the server accepts ---- */
+
+static int version_built(int version)
+{
+    switch (version) {
+#ifdef OPENSSL_NO_TLS1
+    case TLS1_VERSION: return 0;
+#endif
+#ifdef OPENSSL_NO_TLS1_1
+    case TLS1_1_VERSION: return 0;
+#endif
+#ifdef OPENSSL_NO_TLS1_2
+    case TLS1_2_VERSION: return 0;
+#endif
+#ifdef OPENSSL_NO_TLS1_3
+    case TLS1_3_VERSION: return 0;
+#endif
+    default: return 1;
+    }
+}
+
+/* One handshake offering VERSION only, the certificate not judged (the chain's own lines do
+ * that). TLS 1.0 and 1.1 need security level 0 in OpenSSL 3, for this probe only. Returns 1
+ * when the server accepted it, 0 when it refused (note says how), -1 when this OpenSSL
+ * cannot offer it, -2 when the server could not be reached or did not answer. */
+static int probe_version(const struct check_opts *o, int version, char *note, size_t cap)
+{
+    struct outcome p;
+    memset(&p, 0, sizeof(p));
+    p.depth_max = -1;
+    p.probe = 1;
+    note[0] = '\0';
+    if (!version_built(version)) {
+        snprintf(note, cap, "not built into this OpenSSL");
+        return -1;
+    }
+    ERR_clear_error();
+    SSL_CTX *ctx = make_ctx(o, version, version);
+    if (ctx != NULL && version < TLS1_2_VERSION &&
+        !SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0")) {
+        SSL_CTX_free(ctx);
+        ctx = NULL;
+    }
+    if (ctx == NULL) {
+        snprintf(note, cap, "this OpenSSL cannot offer it");
+        return -1;
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    int ok = handshake(o, ctx, &p, NULL);
+    SSL_CTX_free(ctx);
+    outcome_free(&p);
+    int reason = ERR_GET_REASON(p.ssl_err);
+    const char *r = p.ssl_err ? ERR_reason_error_string(p.ssl_err) : NULL;
+    if (ok) return 1;
+    if (reason == SSL_R_NO_PROTOCOLS_AVAILABLE || reason == SSL_R_NO_CIPHERS_AVAILABLE) {
+        snprintf(note, cap, "this OpenSSL cannot offer it: %s", r);
+        return -1;
+    }
+    if (!p.connected) snprintf(note, cap, "%.150s", p.net_error);
+    else if (p.timed_out) snprintf(note, cap, "no answer within the timeout");
+    else if (r != NULL && (!strncmp(r, "tlsv1 alert ", 12) || !strncmp(r, "sslv3 alert ", 12)))
+        snprintf(note, cap, "%s alert", r + 12);
+    else snprintf(note, cap, "%s", r ? r : "the connection ended");
+    return p.connected && !p.timed_out ? 0 : -2;
+}
+
+/* Each version once, newest first. A probe that got no answer ends the probing, so that a
+ * silent server costs one more timeout, not four. */
+static void probe_all(const struct check_opts *o, struct outcome *out)
+{
+    int stop = 0;
+    out->probed = 1;
+    for (int i = 0; i < 4; i++) {
+        struct version_probe *v = &out->versions[i];
+        if (stop) {
+            v->result = -1;
+            snprintf(v->note, sizeof(v->note), "an earlier probe got no answer");
+            continue;
+        }
+        v->result = probe_version(o, probe_versions[i].version, v->note, sizeof(v->note));
+        stop = v->result == -2;
+        if (stop) v->result = -1;
+    }
+}
+
 /* ---- facts about certificates ---- */
 
 /* What a certificate's chain line and warnings need: the provider's own description, plus the
  * day it expires, how many days are left (negative when past), and two weaknesses. */
+#define MAX_SANS 32
 struct cert_facts {
     struct td_cert d;
-    char date[16]; /* notAfter as YYYY-MM-DD */
-    long days_left;
+    char date[16];                 /* notAfter as YYYY-MM-DD */
+    char start[16];                /* notBefore as YYYY-MM-DD */
+    long days_left, days_to_start; /* whole days, negative when past */
+    int expired, not_yet;
     int weak_key, sha1;
+    char key[64];     /* "RSA 2048", "EC P-256", "Ed25519" */
+    char sig_alg[80]; /* "sha256WithRSAEncryption" */
+    char serial[100]; /* hex, as openssl x509 -serial prints it */
+    char sha256[100]; /* colon-separated hex, as openssl x509 -fingerprint -sha256 */
+    int nsans;        /* DNS and IP names, raw bytes: print them through put_bytes */
+    struct san {
+        char text[300];
+        size_t len;
+    } sans[MAX_SANS];
 };
+
+static void key_name(EVP_PKEY *pk, char *buf, size_t cap)
+{
+    char group[64];
+    const char *type = pk ? EVP_PKEY_get0_type_name(pk) : NULL;
+    if (pk == NULL) {
+        snprintf(buf, cap, "unknown");
+    } else if (EVP_PKEY_is_a(pk, "EC") && EVP_PKEY_get_group_name(pk, group, sizeof(group), NULL)) {
+        const char *nist = EC_curve_nid2nist(OBJ_sn2nid(group));
+        snprintf(buf, cap, "EC %.56s", nist ? nist : group);
+    } else if (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")) {
+        snprintf(buf, cap, "Ed%s", EVP_PKEY_is_a(pk, "ED448") ? "448" : "25519");
+    } else {
+        snprintf(buf, cap, "%s %d", type ? type : "key", EVP_PKEY_get_bits(pk));
+    }
+}
+
+static void hex_bytes(const unsigned char *p, size_t len, const char *sep, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < len && o + 4 < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%02X", i ? sep : "", p[i]);
+}
+
+static void cert_sans(X509 *x, struct cert_facts *f)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    for (int i = 0; names != NULL && i < sk_GENERAL_NAME_num(names) && f->nsans < MAX_SANS; i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        struct san *san = &f->sans[f->nsans];
+        if (g->type == GEN_DNS) {
+            int l = ASN1_STRING_length(g->d.dNSName);
+            size_t n = l < 0                               ? 0
+                       : (size_t)l > sizeof(san->text) - 5 ? sizeof(san->text) - 5
+                                                           : (size_t)l;
+            memcpy(san->text, "DNS:", 4);
+            memcpy(san->text + 4, ASN1_STRING_get0_data(g->d.dNSName), n);
+            san->len = 4 + n;
+        } else if (g->type == GEN_IPADD) {
+            char ip[INET6_ADDRSTRLEN] = "?";
+            int l = ASN1_STRING_length(g->d.iPAddress);
+            const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
+            if (l == 4) inet_ntop(AF_INET, d, ip, sizeof(ip));
+            else if (l == 16) inet_ntop(AF_INET6, d, ip, sizeof(ip));
+            san->len = (size_t)snprintf(san->text, sizeof(san->text), "IP:%s", ip);
+        } else {
+            continue;
+        }
+        san->text[san->len] = '\0';
+        f->nsans++;
+    }
+    GENERAL_NAMES_free(names);
+}
 
 static void cert_facts(X509 *x, struct cert_facts *f)
 {
     int day = 0, sec = 0;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    const X509_ALGOR *alg = NULL;
+    const ASN1_OBJECT *alg_oid = NULL;
     memset(f, 0, sizeof(*f));
     td_cert_describe(x, &f->d);
     snprintf(f->date, sizeof(f->date), "%.10s", f->d.not_after);
-    if (ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(x))) f->days_left = day;
+    snprintf(f->start, sizeof(f->start), "%.10s", f->d.not_before);
+    if (ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(x))) {
+        f->days_left = day;
+        f->expired = day < 0 || sec < 0;
+    }
+    if (ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notBefore(x))) {
+        f->days_to_start = day;
+        f->not_yet = day > 0 || sec > 0;
+    }
+    key_name(X509_get0_pubkey(x), f->key, sizeof(f->key));
+    X509_get0_signature(NULL, &alg, x);
+    if (alg != NULL) X509_ALGOR_get0(&alg_oid, NULL, NULL, alg);
+    if (alg_oid == NULL || OBJ_obj2txt(f->sig_alg, sizeof(f->sig_alg), alg_oid, 0) <= 0)
+        snprintf(f->sig_alg, sizeof(f->sig_alg), "unknown");
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+    int neg = ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER, slen = ASN1_STRING_length(serial);
+    f->serial[0] = '-';
+    hex_bytes(ASN1_STRING_get0_data(serial), slen > 0 ? (size_t)slen : 0, "", f->serial + neg,
+              sizeof(f->serial) - 1);
+    if (slen <= 0) snprintf(f->serial, sizeof(f->serial), "00");
+    if (X509_digest(x, EVP_sha256(), md, &mdlen))
+        hex_bytes(md, mdlen, ":", f->sha256, sizeof(f->sha256));
+    cert_sans(x, f);
     EVP_PKEY *pk = X509_get0_pubkey(x);
     f->weak_key =
         pk != NULL &&
@@ -501,6 +755,50 @@ static void cert_facts(X509 *x, struct cert_facts *f)
         f->d.key_bits < 2048;
     /* A trust anchor's own signature is never checked, so SHA-1 there is harmless. */
     f->sha1 = !f->d.self_signed && !strcmp(f->d.sig_digest, OBJ_nid2sn(NID_sha1));
+}
+
+/* How a certificate's dates read today: the one wording of chain lines and warnings. */
+static const char *validity(const struct cert_facts *f, char *buf, size_t cap)
+{
+    long n = f->not_yet ? f->days_to_start : f->expired ? -f->days_left : f->days_left;
+    char days[32];
+    if (n == 0) snprintf(days, sizeof(days), "less than a day");
+    else snprintf(days, sizeof(days), "%ld day%s", n, n == 1 ? "" : "s");
+    if (f->not_yet) snprintf(buf, cap, "not valid for another %s (from %s)", days, f->start);
+    else if (f->expired) snprintf(buf, cap, "expired %s ago (%s)", days, f->date);
+    else snprintf(buf, cap, "expires in %s (%s)", days, f->date);
+    return buf;
+}
+
+/* Certificate text for a terminal, escaped as the provider escapes its own lines. */
+static const char *esc(const char *s)
+{
+    static char buf[4][6 * TD_FIELD + 1];
+    static int next;
+    char *b = buf[next++ % 4];
+    td_escape(b, sizeof(buf[0]), s, 0);
+    return b;
+}
+
+/* Raw bytes from a certificate (a NUL in a name included), escaped; as a JSON string when
+ * json is set. */
+static void put_bytes(const char *p, size_t len, int json)
+{
+    if (json) putchar('"');
+    for (size_t i = 0; i < len;) {
+        size_t seg = strnlen(p + i, len - i);
+        char buf[6 * sizeof(((struct san *)0)->text) + 1];
+        char piece[sizeof(((struct san *)0)->text)];
+        snprintf(piece, sizeof(piece), "%.*s", (int)seg, p + i);
+        td_escape(buf, sizeof(buf), piece, json);
+        fputs(buf, stdout);
+        i += seg;
+        if (i < len) {
+            fputs(json ? "\\u0000" : "\\x00", stdout);
+            i++;
+        }
+    }
+    if (json) putchar('"');
 }
 
 /* ---- where the trust anchor came from ---- */
@@ -668,9 +966,10 @@ static int collect_warnings(const struct outcome *out, struct warning *w, int ca
         if (out->chain[d].cert == NULL) continue;
         cert_facts(out->chain[d].cert, &f);
         if (f.days_left < EXPIRY_WARN_DAYS) {
+            char when[96];
             w[n].id = "expires_soon";
-            snprintf(w[n++].text, sizeof(w[0].text), "%.300s expires in %ld days (%s)", f.d.subject,
-                     f.days_left, f.date);
+            snprintf(w[n++].text, sizeof(w[0].text), "%.300s %s", f.d.subject,
+                     validity(&f, when, sizeof(when)));
         }
         if (f.weak_key && n < cap) {
             w[n].id = "weak_key";
@@ -716,6 +1015,36 @@ static const char *ocsp_text(const struct outcome *out, char *buf, size_t cap)
     return buf;
 }
 
+/* A certificate's details, indented under its chain line. */
+static void print_details_text(const struct cert_facts *f, int indent)
+{
+    printf("%*sSAN: ", indent, "");
+    for (int i = 0; i < f->nsans; i++) {
+        if (i) fputs(", ", stdout);
+        put_bytes(f->sans[i].text, f->sans[i].len, 0);
+    }
+    printf("%s\n", f->nsans ? "" : "none");
+    printf("%*skey: %s, signature: %s\n", indent, "", f->key, f->sig_alg);
+    printf("%*sserial: %s\n", indent, "", f->serial);
+    printf("%*sSHA-256: %s\n", indent, "", f->sha256);
+}
+
+/* "versions: TLSv1.3 yes, TLSv1.2 no (protocol version alert), ..." */
+static void print_versions_text(const struct outcome *out)
+{
+    if (!out->probed) return;
+    printf("versions:");
+    for (int i = 0; i < 4; i++) {
+        const struct version_probe *v = &out->versions[i];
+        printf("%s %s %s", i ? "," : "", probe_versions[i].name,
+               v->result > 0    ? "yes"
+               : v->result == 0 ? "no"
+                                : "not tried");
+        if (v->result <= 0 && v->note[0]) printf(" (%s)", v->note);
+    }
+    putchar('\n');
+}
+
 static void print_chain_text(const struct outcome *out, int anchor_known)
 {
     printf("chain%s:\n", out->ok ? "" : " (as far as it was verified)");
@@ -724,15 +1053,17 @@ static void print_chain_text(const struct outcome *out, int anchor_known)
         if (out->chain[d].cert == NULL) continue;
         cert_facts(out->chain[d].cert, &f);
         int good = out->chain[d].err == X509_V_OK;
-        printf("  %*s%s%s %s %s %s%s, expires %s (%ld days)", 2 * (d > 0 ? d - 1 : 0), "",
-               d > 0 ? glyph(GLYPH_BRANCH) : "", mark(good), f.d.subject, glyph(GLYPH_DASH),
-               f.d.self_signed ? "self-signed" : "issuer ", f.d.self_signed ? "" : f.d.issuer,
-               f.date, f.days_left);
+        char when[96];
+        printf("  %*s%s%s %s %s %s%s, %s", 2 * (d > 0 ? d - 1 : 0), "",
+               d > 0 ? glyph(GLYPH_BRANCH) : "", mark(good), esc(f.d.subject), glyph(GLYPH_DASH),
+               f.d.self_signed ? "self-signed" : "issuer ", f.d.self_signed ? "" : esc(f.d.issuer),
+               validity(&f, when, sizeof(when)));
         if (!good)
             printf(" %s[%s]%s", term_on(SGR_RED), X509_verify_cert_error_string(out->chain[d].err),
                    term_off());
         if (out->ok && d == out->depth_max && anchor_known) printf(" (trust anchor)");
         putchar('\n');
+        print_details_text(&f, 2 * d + 4);
     }
 }
 
@@ -748,6 +1079,7 @@ static void print_text(const struct check_opts *o, const struct outcome *out, co
         printf("%s handshake failed%s\n", mark(0),
                out->timed_out ? ": no answer from the server within the timeout" : "");
         if (out->depth_max >= 0) print_chain_text(out, 0);
+        print_versions_text(out);
         if (events != NULL && events[0] != '\0') {
             fputs(events, stdout);
         } else {
@@ -763,22 +1095,27 @@ static void print_text(const struct check_opts *o, const struct outcome *out, co
     }
     char buf[256];
     printf("%s handshake ok: %s, %s\n", mark(1), out->version, out->cipher);
+    printf("group: %s\n", out->group[0] ? out->group : "none");
+    printf("ALPN: %s%s\n", out->alpn[0] ? esc(out->alpn) : "none",
+           out->alpn[0] || o->alpn_len ? "" : " (none offered; --alpn LIST offers some)");
+    print_versions_text(out);
     print_chain_text(out, out->anchor_source[0] != '\0');
     if (out->depth_max >= 0 && out->chain[out->depth_max].cert != NULL) {
         struct cert_facts f;
         cert_facts(out->chain[out->depth_max].cert, &f);
         if (out->anchor_source[0])
-            printf("trust anchor: %s, found in %s %s (%s)\n", f.d.subject, out->anchor_source,
+            printf("trust anchor: %s, found in %s %s (%s)\n", esc(f.d.subject), out->anchor_source,
                    out->anchor_path, out->anchor_origin);
         else
-            printf("trust anchor: %s, not found in the %s files tlsdiag knows of\n", f.d.subject,
-                   o->ca ? "--ca" : "default");
+            printf("trust anchor: %s, not found in the %s files tlsdiag knows of\n",
+                   esc(f.d.subject), o->ca ? "--ca" : "default");
     }
     printf("OCSP staple: %s\n", ocsp_text(out, buf, sizeof(buf)));
     struct warning w[32];
     int n = collect_warnings(out, w, 32);
     if (n == 0) printf("warnings: none\n");
-    for (int i = 0; i < n; i++) printf("%s! %s%s\n", term_on(SGR_YELLOW), w[i].text, term_off());
+    for (int i = 0; i < n; i++)
+        printf("%s! %s%s\n", term_on(SGR_YELLOW), esc(w[i].text), term_off());
     if (events != NULL && events[0] != '\0') fputs(events, stdout);
 }
 
@@ -837,6 +1174,29 @@ static void print_json(const struct check_opts *o, const struct outcome *out, co
         printf(",\"version\":\"%s\",\"cipher\":", out->version);
         json_string(stdout, out->cipher);
     }
+    printf(",\"group\":");
+    if (out->group[0]) json_string(stdout, out->group);
+    else printf("null");
+    printf(",\"alpn\":");
+    if (out->alpn[0]) json_string(stdout, out->alpn);
+    else printf("null");
+    printf(",\"versions\":");
+    if (!out->probed) printf("null");
+    for (int i = 0; out->probed && i < 4; i++) {
+        const struct version_probe *v = &out->versions[i];
+        printf("%s\"%s\":%s", i ? "," : "{", probe_versions[i].name,
+               v->result > 0    ? "true"
+               : v->result == 0 ? "false"
+                                : "null");
+    }
+    printf("%s,\"version_notes\":{", out->probed ? "}" : "");
+    for (int i = 0, first = 1; out->probed && i < 4; i++) {
+        if (out->versions[i].result > 0) continue;
+        printf("%s\"%s\":", first ? "" : ",", probe_versions[i].name);
+        json_string(stdout, out->versions[i].note);
+        first = 0;
+    }
+    printf("}");
     printf(",\"chain\":[");
     for (int d = 0; d <= out->depth_max; d++) {
         struct cert_facts f;
@@ -847,7 +1207,15 @@ static void print_json(const struct check_opts *o, const struct outcome *out, co
         printf(",\"issuer\":");
         json_string(stdout, f.d.issuer);
         printf(",\"not_after\":\"%s\",\"days_left\":%ld,\"key\":\"%s\",\"ok\":%s", f.date,
-               f.days_left, f.d.key, out->chain[d].err == X509_V_OK ? "true" : "false");
+               f.days_left, f.key, out->chain[d].err == X509_V_OK ? "true" : "false");
+        printf(",\"sans\":[");
+        for (int i = 0; i < f.nsans; i++) {
+            if (i) putchar(',');
+            put_bytes(f.sans[i].text, f.sans[i].len, 1);
+        }
+        printf("],\"sig_alg\":");
+        json_string(stdout, f.sig_alg);
+        printf(",\"serial\":\"%s\",\"sha256\":\"%s\"", f.serial, f.sha256);
         if (out->chain[d].err != X509_V_OK) {
             printf(",\"error\":");
             json_string(stdout, X509_verify_cert_error_string(out->chain[d].err));
@@ -906,21 +1274,17 @@ static int stage2(const struct check_opts *o, int events_fd)
         SSL_shutdown(ssl);
         close(SSL_get_fd(ssl));
         SSL_free(ssl);
-        /* We did not offer TLS 1.3 (--max or MaxProtocol), so whether the server has it is
-         * unknown: ask once more with 1.3 only. Whatever the provider says about this probe
-         * is not part of the report. */
-        if (!out.offered_tls13 && strcmp(out.version, "TLSv1.3") != 0) {
-            struct outcome probe;
-            memset(&probe, 0, sizeof(probe));
-            probe.depth_max = -1;
-            SSL_CTX *p13 = make_ctx(o, TLS1_3_VERSION, TLS1_3_VERSION);
-            if (p13 != NULL) {
-                probe.tls13_probe = -1;
-                out.tls13_probe = handshake(o, p13, &probe, NULL);
-                SSL_CTX_free(p13);
-            }
-            outcome_free(&probe);
-        }
+    }
+    /* Whatever the provider says about the probes is not part of the report: the events are
+     * read up to `reported` only. */
+    if (out.connected && !out.timed_out && !o->no_versions) probe_all(o, &out);
+    /* We did not offer TLS 1.3 (--max or MaxProtocol), so whether the server has it is
+     * unknown: the 1.3 probe decides, made here when the versions were not probed. */
+    if (out.ok && !out.offered_tls13 && strcmp(out.version, "TLSv1.3") != 0) {
+        char note[160];
+        int r = out.probed ? out.versions[0].result
+                           : probe_version(o, TLS1_3_VERSION, note, sizeof(note));
+        out.tls13_probe = r > 0 ? 1 : r == 0 ? 0 : -1;
     }
     int status = !out.connected ? CLI_USAGE : out.ok ? CLI_OK : CLI_FAILED;
     char *events = read_events(events_fd, 0, reported);

@@ -346,6 +346,124 @@ def test_check_tls12_only(ctx):
                "the probe should find TLS 1.3 on a server that has it", r)
 
 
+def x509_facts(ctx, path):
+    """What `openssl x509` says of a certificate: serial, SHA-256 fingerprint, key, signature
+    algorithm and the end date's distance in whole days (negative when past)."""
+    def x509(*args):
+        r = tdlib.run(["openssl", "x509", "-noout", "-in", str(path)] + list(args), ctx.env(OPENSSL_CONF="/dev/null"))
+        expect(r.rc == 0, "openssl x509 %s" % " ".join(args), r)
+        return r.stdout
+    text = x509("-text")
+    bits = re.search(r"Public-Key: \((\d+) bit\)", text).group(1)
+    algo = re.search(r"Public Key Algorithm: (\S+)", text).group(1)
+    end = x509("-enddate").strip().split("=", 1)[1]
+    end_t = time.mktime(time.strptime(end.replace(" GMT", ""), "%b %d %H:%M:%S %Y")) - time.timezone
+    left = (end_t - time.time()) / 86400
+    return {"serial": x509("-serial").strip().split("=", 1)[1],
+            "sha256": x509("-fingerprint", "-sha256").strip().split("=", 1)[1],
+            "key": {"rsaEncryption": "RSA"}.get(algo, algo) + " " + bits,
+            "sig_alg": re.search(r"Signature Algorithm: (\S+)", text).group(1),
+            "days_left": int(left) if left >= 0 else -int(-left)}
+
+
+def s_client_group(ctx, port):
+    """The key exchange group as openssl s_client names it ("Server Temp Key: X25519, ...")."""
+    p = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-servername", "localhost"],
+                       input=b"", capture_output=True, env=ctx.env(OPENSSL_CONF="/dev/null"), timeout=30)
+    m = re.search(r"^Server Temp Key: ([^,\s]+)", p.stdout.decode(errors="replace"), re.M)
+    expect(m is not None, "s_client printed no Server Temp Key:\n" + p.stdout.decode(errors="replace"))
+    return m.group(1)
+
+
+def test_check_details(ctx):
+    """Each certificate's SANs, key, signature, serial and fingerprint (as openssl x509 gives
+    them), the group (as s_client names it) and ALPN, in text and in --json alike."""
+    root = str(ctx.pki / "root.crt")
+    certs = [ctx.pki / "good.crt", ctx.pki / "inter.crt", ctx.pki / "root.crt"]
+    want = [x509_facts(ctx, c) for c in certs]
+    expect(want[0]["key"] == "RSA 2048", "make-pki's leaf should be RSA 2048, is %s" % want[0]["key"])
+    with ctx.s_server("details", *server_args(ctx, "good"), "-alpn", "h2,http/1.1") as srv:
+        target = "localhost:%d" % srv.port
+        group = s_client_group(ctx, srv.port)
+        r = ctx.tlsdiag("check", "--ca", root, "--alpn", "h2,http/1.1", target, env=ctx.env(LC_ALL="C.UTF-8"))
+        expect(r.rc == 0, "check --alpn h2,http/1.1 of a good server", r)
+        lines = r.stdout.splitlines()
+        marks = [i for i, l in enumerate(lines) if re.match(r"^ +(└─)?✓ CN=", l)]
+        expect(len(marks) == 3, "want three certificate lines", r)
+        for depth, (at, facts) in enumerate(zip(marks, want)):
+            pad = " " * (2 * depth + 4)
+            details = lines[at + 1:at + 5]
+            sans = "DNS:localhost, IP:127.0.0.1" if depth == 0 else "none"
+            expect(details == [pad + "SAN: " + sans,
+                               pad + "key: %s, signature: %s" % (facts["key"], facts["sig_alg"]),
+                               pad + "serial: " + facts["serial"], pad + "SHA-256: " + facts["sha256"]],
+                   "details of the certificate at depth %d: got %s, want %s, %s" % (depth, details, facts, sans), r)
+        expect(re.fullmatch(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}", want[0]["sha256"]), "a SHA-256 fingerprint is 32 colon-separated bytes")
+        expect(re.search(r"^group: (\S+)$", r.stdout, re.M) and
+               re.search(r"^group: (\S+)$", r.stdout, re.M).group(1).lower() == group.lower(),
+               "the group line should name s_client's %s" % group, r)
+        expect("\nALPN: h2\n" in r.stdout, "ALPN: h2 (the server's first choice among ours)", r)
+        r = ctx.tlsdiag("check", "--ca", root, "--alpn", "http/1.1", target)
+        expect(r.rc == 0 and "\nALPN: http/1.1\n" in r.stdout, "--alpn http/1.1 is what is negotiated", r)
+        r = ctx.tlsdiag("check", "--ca", root, target)
+        expect(r.rc == 0 and re.search(r"^ALPN: none\b", r.stdout, re.M), "no --alpn: ALPN none", r)
+
+        r, doc = ctx.check_json("--ca", root, "--alpn", "h2,http/1.1", target)
+        expect(r.rc == 0 and (doc["group"] or "").lower() == group.lower() and doc["alpn"] == "h2", "json group and alpn", r)
+        for c, facts in zip(doc["chain"], want):
+            got = {k: c.get(k) for k in ("serial", "sha256", "key", "sig_alg")}
+            facts = {k: facts[k] for k in got}
+            expect(got == facts, "json chain[%d]: %s, want %s" % (c["depth"], got, facts), r)
+        expect([c["sans"] for c in doc["chain"]] == [["DNS:localhost", "IP:127.0.0.1"], [], []], "json sans", r)
+        r, doc = ctx.check_json("--ca", root, target)
+        expect(r.rc == 0 and doc["alpn"] is None, "json alpn without --alpn is null", r)
+
+
+def test_check_versions(ctx):
+    """One probe per version: what s_server -tls1_2 and a default s_server accept; --no-versions."""
+    root = str(ctx.pki / "root.crt")
+    with ctx.s_server("versions-tls12", *server_args(ctx, "good"), "-tls1_2") as srv:
+        target = "localhost:%d" % srv.port
+        r = ctx.tlsdiag("check", "--ca", root, target)
+        line = [l for l in r.stdout.splitlines() if l.startswith("versions: ")]
+        expect(r.rc == 0 and len(line) == 1, "one versions line", r)
+        expect("TLSv1.2 yes" in line[0] and re.search(r"TLSv1\.3 no \(.+\)", line[0]),
+               "against s_server -tls1_2: TLSv1.2 yes, TLSv1.3 no (why)", r)
+        r, doc = ctx.check_json("--ca", root, target)
+        expect(doc["versions"].get("TLSv1.2") is True and doc["versions"].get("TLSv1.3") is False
+               and doc["version_notes"].get("TLSv1.3"), "json versions against s_server -tls1_2", r)
+        r = ctx.tlsdiag("check", "--ca", root, "--no-versions", target)
+        expect(r.rc == 0 and not re.search(r"^versions:", r.stdout, re.M), "--no-versions: no versions line", r)
+        r, doc = ctx.check_json("--ca", root, "--no-versions", target)
+        expect(r.rc == 0 and doc["versions"] is None, "--no-versions: json versions null", r)
+    with ctx.s_server("versions-default", *server_args(ctx, "good")) as srv:
+        r = ctx.tlsdiag("check", "--ca", root, "localhost:%d" % srv.port)
+        expect(r.rc == 0 and re.search(r"^versions: TLSv1\.3 yes, TLSv1\.2 yes, ", r.stdout, re.M),
+               "a default s_server: TLSv1.3 yes, TLSv1.2 yes", r)
+    with ctx.s_server("versions-tls10", *server_args(ctx, "good"), "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0") as srv:
+        r, doc = ctx.check_json("--ca", root, "localhost:%d" % srv.port)
+        expect(doc["versions"] == {"TLSv1.3": False, "TLSv1.2": False, "TLSv1.1": False, "TLSv1": True},
+               "a TLS 1.0-only server: only TLSv1 accepted (probed at SECLEVEL=0)", r)
+
+
+def test_check_expired_wording(ctx):
+    """Dates read as sentences: "expired N days ago", N as openssl x509 -enddate says."""
+    root = str(ctx.pki / "root.crt")
+    facts = x509_facts(ctx, ctx.pki / "expired.crt")
+    days = -facts["days_left"]
+    expect(days >= 1, "expired.crt should have expired at least a day ago")
+    with ctx.s_server("expired-wording", *server_args(ctx, "expired")) as srv:
+        target = "localhost:%d" % srv.port
+        r = ctx.tlsdiag("check", "--ca", root, target)
+        expect(r.rc == 1 and re.search(r"^ +(FAIL|✗) CN=localhost.*, expired %d days? ago \(" % days, r.stdout, re.M),
+               "the expired leaf's line should say 'expired %d days ago'" % days, r)
+        expect(not re.search(r"\(-\d+ days\)", r.stdout), "no '(-N days)' any more", r)
+        expect(re.search(r"expires in \d+ days \(", r.stdout), "the intermediate 'expires in N days'", r)
+        r, doc = ctx.check_json("--ca", root, target)
+        expect(doc["chain"][0]["days_left"] == -days and doc["chain"][0]["sha256"] == facts["sha256"],
+               "json days_left %d and the expired cert's fingerprint" % -days, r)
+
+
 def test_check_must_staple(ctx):
     fx = ctx.ocsp
     with ctx.s_server("muststaple", "-cert", str(fx / "muststaple.pem"), "-key", str(fx / "muststaple.key"),
@@ -415,7 +533,7 @@ def test_usage_errors(ctx):
         [], ["bogus"], ["check"], ["check", "a:1", "b:2"], ["check", "--min", "1.9", "h"],
         ["check", "host:99999"], ["check", "--bogus", "h"], ["check", "--timeout", "0", "h"],
         ["check", "--min", "1.3", "--max", "1.2", "h"], ["check", "--key", "k.pem", "h"],
-        ["check", "[::1"], ["run"], ["run", "--bogus", "--", "true"], ["explain"],
+        ["check", "[::1"], ["check", "--alpn", "", "h"], ["check", "--alpn", "h2,,x", "h"], ["run"], ["run", "--bogus", "--", "true"], ["explain"],
         ["explain", "--bogus", "x"], ["explain", "   "],
     ] + COLOR_ERRORS
     for args in cases:
@@ -860,7 +978,8 @@ def test_explain_runtimes(ctx):
 
 
 TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_explain_runtimes, test_colour, test_completion, test_check_errors, test_check_failure_classes,
-         test_check_text_failure, test_check_good, test_check_ipv6, test_check_tls12_only, test_check_must_staple,
+         test_check_text_failure, test_check_good, test_check_ipv6, test_check_tls12_only, test_check_details,
+         test_check_versions, test_check_expired_wording, test_check_must_staple,
          test_check_client_certificate, test_check_weak_warnings, test_run, test_run_keeps_callers_openssl_conf, test_run_node]
 
 
