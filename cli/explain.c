@@ -5,8 +5,11 @@
  * and the PHP MongoDB driver, the MongoDB C driver) and say which guide section it belongs to,
  * which causes the text can and cannot tell apart, and which tlsdiag command would decide. The
  * program it names picks the catalogue's hint column, as the provider's observations do. A
- * message from a TLS stack that is not OpenSSL (Go, GnuTLS, NSS, Java, rustls) still gets its
- * cause from its words, and the note that tlsdiag cannot see such a program's handshakes.
+ * message from a TLS stack that is not OpenSSL (Go, GnuTLS and wget, NSS, Java, .NET, rustls,
+ * Windows Schannel, Erlang/OTP, Apple's Secure Transport) still gets its cause from its words,
+ * that runtime's own fix (runtime_fix), and the note that tlsdiag cannot see its handshakes.
+ * test/cli/explain-real.txt holds messages users pasted in public threads, with the cause each
+ * thread established; `make check-explain-real` measures explain against them.
  *
  * The text is matched on OpenSSL's own identifiers, not on any one program's wording: reason
  * strings, X509 verify strings and alert names come from the linked OpenSSL at run time, packed
@@ -54,6 +57,10 @@ enum source {
     SRC_JAVA,
     SRC_DOTNET,
     SRC_RUSTLS,
+    SRC_WGET,
+    SRC_SCHANNEL,
+    SRC_ERLANG,
+    SRC_SECURETRANSPORT,
     SRC_COUNT
 };
 
@@ -95,6 +102,102 @@ static const struct {
     [SRC_DOTNET] = { "dotnet", "a .NET program", "dotnet YOUR_PROGRAM", TD_RT_OTHER, NULL },
     [SRC_RUSTLS] = { "rustls", "a rustls program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER,
                      "rustls" },
+    /* wget's own words: Debian's wget is built on GnuTLS. */
+    [SRC_WGET] = { "wget", "wget", "wget https://HOST:PORT/", TD_RT_OTHER,
+                   "GnuTLS (Debian's wget)" },
+    [SRC_SCHANNEL] = { "schannel", "a Windows program on Schannel (curl, git, PowerShell)",
+                       "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, "Windows' Schannel" },
+    [SRC_ERLANG] = { "erlang", "an Erlang/Elixir program", "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER,
+                     "Erlang/OTP's ssl" },
+    [SRC_SECURETRANSPORT] = { "securetransport", "a macOS program on Secure Transport",
+                              "YOUR_PROGRAM [ARGS...]", TD_RT_OTHER, "Apple's Secure Transport" },
+};
+
+/* A runtime tlsdiag cannot hook fixes things in its own terms: what to do there, by the kind of
+ * cause. NULL where the generic fix is all there is. */
+enum fix_kind { FIX_TRUST, FIX_NAME, FIX_VERSION, FIX_HANDSHAKE, FIX_REVOCATION, FIX_KINDS };
+static const char *const runtime_fix[SRC_COUNT][FIX_KINDS] = {
+    [SRC_JAVA] = {
+        [FIX_TRUST] = "Java trusts only its own store: import the CA with keytool -importcert "
+                      "-alias NAME -file CA.pem -keystore $JAVA_HOME/lib/security/cacerts "
+                      "(password changeit), or point the JVM at a store with "
+                      "-Djavax.net.ssl.trustStore=FILE -Djavax.net.ssl.trustStorePassword=PASS; "
+                      "a TLS-inspecting proxy's root goes there too",
+        [FIX_NAME] = "Java checks the subjectAltName only (an IP address must be an IP SAN): "
+                     "connect by a name the certificate covers, or reissue it with that name",
+        [FIX_VERSION] = "enable the versions both sides speak: -Djdk.tls.client.protocols="
+                        "TLSv1.2,TLSv1.3 (and -Dhttps.protocols), and look at "
+                        "jdk.tls.disabledAlgorithms in $JAVA_HOME/conf/security/java.security; "
+                        "an old JDK 8 needs an update for TLS 1.3",
+        [FIX_HANDSHAKE] = "an old JDK lacks the server's cipher suites or curves (and SNI off "
+                          "with -Djsse.enableSNIExtension=false breaks virtual hosts): update the "
+                          "JDK, check jdk.tls.disabledAlgorithms, and see what was offered with "
+                          "-Djavax.net.debug=ssl:handshake",
+        [FIX_REVOCATION] = "the JVM could not check revocation: make the CRL/OCSP URLs reachable, "
+                           "or set com.sun.net.ssl.checkRevocation / ocsp.enable as intended",
+    },
+    [SRC_GO] = {
+        [FIX_TRUST] = "Go reads the system roots, which SSL_CERT_FILE and SSL_CERT_DIR override "
+                      "on Linux: install the CA (update-ca-certificates), or run with "
+                      "SSL_CERT_FILE=CA-BUNDLE.pem; a scratch or distroless image needs "
+                      "ca-certificates copied in; a chain the server sends incomplete is fixed "
+                      "on the server",
+        [FIX_NAME] = "Go checks the subjectAltName only (since Go 1.15 never the CN): reissue "
+                     "the certificate with the name, or connect by a name it covers",
+        [FIX_VERSION] = "Go clients default to TLS 1.2 and up: tls.Config{MinVersion} below "
+                        "that only if the server really is that old",
+        [FIX_HANDSHAKE] = "Go 1.22 dropped RSA key exchange (GODEBUG=tlsrsakex=1 brings it "
+                          "back) and 3DES; a server that needs them, or a client certificate, "
+                          "fails this way",
+    },
+    [SRC_DOTNET] = {
+        [FIX_TRUST] = "install the CA into the machine store (Windows: certlm.msc, Trusted Root "
+                      "Certification Authorities; Linux: /usr/local/share/ca-certificates and "
+                      "update-ca-certificates, which .NET reads)",
+        [FIX_NAME] = "connect with the name the certificate covers (the URI host or SslStream's "
+                     "targetHost) or reissue the certificate with it in the subjectAltName",
+        [FIX_REVOCATION] = "the CRL/OCSP URLs in the certificate must be reachable from here; "
+                           "X509RevocationMode.NoCheck only where that is acceptable",
+    },
+    [SRC_RUSTLS] = {
+        [FIX_TRUST] = "rustls trusts only the roots it is given: webpki-roots (built in) "
+                      "ignores the system store, so a private or proxy CA goes into the "
+                      "RootCertStore, or the program uses rustls-native-certs (which reads "
+                      "SSL_CERT_FILE) or rustls-platform-verifier",
+        [FIX_NAME] = "rustls checks the subjectAltName only, never the CN: reissue the "
+                     "certificate with the name (or IP address) in its SAN",
+    },
+    [SRC_GNUTLS] = {
+        [FIX_TRUST] = "GnuTLS reads the system bundle (/etc/ssl/certs/ca-certificates.crt on "
+                      "Debian): apt-get install --reinstall ca-certificates and "
+                      "update-ca-certificates; for a private CA, git config http.sslCAInfo FILE",
+    },
+    [SRC_WGET] = {
+        [FIX_TRUST] = "update the system CA bundle (ca-certificates), or give wget the CA: "
+                      "--ca-certificate=FILE (ca_certificate in .wgetrc)",
+    },
+    [SRC_NSS] = {
+        [FIX_TRUST] = "import the CA into the NSS database: certutil -A -d sql:$HOME/.pki/nssdb "
+                      "-n NAME -t C,, -i CA.pem",
+    },
+    [SRC_SCHANNEL] = {
+        [FIX_TRUST] = "Schannel trusts the Windows store: install the CA into Trusted Root "
+                      "Certification Authorities (certlm.msc); git for Windows reads it with "
+                      "http.sslBackend=schannel, its openssl backend uses its own bundle",
+        [FIX_REVOCATION] = "Schannel could not reach the CRL/OCSP server: let it through the "
+                           "proxy or firewall, or tell curl --ssl-revoke-best-effort (git: "
+                           "http.schannelCheckRevoke=false)",
+    },
+    [SRC_ERLANG] = {
+        [FIX_TRUST] = "give ssl the CAs: {cacerts, public_key:cacerts_get()} (OTP 25 and later) "
+                      "or {cacertfile, FILE}; an old OTP image needs an update",
+        [FIX_NAME] = "connect by a name the certificate covers, or set server_name_indication "
+                     "and customize_hostname_check to what it does cover",
+    },
+    [SRC_SECURETRANSPORT] = {
+        [FIX_TRUST] = "add the CA to the keychain and trust it: security add-trusted-cert -d -r "
+                      "trustRoot -k /Library/Keychains/System.keychain CA.pem",
+    },
 };
 
 struct text {
@@ -117,6 +220,7 @@ struct verdict {
     int pyopenssl;
     char host[256], port[8];
     int own_certificate; /* a failure loading this program's own certificate */
+    int fix_kind;        /* enum fix_kind for runtime_fix, or -1: from the first cause */
     int port_assumed;    /* the text named a host but no port */
 };
 
@@ -208,6 +312,17 @@ static void add_cause(struct verdict *v, enum td_cause_id id)
 static void add_causes(struct verdict *v, const enum td_cause_id *ids)
 {
     for (; *ids != TD_CAUSE_COUNT; ids++) add_cause(v, *ids);
+}
+
+/* Name a listed cause first: the text or the program makes it the likeliest. */
+static void put_first(struct verdict *v, enum td_cause_id id)
+{
+    for (int i = 1; i < v->n_causes; i++) {
+        if (v->causes[i] != id) continue;
+        memmove(v->causes + 1, v->causes, (size_t)i * sizeof(v->causes[0]));
+        v->causes[0] = id;
+        return;
+    }
 }
 
 /* The cause the provider gives an SSL reason (see td_reason_cause), so the two agree. */
@@ -306,6 +421,12 @@ static const struct {
  * chain" beats "self-signed certificate"), else by Node's code. -1 when none. */
 static long find_verify_code(const struct text *t, struct verdict *v)
 {
+    /* s_client: num=21 after num=20 at depth 0 is a chain that ends at the leaf. */
+    if (has(t, "verify error:num=21")) {
+        snprintf(v->matched, sizeof(v->matched), "\"verify error:num=21\" (%s)",
+                 X509_verify_cert_error_string(21));
+        return 21;
+    }
     static const char *const numbered[] = { "verify return code: ", "verify error:num=",
                                             "certificate verify failed (",
                                             "verify_code=", "verify_code: " };
@@ -359,6 +480,7 @@ static const struct {
       SRC_GNUTLS }, /* wget: "ERROR: The certificate of 'HOST' is not trusted." */
     { "doesn't have a known issuer", SRC_GNUTLS },
     { "server certificate verification failed. cafile:", SRC_GNUTLS }, /* git, curl-gnutls */
+    { "crlfile: none", SRC_GNUTLS },
     { "sec error ", SRC_NSS },
     { "ssl error bad cert domain", SRC_NSS },
     { "mozilla pkix error", SRC_NSS },
@@ -373,6 +495,41 @@ static const struct {
     { "system.security.authentication", SRC_DOTNET },
     { "invalid peer certificate", SRC_RUSTLS },
     { "rustls", SRC_RUSTLS },
+    { "webpkierror", SRC_RUSTLS },
+    { "certnotvalidforname", SRC_RUSTLS },
+    { "invalidcertificate(", SRC_RUSTLS },
+    { "unable to locally verify the issuer's authority", SRC_WGET },
+    { "insecurely, use `--no-check-certificate", SRC_WGET },
+    { "schannel:", SRC_SCHANNEL },
+    { "sec e untrusted root", SRC_SCHANNEL },
+    { "crypt e revocation offline", SRC_SCHANNEL },
+    { "cert trust ", SRC_SCHANNEL },
+    { "the revocation function was unable to check revocation", SRC_DOTNET },
+    { "x509chainbuildfail", SRC_DOTNET },
+    { "the ssl connection could not be established", SRC_DOTNET },
+    { "tls alert", SRC_ERLANG }, /* {tls_alert,{unknown_ca,...}} */
+    { "ssl handshake.erl", SRC_ERLANG },
+    { "generated client alert", SRC_ERLANG },
+    { "received client alert", SRC_ERLANG },
+    { "osstatus error -98", SRC_SECURETRANSPORT },
+    { "errsslxcertchaininvalid", SRC_SECURETRANSPORT },
+    { "errsslnorootcert", SRC_SECURETRANSPORT },
+    { "received fatal alert:", SRC_JAVA },
+    { "fatal alert received", SRC_JAVA },
+    { "handshake alert:", SRC_JAVA },
+    { "sslhandshakeexception", SRC_JAVA },
+    { "java.security.cert.", SRC_JAVA },
+    { "no appropriate protocol", SRC_JAVA },
+    { "remote host terminated the handshake", SRC_JAVA },
+    { "org.bouncycastle.tls", SRC_JAVA },
+    { "does not match any of the subject alternative names", SRC_JAVA },
+    { "remote error: tls: ", SRC_GO },
+    { "tls: client didn't provide a certificate", SRC_GO },
+    { "tls: unrecognized name", SRC_GO },
+    { "tls: protocol version not supported", SRC_GO },
+    { "the tls connection was non-properly terminated", SRC_GNUTLS },
+    { "certificate is not trusted", SRC_GNUTLS },
+    { "pki verification of server certificate failed", SRC_GNUTLS },
 };
 
 static enum source find_source(const struct text *t, int *pyopenssl)
@@ -395,6 +552,7 @@ static enum source find_source(const struct text *t, int *pyopenssl)
         return SRC_PYMONGO;
     if (*pyopenssl) return SRC_PYOPENSSL;
     if (has(t, "requests.exceptions") || has(t, "urllib3.exceptions") ||
+        has(t, "could not find a suitable tls ca certificate bundle") ||
         has(t, "httpsconnectionpool(") || has(t, "max retries exceeded with url"))
         return SRC_REQUESTS;
     if (has(t, "calling hello on") || has(t, "calling ismaster on") ||
@@ -565,7 +723,8 @@ port_only:
 /* ---- the rules ---- */
 
 static const enum td_cause_id hsf_all[] = { TD_CAUSE_NO_SHARED_CIPHER, TD_CAUSE_NO_COMMON_GROUP,
-                                            TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_COUNT };
+                                            TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_SNI_REJECTED,
+                                            TD_CAUSE_COUNT };
 static const enum td_cause_id closed_all[] = { TD_CAUSE_PEER_CLOSED, TD_CAUSE_NO_SHARED_CIPHER,
                                                TD_CAUSE_CLIENT_CERT_MISSING,
                                                TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_COUNT };
@@ -675,64 +834,201 @@ static void hostname_phrase(struct verdict *v, const struct text *t)
     }
 }
 
-/* What a stack that is not OpenSSL says, in its own words, as the verify error it means (0: a
- * verification failure it does not name). First match wins, so the specific come first. */
+/* What a stack that is not OpenSSL says, in its own words: the verify error it means (0: a
+ * verification failure it does not name), or (code -1) a section and its causes, likeliest first.
+ * First match wins, so the specific come first. */
+static const enum td_cause_id c_store[] = { TD_CAUSE_TRUST_STORE_MISSING, TD_CAUSE_COUNT };
+static const enum td_cause_id c_untrusted_root[] = { TD_CAUSE_UNKNOWN_CA,
+                                                     TD_CAUSE_SELF_SIGNED_IN_CHAIN,
+                                                     TD_CAUSE_SELF_SIGNED, TD_CAUSE_COUNT };
+static const enum td_cause_id c_name_chain[] = { TD_CAUSE_HOSTNAME_MISMATCH, TD_CAUSE_UNKNOWN_CA,
+                                                 TD_CAUSE_SELF_SIGNED, TD_CAUSE_COUNT };
+static const enum td_cause_id c_expired_or_not[] = { TD_CAUSE_EXPIRED, TD_CAUSE_NOT_YET_VALID,
+                                                     TD_CAUSE_COUNT };
+static const enum td_cause_id c_revocation[] = { TD_CAUSE_OTHER_VERIFY, TD_CAUSE_REVOKED_CRL,
+                                                 TD_CAUSE_COUNT };
+static const enum td_cause_id c_other_verify[] = { TD_CAUSE_OTHER_VERIFY, TD_CAUSE_COUNT };
+static const enum td_cause_id c_version[] = { TD_CAUSE_PEER_REJECTED_VERSIONS,
+                                              TD_CAUSE_PEER_VERSION_TOO_LOW, TD_CAUSE_COUNT };
+static const enum td_cause_id c_no_protocols[] = { TD_CAUSE_NO_PROTOCOLS_AVAILABLE,
+                                                   TD_CAUSE_PEER_VERSION_TOO_LOW, TD_CAUSE_COUNT };
+static const enum td_cause_id c_sni[] = { TD_CAUSE_SNI_REJECTED, TD_CAUSE_COUNT };
+static const enum td_cause_id c_cert_refused[] = { TD_CAUSE_CLIENT_CERT_REJECTED,
+                                                   TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE,
+                                                   TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_COUNT };
+static const enum td_cause_id c_they_refused[] = { TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE,
+                                                   TD_CAUSE_CLIENT_CERT_REJECTED, TD_CAUSE_COUNT };
+static const enum td_cause_id c_cert_missing[] = { TD_CAUSE_CLIENT_CERT_MISSING, TD_CAUSE_COUNT };
+static const enum td_cause_id c_internal[] = { TD_CAUSE_PEER_INTERNAL_ERROR, TD_CAUSE_COUNT };
+static const enum td_cause_id c_not_tls[] = { TD_CAUSE_NOT_TLS, TD_CAUSE_COUNT };
+static const enum td_cause_id c_unknown[] = { TD_CAUSE_UNKNOWN, TD_CAUSE_COUNT };
+
+#define CVF TD_SEC_CERTIFICATE_VERIFY_FAILED
+#define VER TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION
+#define HSF TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE
+#define OTH TD_SEC_OTHER
+static const char say_record[] =
+    "a record arrived corrupted or out of order: a proxy or middlebox rewriting the stream, "
+    "a broken network path (offload, MTU), or one TLS connection shared between threads or "
+    "carried across fork() tell themselves apart only outside the message";
+static const char say_closed[] =
+    "the peer closed the connection without saying why: how far the handshake got, and the "
+    "server's own log, tell a required client certificate, no common cipher, an IP allow-list "
+    "or a proxy apart";
+static const char say_stalled[] =
+    "the server accepted the connection but never finished the handshake: an IP allow-list "
+    "(MongoDB Atlas's Network Access), a firewall or proxy that swallows TLS, or a server too "
+    "busy to answer; `tlsdiag check` from the same machine shows which";
+
 static const struct {
     const char *needle;
     long code;
+    enum td_section section;        /* code -1 */
+    const enum td_cause_id *causes; /* code -1 */
+    int fix_kind;                   /* enum fix_kind, or -1 from the first cause */
+    const char *undecided;
 } foreign_causes[] = {
+    /* Erlang/OTP's ssl */
+    { "hostname check failed", 62, CVF, NULL, -1, NULL },
+    { "generated client alert: fatal - unknown ca", 20, CVF, NULL, -1, NULL },
+    { "unknown ca,", 20, CVF, NULL, -1, NULL },
+    { "received client alert: fatal - certificate unknown", -1, OTH, c_they_refused, -1, NULL },
+    { "received client alert: fatal - bad certificate", -1, OTH, c_they_refused, -1, NULL },
+    /* Windows Schannel (curl, git, PowerShell) and .NET */
+    { "sec e untrusted root", -1, CVF, c_untrusted_root, FIX_TRUST, NULL },
+    { "cert trust is untrusted root", -1, CVF, c_untrusted_root, FIX_TRUST, NULL },
+    { "crypt e revocation offline", -1, CVF, c_revocation, FIX_REVOCATION, NULL },
+    { "revocation server was offline", -1, CVF, c_revocation, FIX_REVOCATION, NULL },
+    { "0x80092013", -1, CVF, c_revocation, FIX_REVOCATION, NULL },
+    { "cert trust revocation status unknown", -1, CVF, c_revocation, FIX_REVOCATION, NULL },
+    { "remotecertificatenamemismatch, remotecertificatechainerrors", -1, CVF, c_name_chain, -1,
+      NULL },
+    { "remotecertificatenamemismatch", 62, CVF, NULL, -1, NULL },
+    { "remotecertificatechainerrors", 20, CVF, NULL, -1, NULL },
+    /* Apple's Secure Transport */
+    { "errsslxcertchaininvalid", 20, CVF, NULL, -1, NULL },
+    { "error -9807", 20, CVF, NULL, -1, NULL },
+    { "errsslnorootcert", 20, CVF, NULL, -1, NULL },
+    { "error -9813", 20, CVF, NULL, -1, NULL },
+    { "errsslcertexpired", 10, CVF, NULL, -1, NULL },
+    { "error -9814", 10, CVF, NULL, -1, NULL },
     /* Go's crypto/x509 and crypto/tls */
-    { "x509: certificate signed by unknown authority", 20 },
-    { "x509: certificate is valid for", 62 },
-    { "x509: certificate is not valid for any names", 62 },
-    { "x509: certificate relies on legacy common name field", 62 },
-    { "x509: certificate has expired or is not yet valid: current time", 0 },
-    { "tls: failed to verify certificate", 0 },
-    /* GnuTLS (gnutls-cli, wget) */
-    { "the certificate issuer is unknown", 20 },
-    { "doesn't have a known issuer", 20 },
-    { "the name in the certificate does not match", 62 },
-    { "certificate owner does not match hostname", 62 },
-    { "no certificate subject alternative name matches", 62 },
-    { "the certificate chain uses expired certificate", 10 },
-    { "has expired.", 10 },
-    { "the certificate chain uses not yet valid certificate", 9 },
-    { "is not yet activated", 9 },
-    { "server certificate verification failed", 0 },
-    { "is not trusted.", 0 },
+    { "x509: certificate signed by unknown authority", 20, CVF, NULL, -1, NULL },
+    { "x509: certificate is valid for", 62, CVF, NULL, -1, NULL },
+    { "x509: certificate is not valid for any names", 62, CVF, NULL, -1, NULL },
+    { "x509: certificate relies on legacy common name field", 62, CVF, NULL, -1, NULL },
+    { "x509: certificate has expired or is not yet valid: current time", 0, CVF, NULL, -1, NULL },
+    { "x509: certificate has expired or is not yet valid", -1, CVF, c_expired_or_not, -1,
+      "which of the two, and whether this machine's clock is wrong, the message does not say" },
+    { "tls: failed to verify certificate", 0, CVF, NULL, -1, NULL },
+    { "tls: client didn't provide a certificate", -1, OTH, c_cert_missing, -1, NULL },
+    { "remote error: tls: handshake failure", -1, HSF, hsf_all, FIX_HANDSHAKE,
+      "whether it is the cipher suites, the key-exchange groups, a client certificate the "
+      "server requires, or SNI shows only in the handshake itself" },
+    { "tls: protocol version not supported", -1, VER, c_version, FIX_VERSION, NULL },
+    { "remote error: tls: internal error", -1, OTH, c_internal, -1, NULL },
+    { "remote error: tls: unknown certificate authority", -1, OTH, c_cert_refused, -1, NULL },
+    { "remote error: tls: bad certificate", -1, OTH, c_cert_refused, -1, NULL },
+    { "remote error: tls: unknown certificate", -1, OTH, c_cert_refused, -1, NULL },
+    { "remote error: tls: certificate required", -1, OTH, c_cert_missing, -1, NULL },
+    { "tls: unrecognized name", -1, OTH, c_sni, FIX_HANDSHAKE, NULL },
+    { "tls: first record does not look like a tls handshake", -1, OTH, c_not_tls, -1, NULL },
+    /* wget's own words (before GnuTLS's, which it may print as well) */
+    { "unable to locally verify the issuer's authority", 20, CVF, NULL, -1, NULL },
+    /* GnuTLS (gnutls-cli, git, curl-gnutls, wget) */
+    { "the certificate issuer is unknown", 20, CVF, NULL, -1, NULL },
+    { "the issuer is unknown", 20, CVF, NULL, -1, NULL },
+    { "doesn't have a known issuer", 20, CVF, NULL, -1, NULL },
+    { "the name in the certificate does not match", 62, CVF, NULL, -1, NULL },
+    { "certificate owner does not match hostname", 62, CVF, NULL, -1, NULL },
+    { "no certificate subject alternative name matches", 62, CVF, NULL, -1, NULL },
+    { "the certificate chain uses expired certificate", 10, CVF, NULL, -1, NULL },
+    { "has expired.", 10, CVF, NULL, -1, NULL },
+    { "the certificate chain uses not yet valid certificate", 9, CVF, NULL, -1, NULL },
+    { "is not yet activated", 9, CVF, NULL, -1, NULL },
+    { "server certificate verification failed. cafile: none", -1, CVF, c_store, FIX_TRUST, NULL },
+    { "server certificate verification failed", 0, CVF, NULL, -1, NULL },
+    { "certificate is not trusted", 0, CVF, NULL, -1, NULL },
+    { "is not trusted.", 0, CVF, NULL, -1, NULL },
+    { "the tls connection was non-properly terminated", -1, OTH, closed_all, -1, say_closed },
     /* NSS */
-    { "mozilla pkix error self signed cert", 18 },
-    { "sec error unknown issuer", 20 },
-    { "sec error untrusted issuer", 20 },
-    { "sec error expired issuer certificate", 10 },
-    { "sec error expired certificate", 10 },
-    { "ssl error bad cert domain", 62 },
-    /* Java's JSSE */
-    { "unable to find valid certification path to requested target", 20 },
-    { "pkix path building failed", 20 },
-    { "no subject alternative", 62 },
-    { "no name matching", 62 },
-    { "certificateexpiredexception", 10 },
-    { "certificatenotyetvalidexception", 9 },
+    { "mozilla pkix error self signed cert", 18, CVF, NULL, -1, NULL },
+    { "sec error unknown issuer", 20, CVF, NULL, -1, NULL },
+    { "sec error untrusted issuer", 20, CVF, NULL, -1, NULL },
+    { "sec error expired issuer certificate", 10, CVF, NULL, -1, NULL },
+    { "sec error expired certificate", 10, CVF, NULL, -1, NULL },
+    { "ssl error bad cert domain", 62, CVF, NULL, -1, NULL },
+    /* Java's JSSE (and Bouncy Castle's) */
+    { "unable to find valid certification path to requested target", 20, CVF, NULL, -1, NULL },
+    { "pkix path building failed", 20, CVF, NULL, -1, NULL },
+    { "no subject alternative", 62, CVF, NULL, -1, NULL },
+    { "does not match any of the subject alternative names", 62, CVF, NULL, -1, NULL },
+    { "no name matching", 62, CVF, NULL, -1, NULL },
+    { "certificateexpiredexception", 10, CVF, NULL, -1, NULL },
+    { "certificatenotyetvalidexception", 9, CVF, NULL, -1, NULL },
+    { "no appropriate protocol", -1, VER, c_no_protocols, FIX_VERSION,
+      "this JVM enables no version the connection may use: TLS 1.0 and 1.1 are disabled in "
+      "java.security since 8u291/11.0.11, or the application restricted the list" },
+    { "alert: protocol version", -1, VER, c_version, FIX_VERSION, NULL },
+    { "alert received protocol version", -1, VER, c_version, FIX_VERSION, NULL },
+    { "alert:handshake failure", -1, HSF, hsf_all, FIX_HANDSHAKE, NULL },
+    { "alert:protocol version", -1, VER, c_version, FIX_VERSION, NULL },
+    { "alert: handshake failure", -1, HSF, hsf_all, FIX_HANDSHAKE,
+      "whether it is the cipher suites, the key-exchange groups, a client certificate the "
+      "server requires, or SNI shows only in the handshake itself" },
+    { "handshake failure(40)", -1, HSF, hsf_all, FIX_HANDSHAKE, NULL },
+    { "unrecognized name", -1, OTH, c_sni, FIX_HANDSHAKE,
+      "the server does not serve the name sent; a JVM sending a name the server does not know "
+      "gets this where other clients carry on (jsse.enableSNIExtension)" },
+    { "alert: certificate unknown", -1, OTH, c_cert_refused, -1, NULL },
+    { "alert: bad certificate", -1, OTH, c_cert_refused, -1, NULL },
+    { "remote host terminated the handshake", -1, OTH, closed_all, -1, say_closed },
+    { "ssl peer shut down incorrectly", -1, OTH, closed_all, -1, say_closed },
+    { "bad record mac", -1, OTH, c_unknown, -1, say_record },
     /* .NET */
-    { "remotecertificatenamemismatch", 62 },
-    { "the remote certificate is invalid", 0 },
+    { "the remote certificate is invalid", 0, CVF, NULL, -1, NULL },
     /* rustls */
-    { "invalid peer certificate: unknownissuer", 20 },
-    { "invalid peer certificate: notvalidforname", 62 },
-    { "invalid peer certificate: expired", 10 },
-    { "invalid peer certificate: notvalidyet", 9 },
-    { "invalid peer certificate", 0 },
+    { "unknownissuer", 20, CVF, NULL, -1, NULL },
+    { "notvalidforname", 62, CVF, NULL, -1, NULL },
+    { "certificate not valid for name", 62, CVF, NULL, -1, NULL },
+    { "invalid peer certificate: expired", 10, CVF, NULL, -1, NULL },
+    { "invalidcertificate(expired)", 10, CVF, NULL, -1, NULL },
+    { "invalid peer certificate: notvalidyet", 9, CVF, NULL, -1, NULL },
+    { "nameconstraintviolation", -1, CVF, c_other_verify, -1, NULL },
+    { "invalid peer certificate", 0, CVF, NULL, -1, NULL },
 };
+#undef CVF
+#undef VER
+#undef HSF
+#undef OTH
+
+/* Programs with a store of their own, or the system's, which is rarely missing: an unknown
+ * issuer there is a CA not in it (a private CA, a TLS-inspecting proxy's) more often than no
+ * store at all. */
+static int has_own_store(enum source s)
+{
+    return s == SRC_JAVA || s == SRC_GO || s == SRC_RUSTLS || s == SRC_DOTNET || s == SRC_NODE ||
+           s == SRC_ERLANG || s == SRC_SECURETRANSPORT || s == SRC_SCHANNEL || s == SRC_WGET ||
+           s == SRC_NSS;
+}
 
 static int decide_foreign(struct verdict *v, const struct text *t)
 {
     for (size_t i = 0; i < sizeof(foreign_causes) / sizeof(foreign_causes[0]); i++) {
         if (!has(t, foreign_causes[i].needle)) continue;
         note_match(v, t, foreign_causes[i].needle, NULL);
+        v->fix_kind = foreign_causes[i].fix_kind;
         if (foreign_causes[i].code > 0) {
             v->verify_code = foreign_causes[i].code;
             verify_causes(v, foreign_causes[i].code);
+        } else if (foreign_causes[i].code < 0) {
+            v->section = foreign_causes[i].section;
+            add_causes(v, foreign_causes[i].causes);
+            if (foreign_causes[i].undecided) v->undecided = foreign_causes[i].undecided;
+            /* Go's server log: "http: TLS handshake error from ADDR: remote error: ..." is
+             * the client refusing this server's certificate. */
+            if (has(t, "handshake error from"))
+                put_first(v, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE);
         } else if (has(t, " is after ")) { /* Go: "current time X is after NOTAFTER" */
             verify_causes(v, X509_V_ERR_CERT_HAS_EXPIRED);
         } else if (has(t, " is before ")) {
@@ -742,6 +1038,10 @@ static int decide_foreign(struct verdict *v, const struct text *t)
             add_section_causes(v, TD_SEC_CERTIFICATE_VERIFY_FAILED);
             v->undecided = "the message does not say which check failed";
         }
+        if (has_own_store(v->source) &&
+            (v->verify_code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+             v->verify_code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+            put_first(v, TD_CAUSE_UNKNOWN_CA);
         return 1;
     }
     return 0;
@@ -853,6 +1153,9 @@ static int decide_tls(struct verdict *v, const struct text *t)
     if (code > 0) {
         v->verify_code = code;
         verify_causes(v, code);
+        if (has_own_store(v->source) && (code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                                         code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+            put_first(v, TD_CAUSE_UNKNOWN_CA);
         return 1;
     }
     hostname_phrase(v, t);
@@ -869,7 +1172,8 @@ static int decide_tls(struct verdict *v, const struct text *t)
                        "follows it)";
         return 1;
     }
-    static const char *const ca_load[] = { "error setting certificate verify locations",
+    static const char *const ca_load[] = { "could not find a suitable tls ca certificate bundle",
+                                           "error setting certificate verify locations",
                                            "error setting certificate file",
                                            "error adding trust anchors",
                                            "no certificate or crl found" };
@@ -891,6 +1195,8 @@ static int decide_tls(struct verdict *v, const struct text *t)
         v->undecided = "whether it is the cipher suites, the key-exchange groups, or a client "
                        "certificate the server requires (and whether SNI was sent) shows only in "
                        "the handshake itself";
+        if (has(t, "client certificate") || has(t, "client cert"))
+            put_first(v, TD_CAUSE_CLIENT_CERT_MISSING);
         return 1;
     }
     if (has(t, "no shared cipher") || has(t, "no ciphers available") || has(t, "no cipher match")) {
@@ -949,13 +1255,41 @@ static int decide_tls(struct verdict *v, const struct text *t)
                    NULL);
         return 1;
     }
+    if (has(t, "decryption failed or bad record mac") ||
+        (has(t, "bad record mac") && !has(t, "alert bad record mac"))) {
+        add_cause(v, TD_CAUSE_UNKNOWN);
+        note_match(v, t,
+                   has(t, "decryption failed") ? "decryption failed or bad record mac"
+                                               : "bad record mac",
+                   "(a record that did not decrypt)");
+        v->undecided = say_record;
+        return 1;
+    }
+    static const char *const stalled[] = { "handshake operation timed out",
+                                           "handshake timed out",
+                                           "tls handshake timeout",
+                                           "ssl handshake timeout",
+                                           "timed out during the tls handshake",
+                                           "timeout during handshake" };
+    for (size_t i = 0; i < sizeof(stalled) / sizeof(stalled[0]); i++) {
+        if (!has(t, stalled[i])) continue;
+        add_causes(v, closed_all);
+        note_match(v, t, stalled[i], "(connected, but the handshake never finished)");
+        v->undecided = say_stalled;
+        return 1;
+    }
     int alert = find_alert(t, v);
     if (alert >= 0) {
         enum td_cause_id causes[TD_RULE_CAUSES];
         int n = td_alert_causes(alert, causes);
         v->alert = alert;
-        if (n == 0) add_cause(v, TD_CAUSE_PEER_ALERT);
+        /* unrecognized_name: the server does not serve the name sent, or wanted one. */
+        if (alert == TLS1_AD_UNRECOGNIZED_NAME) add_cause(v, TD_CAUSE_SNI_REJECTED);
+        else if (n == 0) add_cause(v, TD_CAUSE_PEER_ALERT);
         add_rule_causes(v, causes, n);
+        /* A server that needed a client certificate and got none often says only this. */
+        if (alert == SSL3_AD_BAD_CERTIFICATE || alert == SSL3_AD_CERTIFICATE_UNKNOWN)
+            add_cause(v, TD_CAUSE_CLIENT_CERT_MISSING);
         if (n > 1)
             v->undecided = "a client reads this as the server rejecting its certificate; in a "
                            "server's log it means the client rejected the server's certificate";
@@ -1019,8 +1353,9 @@ static void explain_text(const char *input, struct verdict *v)
     t.extra = decode_codes(input);
     if (t.norm == NULL) return;
     v->source = find_source(&t, &v->pyopenssl);
-    if (!(sources[v->source].stack && decide_foreign(v, &t)) && !decide_tls(v, &t) &&
-        !decide_network(v, &t)) {
+    v->fix_kind = -1;
+    int foreign = sources[v->source].stack != NULL || v->source == SRC_DOTNET;
+    if (!(foreign && decide_foreign(v, &t)) && !decide_tls(v, &t) && !decide_network(v, &t)) {
         v->section = TD_SEC_OTHER;
         v->n_causes = 0;
         add_cause(v, TD_CAUSE_UNKNOWN);
@@ -1071,6 +1406,31 @@ static const char *decider(const struct verdict *v)
     return "check";
 }
 
+/* What the program that printed the text does about its likeliest cause, in its own terms, for a
+ * runtime tlsdiag does not hook (or .NET): NULL where the generic fix is all there is. */
+static const char *runtime_fix_for(const struct verdict *v)
+{
+    int kind = v->fix_kind;
+    if (v->network || v->n_causes == 0) return NULL;
+    if (kind < 0) {
+        const struct td_cause *c = &td_causes[v->causes[0]];
+        switch (v->causes[0]) {
+        case TD_CAUSE_HOSTNAME_MISMATCH: kind = FIX_NAME; break;
+        case TD_CAUSE_REVOKED_CRL: kind = FIX_REVOCATION; break;
+        case TD_CAUSE_SNI_REJECTED:
+        case TD_CAUSE_NO_SHARED_CIPHER:
+        case TD_CAUSE_NO_COMMON_GROUP: kind = FIX_HANDSHAKE; break;
+        default:
+            if (c->section == TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION) kind = FIX_VERSION;
+            else if (c->section == TD_SEC_CERTIFICATE_VERIFY_FAILED &&
+                     v->causes[0] <= TD_CAUSE_SELF_SIGNED_IN_CHAIN)
+                kind = FIX_TRUST;
+            break;
+        }
+    }
+    return kind >= 0 && kind < FIX_KINDS ? runtime_fix[v->source][kind] : NULL;
+}
+
 static void print_text(const struct verdict *v)
 {
     const struct td_section_info *s = &td_sections[v->section];
@@ -1118,6 +1478,8 @@ static void print_text(const struct verdict *v)
         }
         if (ruled) printf(".\n");
     }
+    const char *fix = runtime_fix_for(v);
+    if (fix) printf("%sfix:%s     %s.\n", term_on(SGR_BOLD), term_off(), fix);
     if (v->outside) printf("%snote:%s    %s.\n", term_on(SGR_BOLD), term_off(), v->outside);
     if (sources[v->source].stack)
         printf("%snote:%s    " TD_SAY_BLIND_SPOT, term_on(SGR_BOLD), term_off(), TD_SAY_BLIND_WHO,
@@ -1170,6 +1532,8 @@ static void print_json(const struct verdict *v)
     json_string(stdout, v->undecided ? v->undecided : "");
     printf(",\"tls_library\":");
     json_string(stdout, sources[v->source].stack ? sources[v->source].stack : "OpenSSL");
+    printf(",\"runtime_fix\":");
+    json_string(stdout, runtime_fix_for(v) ? runtime_fix_for(v) : "");
     printf(",\"outside_openssl\":");
     json_string(stdout, v->outside ? v->outside : "");
     printf(",\"host\":");
@@ -1201,8 +1565,9 @@ static void explain_usage(FILE *out)
         "streams and its MongoDB driver, the MongoDB C driver) and name the guide section, the\n"
         "causes the text can and cannot tell apart, a hint in that program's terms, and the\n"
         "tlsdiag check or tlsdiag run command that would decide. Host and port are taken from\n"
-        "the text when it has them. Messages from Go, GnuTLS (wget, git), NSS, Java, .NET and\n"
-        "rustls get their cause too, and the note that tlsdiag cannot see those programs'\n"
+        "the text when it has them. Messages from Go, GnuTLS (wget, git), NSS, Java, .NET,\n"
+        "rustls, Windows Schannel, Erlang/OTP and Secure Transport get their cause too, the fix\n"
+        "in that runtime's terms, and the note that tlsdiag cannot see those programs'\n"
         "handshakes (they do not use OpenSSL): tlsdiag check looks at their server instead.\n"
         "\n"
         "  --json       one JSON object instead of text\n"
