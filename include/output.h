@@ -24,6 +24,15 @@ void td_output_write(const char *text, size_t len, int severity);
 size_t td_output_event_cap(size_t wanted);
 /* How many writes were dropped since the last call (and reset the count). */
 long td_output_take_dropped(void);
+/* Count n more writes as dropped: a sink of its own (journal.c) shares the one count. */
+void td_output_count_dropped(long n);
+/* The one warning about the sink, for what could not be done (errno err); later ones are
+ * silent, whichever sink they come from. */
+void td_output_warn_errno(const char *what, int err);
+/* Send one whole message on a non-blocking socket (stream: it may take part of it), waiting
+ * only a few short retries (at most 2 ms each) on a full queue; 0 when it went, else the
+ * errno (EAGAIN: the queue stayed full). Never raises SIGPIPE. */
+int td_output_send(int fd, int stream, const char *msg, size_t len);
 /* Forget the open file after fork (the child reopens lazily). */
 void td_output_after_fork(void);
 

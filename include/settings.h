@@ -6,7 +6,7 @@
 
 enum td_mode { TD_MODE_OFF = 0, TD_MODE_ON = 1, TD_MODE_TRACE = 2 };
 enum td_format { TD_FORMAT_TEXT = 0, TD_FORMAT_JSON = 1 };
-enum td_sink { TD_SINK_STDERR = 0, TD_SINK_FILE = 1, TD_SINK_SYSLOG = 2 };
+enum td_sink { TD_SINK_STDERR = 0, TD_SINK_FILE = 1, TD_SINK_SYSLOG = 2, TD_SINK_JOURNAL = 3 };
 
 struct td_settings {
     enum td_mode mode;

@@ -190,9 +190,19 @@ static void warn_errno(const char *what, int err)
     warn_once(what, strerror(err));
 }
 
+void td_output_warn_errno(const char *what, int err)
+{
+    warn_errno(what, err);
+}
+
 long td_output_take_dropped(void)
 {
     return atomic_exchange(&dropped, 0);
+}
+
+void td_output_count_dropped(long n)
+{
+    atomic_fetch_add(&dropped, n);
 }
 
 /* ---- the file sink ----------------------------------------------------------------------- */
@@ -333,8 +343,8 @@ static int syslog_connect(int *stream)
     }
 }
 
-/* Send one whole message, waiting only the few short retries above; 0 when it went. */
-static int syslog_send(int fd, int stream, const char *msg, size_t len)
+/* See output.h: one whole message, with the few short retries above (journal.c's too). */
+int td_output_send(int fd, int stream, const char *msg, size_t len)
 {
     size_t sent = 0;
     for (int attempt = 0; attempt <= SYSLOG_RETRIES; attempt++) {
@@ -396,7 +406,7 @@ static void write_syslog(const char *text, size_t len, int severity)
             p = nl ? nl + 1 : end;
         } while (p < end && (*p == ' ' || *p == '\t'));
         if (stream) msg[m++] = '\0';
-        int err = syslog_send(fd, stream, msg, m);
+        int err = td_output_send(fd, stream, msg, m);
         if (err != 0) {
             atomic_fetch_add(&dropped, 1);
             if (err != EAGAIN) warn_errno(td_settings.path, err);
@@ -426,5 +436,6 @@ void td_output_write(const char *text, size_t len, int severity)
     case TD_SINK_FILE: write_file(text, len); break;
     case TD_SINK_SYSLOG: write_syslog(text, len, severity); break;
     case TD_SINK_STDERR: write_stderr(text, len); break;
+    case TD_SINK_JOURNAL: break; /* emit.c sends fields to journal.c, not lines */
     }
 }

@@ -76,6 +76,12 @@ static int parse_output(const char *v, struct td_settings *s)
     } else if (!strncmp(v, "syslog:", 7) && v[7] == '/' && strlen(v + 7) <= SOCKET_PATH_MAX) {
         s->sink = TD_SINK_SYSLOG;
         strcpy(s->path, v + 7);
+    } else if (!strcmp(v, "journal")) {
+        s->sink = TD_SINK_JOURNAL;
+        strcpy(s->path, "/run/systemd/journal/socket");
+    } else if (!strncmp(v, "journal:", 8) && v[8] == '/' && strlen(v + 8) <= SOCKET_PATH_MAX) {
+        s->sink = TD_SINK_JOURNAL;
+        strcpy(s->path, v + 8);
     } else if (!strncmp(v, "file:", 5) && v[5] != '\0' && strlen(v + 5) < sizeof(s->path)) {
         s->sink = TD_SINK_FILE;
         strcpy(s->path, v + 5);
@@ -144,7 +150,9 @@ void td_settings_resolve(struct td_settings *s, const char *const config[TD_KEY_
             break;
         case TD_KEY_OUTPUT:
             if (!parse_output(v, s))
-                warn_bad(name, v, "stderr, file:PATH, syslog or syslog:/SOCKET", "stderr");
+                warn_bad(name, v,
+                         "stderr, file:PATH, syslog, syslog:/SOCKET, journal or journal:/SOCKET",
+                         "stderr");
             break;
         case TD_KEY_FORMAT:
             if (!parse_format(v, &s->format)) warn_bad(name, v, "text or json", "text");
