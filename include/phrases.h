@@ -168,7 +168,8 @@
 
 /* ---- warnings: one line each, at most one of each kind per process ---- */
 #define TD_SAY_WARN_SINK \
-    "tlsdiag: warning: not writing diagnostics to %s: %.200s\n" /* where, why */
+    "tlsdiag: warning: a report could not be written to %s: %.200s (each later one is tried " \
+    "again, and what cannot go is counted; this warning is not repeated)\n" /* where, why */
 #define TD_SAY_SINK_UNSAFE_DIR "its directory is writable by everyone and not ours"
 #define TD_SAY_SINK_UNSAFE_FILE \
     "it lies in a directory writable by everyone and belongs to another user"

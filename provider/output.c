@@ -179,7 +179,7 @@ void td_output_warning(const char *line)
 static void warn_once(const char *what, const char *why)
 {
     if (atomic_exchange(&warned, 1)) return;
-    char msg[512], shown[256];
+    char msg[768], shown[256];
     td_escape(shown, sizeof(shown), what, 0); /* a path from the environment */
     snprintf(msg, sizeof(msg), TD_SAY_WARN_SINK, shown, why);
     td_output_warning(msg);
