@@ -1108,6 +1108,38 @@ static int decide_tls(struct verdict *v, const struct text *t)
         return 1;
     }
 
+    /* OCSP outside a handshake: a program (a server fetching its staple, a checker, a driver
+     * asking the responder itself) got a responder's answer it could not use. */
+    static const struct {
+        const char *needle;
+        enum td_cause_id cause;
+    } ocsp_outside[] = {
+        { "ocsp response not successful", TD_CAUSE_OCSP_UNSUCCESSFUL },
+        { "ocsp: error from server", TD_CAUSE_OCSP_UNSUCCESSFUL },
+        { "responder error:", TD_CAUSE_OCSP_UNSUCCESSFUL },
+        { "has status unauthorized", TD_CAUSE_OCSP_UNSUCCESSFUL },
+        { "ocsp status 6", TD_CAUSE_OCSP_UNSUCCESSFUL },
+        { "unauthorizedexception", TD_CAUSE_OCSP_UNSUCCESSFUL },
+        { "ocsp basic verify", TD_CAUSE_OCSP_BAD_SIGNATURE },
+        { "response verify failure", TD_CAUSE_OCSP_BAD_SIGNATURE },
+    };
+    for (size_t i = 0; i < sizeof(ocsp_outside) / sizeof(ocsp_outside[0]); i++) {
+        if (!has(t, ocsp_outside[i].needle)) continue;
+        if (ocsp_outside[i].cause == TD_CAUSE_OCSP_UNSUCCESSFUL && !has(t, "ocsp") &&
+            !has(t, "unauthorized"))
+            continue;
+        v->section = TD_SEC_INVALID_STATUS_RESPONSE;
+        add_cause(v, ocsp_outside[i].cause);
+        add_cause(v, TD_CAUSE_OCSP_REJECTED);
+        note_match(v, t, ocsp_outside[i].needle, "(an OCSP responder's answer)");
+        v->outside = "the OCSP answer was fetched outside any handshake (a server getting its "
+                     "staple, a checker, or a driver asking the responder itself): "
+                     "\"unauthorized\" means the responder does not know the certificate (too "
+                     "new, expired, or another CA's); MongoDB drivers skip asking the responder "
+                     "with tlsDisableOCSPEndpointCheck=true, or check a CRL with tlsCRLFile";
+        return 1;
+    }
+
     /* Protocol versions. */
     /* The causes are the provider's for the same reason (td_reason_cause) where one names it. */
     static const struct {
@@ -1406,6 +1438,43 @@ static const char *decider(const struct verdict *v)
     return "check";
 }
 
+/* The remedies the guide (its section for the verdict) gives, for the OpenSSL programs it is
+ * written for; a runtime tlsdiag does not hook gets runtime_fix instead. */
+static const char *const guide_remedies[TD_SEC_COUNT][4] = {
+    [TD_SEC_CERTIFICATE_VERIFY_FAILED] = {
+        "Linux: install your vendor's latest root certificates (Debian and Ubuntu: apt-get "
+        "install --reinstall ca-certificates)",
+        "macOS, Python 3.7 or later from python.org: open \"/Applications/Python "
+        "VERSION/Install Certificates.command\"",
+        "portable PyPy: pypy -m pip install certifi, then export SSL_CERT_FILE=$(pypy -c "
+        "\"import certifi; print(certifi.where())\")",
+    },
+    [TD_SEC_TLSV1_ALERT_PROTOCOL_VERSION] = {
+        "macOS 10.12 or earlier: install Python from python.org, Homebrew or MacPorts",
+        "`openssl version`: below 1.0.1 there is no TLS 1.1 or newer; upgrade it or ask your OS "
+        "vendor",
+        "the TLS version Python negotiates: python -c \"import requests; print(requests.get("
+        "'https://www.howsmyssl.com/a/check', verify=False).json()['tls_version'])\" should "
+        "say TLS 1.1 or later",
+    },
+    [TD_SEC_INVALID_STATUS_RESPONSE] = {
+        "a responder this machine cannot use: tlsDisableOCSPEndpointCheck=true in the "
+        "connection string (a stapled response is still checked), or tlsCRLFile=FILE to check "
+        "a CRL instead; the guide's OCSP section has the rest",
+    },
+    [TD_SEC_SSLV3_ALERT_HANDSHAKE_FAILURE] = {
+        "Python 3.10 or later against MongoDB before 4.0: use Python 3.9, upgrade the server "
+        "to 4.2 or later, or install PyMongo with its ocsp extra (pymongo[ocsp], which uses "
+        "pyOpenSSL)",
+    },
+};
+
+static int show_remedies(const struct verdict *v)
+{
+    return !v->network && !sources[v->source].stack && v->source != SRC_DOTNET && v->n_causes > 0 &&
+           v->causes[0] != TD_CAUSE_UNKNOWN;
+}
+
 /* What the program that printed the text does about its likeliest cause, in its own terms, for a
  * runtime tlsdiag does not hook (or .NET): NULL where the generic fix is all there is. */
 static const char *runtime_fix_for(const struct verdict *v)
@@ -1480,6 +1549,9 @@ static void print_text(const struct verdict *v)
     }
     const char *fix = runtime_fix_for(v);
     if (fix) printf("%sfix:%s     %s.\n", term_on(SGR_BOLD), term_off(), fix);
+    for (int i = 0; show_remedies(v) && i < 4 && guide_remedies[v->section][i]; i++)
+        printf("%s%s %s.\n", i ? "         " : "The guide's remedies for this section:\n         ",
+               "-", guide_remedies[v->section][i]);
     if (v->outside) printf("%snote:%s    %s.\n", term_on(SGR_BOLD), term_off(), v->outside);
     if (sources[v->source].stack)
         printf("%snote:%s    " TD_SAY_BLIND_SPOT, term_on(SGR_BOLD), term_off(), TD_SAY_BLIND_WHO,
@@ -1532,6 +1604,12 @@ static void print_json(const struct verdict *v)
     json_string(stdout, v->undecided ? v->undecided : "");
     printf(",\"tls_library\":");
     json_string(stdout, sources[v->source].stack ? sources[v->source].stack : "OpenSSL");
+    printf(",\"remedies\":[");
+    for (int i = 0; show_remedies(v) && i < 4 && guide_remedies[v->section][i]; i++) {
+        if (i) printf(",");
+        json_string(stdout, guide_remedies[v->section][i]);
+    }
+    printf("]");
     printf(",\"runtime_fix\":");
     json_string(stdout, runtime_fix_for(v) ? runtime_fix_for(v) : "");
     printf(",\"outside_openssl\":");
