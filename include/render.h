@@ -13,4 +13,7 @@ size_t td_render(const struct td_report *r, enum td_format format, char *buf, si
 /* The line that says how many reports could not be written (see output.h). */
 size_t td_render_dropped(long count, enum td_format format, char *buf, size_t cap);
 
+/* The JSON name of an event ("handshake_failed", "repeat_summary", ...). */
+const char *td_event_name(enum td_event e);
+
 #endif

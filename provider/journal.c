@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "journal.h"
+#include "render.h"
 #include "output.h"
 #include "settings.h"
 
@@ -83,10 +84,7 @@ static void add_rendered(struct entry *e, const char *key, const char *s, size_t
 static void add_report(struct entry *e, const struct td_report *r)
 {
     char peer[TD_FIELD * 4 + 80], addr[64 * 4];
-    add(e, "TLSDIAG_EVENT",
-        r->event == TD_EV_HANDSHAKE_OK       ? "handshake_ok"
-        : r->event == TD_EV_REPEAT_SUMMARY ? "repeat_summary"
-                                           : "handshake_failed");
+    add(e, "TLSDIAG_EVENT", td_event_name(r->event));
     /* A success belongs to no guide section, as in the JSON. */
     if (r->event != TD_EV_HANDSHAKE_OK) add(e, "TLSDIAG_SECTION", td_sections[r->section].id);
     add(e, "TLSDIAG_CAUSE", r->cause ? r->cause->id : "unknown");

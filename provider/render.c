@@ -143,7 +143,7 @@ static void jopen(struct out *o, int *first, const char *key)
     *first = 0;
 }
 
-static const char *event_name(enum td_event e)
+const char *td_event_name(enum td_event e)
 {
     switch (e) {
     case TD_EV_HANDSHAKE_OK: return "handshake_ok";
@@ -215,7 +215,7 @@ static void render_json(const struct td_report *r, struct out *o)
     put(o, "{");
     jstr(o, &f, "schema", "tlsdiag/1");
     jstr(o, &f, "tlsdiag", TLSDIAG_VERSION);
-    jstr(o, &f, "event", event_name(r->event));
+    jstr(o, &f, "event", td_event_name(r->event));
     jstr(o, &f, "time", when);
     jnum(o, &f, "pid", (long)getpid());
     jstr(o, &f, "program", r->program);
@@ -227,7 +227,7 @@ static void render_json(const struct td_report *r, struct out *o)
     put(o, "}");
     if (r->event == TD_EV_RATE_LIMITED) {
         jnum(o, &f, "count", r->repeat_count);
-        jstr(o, &f, "of", event_name(r->held_event));
+        jstr(o, &f, "of", td_event_name(r->held_event));
         jnum(o, &f, "rate_limit", r->aggregate ? r->aggregate->rate_limit : 0);
         jnum(o, &f, "rate_burst", r->aggregate ? r->aggregate->rate_burst : 0);
         put(o, "}\n");

@@ -21,6 +21,6 @@ __attribute__((visibility("default"))) ssize_t send(int fd, const void *buf, siz
         errno = EMSGSIZE;
         return -1;
     }
-    if (real == NULL) real = (ssize_t (*)(int, const void *, size_t, int))dlsym(RTLD_NEXT, "send");
+    if (real == NULL) real = (ssize_t(*)(int, const void *, size_t, int))dlsym(RTLD_NEXT, "send");
     return real(fd, buf, len, flags);
 }

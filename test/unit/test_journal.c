@@ -86,7 +86,8 @@ static void one_entry(void)
     CHECK(n > 0, "no datagram");
     size_t len = n > 0 ? (size_t)n : 0;
     const char *got = field(entry, len, "TLSDIAG_PEER_HOST", v, sizeof(v));
-    CHECK(got && !strcmp(got, "evil\\x0A\\x1B[2Jhost"), "TLSDIAG_PEER_HOST %s", got ? got : "absent");
+    CHECK(got && !strcmp(got, "evil\\x0A\\x1B[2Jhost"), "TLSDIAG_PEER_HOST %s",
+          got ? got : "absent");
     got = field(entry, len, "TLSDIAG_VERIFY_CODE", v, sizeof(v));
     CHECK(got && !strcmp(got, "10"), "TLSDIAG_VERIFY_CODE %s", got ? got : "absent");
     got = field(entry, len, "TLSDIAG_JSON", v, sizeof(v));
@@ -105,7 +106,8 @@ static void one_entry(void)
     CHECK(errno == EILSEQ, "errno changed to %d on a failed send", errno);
     CHECK(td_output_take_dropped() == 1, "an entry that could not go is not counted");
     td_journal_send(NULL, 7, 5, "7 dropped\n", 10, "{}\n", 3);
-    CHECK(td_output_take_dropped() == 7, "a reports_dropped entry that could not go loses its count");
+    CHECK(td_output_take_dropped() == 7,
+          "a reports_dropped entry that could not go loses its count");
     free(r);
 }
 
