@@ -1274,6 +1274,19 @@ static int decide_tls(struct verdict *v, const struct text *t)
         note_match(v, t, not_tls[i], NULL);
         v->undecided = "what answered instead (plain MongoDB, an HTTP server or proxy, a "
                        "middlebox) shows in the first bytes received";
+        /* A client held to an old version meets a modern server's record version. */
+        static const char *const forced_old[] = { "protocol tlsv1", "tlsv1 method",
+                                                  "tlsv1 1 method", "sslv3 method",
+                                                  "tlsv1.0",        "tlsv1.1",
+                                                  "ssl version=" };
+        for (size_t k = 0; k < sizeof(forced_old) / sizeof(forced_old[0]); k++) {
+            if (!has(t, forced_old[k])) continue;
+            add_cause(v, TD_CAUSE_PEER_REJECTED_VERSIONS);
+            v->undecided = "what answered instead (an HTTP server or proxy, a middlebox), or a "
+                           "server that no longer speaks the old version this client is held "
+                           "to, shows in the first bytes received and the versions offered";
+            break;
+        }
         return 1;
     }
     if (has(t, "peer did not return a certificate") ||
