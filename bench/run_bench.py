@@ -44,8 +44,9 @@ WORKLOADS = {
     "fail-suppressed": ("fail-verify", {},
                         "TLS 1.3, client rejects the self-signed server cert; "
                         "default repeat window: repeats suppressed"),
-    "fail-every": ("fail-verify", {"TLSDIAG_REPEAT_WINDOW": "0"},
-                   "same failure, TLSDIAG_REPEAT_WINDOW=0: every failure explained"),
+    "fail-every": ("fail-verify", {"TLSDIAG_REPEAT_WINDOW": "0", "TLSDIAG_RATE_LIMIT": "0"},
+                   "same failure, TLSDIAG_REPEAT_WINDOW=0 and TLSDIAG_RATE_LIMIT=0: "
+                   "every failure explained"),
 }
 SUCCESS = ["tls13-rsa", "tls13-ecdsa", "tls12-rsa", "resume13"]
 FAILURE = ["fail-suppressed", "fail-every"]

@@ -31,4 +31,7 @@ void td_peer_address(SSL *ssl, char *dst, size_t cap);
 /* Only the address of the peer (no port, no brackets), "" when the connection has no socket. */
 void td_peer_ip(SSL *ssl, char *dst, size_t cap);
 
+/* In a fork's child: the locks observe keeps start afresh. */
+void td_observe_after_fork(void);
+
 #endif

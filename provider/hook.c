@@ -33,8 +33,11 @@
  *
  * Cost model: a successful handshake allocates one td_conn, which holds a copy of both hellos
  * (what a failure needs, and what cannot be read back later), and frees it when the handshake
- * completes: a live connection holds nothing of ours. A repeat is recognised from the few facts
- * td_observe_key reads, before the rest of the diagnosis. */
+ * completes: a live connection holds nothing of ours. td_msg_cb looks at the state only for the
+ * records that teach something (hellos, Finished, alerts, received headers, our application
+ * data); td_info_cb only for alerts, completion and failed exits. A repeat is recognised from
+ * the few facts td_observe_key reads, before the rest of the diagnosis. In off mode nothing is
+ * registered: no ex_data index, no callback. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
@@ -65,6 +68,10 @@ static int ssl_index = -1;
 static int store_ctx_index = -1;
 /* Cleared at teardown: callbacks left on live SSL_CTXs then do nothing. */
 static atomic_int hooks_live;
+/* Set, for good, the first time a handshake exit is kept as a possible pause (SILENT_EXIT):
+ * until then no connection can hold one, so td_msg_cb need not look at the state of a record
+ * it otherwise learns nothing from. */
+static atomic_int silent_exit_seen;
 
 static void td_info_cb(const SSL *ssl, int where, int ret);
 static void td_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
@@ -153,14 +160,28 @@ static void undecided_untrack(struct td_conn *c)
     pthread_mutex_unlock(&undecided_lock);
 }
 
-static void conn_clear(struct td_conn *c)
+/* What the state holds, let go; the state itself is left as it is. */
+static void conn_drop_contents(struct td_conn *c)
 {
     undecided_untrack(c);
-    hellos_free(c);
+    if (c->client_hello.on_heap) free(c->client_hello.msg);
+    if (c->server_hello.on_heap) free(c->server_hello.msg);
     X509_free(c->failed_leaf);
     X509_free(c->kept_leaf);
     sk_X509_pop_free(c->failed_chain, X509_free);
+}
+
+static void conn_clear(struct td_conn *c)
+{
+    conn_drop_contents(c);
     conn_zero(c);
+}
+
+/* The state goes (the SSL's slot no longer points at it). */
+static void conn_free(struct td_conn *c)
+{
+    conn_drop_contents(c);
+    free(c);
 }
 
 static void hello_keep(struct td_conn *c, struct td_hello_bytes *h, const unsigned char *msg,
@@ -193,8 +214,7 @@ static void conn_release_if_idle(SSL *ssl, struct td_conn *c)
 {
     if (c->pending != NULL) return;
     SSL_set_ex_data(ssl, ssl_index, NULL);
-    conn_clear(c);
-    free(c);
+    conn_free(c);
 }
 
 /* ---- explaining ------------------------------------------------------------------------- */
@@ -429,10 +449,10 @@ static void name_refused_after_free(struct td_conn *c)
  * (on 3.0 its parameters are gone by the time it is freed). */
 static int keep_name_to_check(const SSL *ssl, struct td_conn *c, int verify_error)
 {
+    if (SSL_is_server((SSL *)ssl) || verify_error != X509_V_OK || !runtime_checks_names()) return 0;
     X509_VERIFY_PARAM *param = SSL_get0_param((SSL *)ssl);
     const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     char *ip;
-    if (SSL_is_server((SSL *)ssl) || verify_error != X509_V_OK || !runtime_checks_names()) return 0;
     if (param != NULL && X509_VERIFY_PARAM_get0_host(param, 0) != NULL) return 0;
     if (param != NULL && (ip = X509_VERIFY_PARAM_get1_ip_asc(param)) != NULL) {
         OPENSSL_free(ip);
@@ -509,8 +529,10 @@ static void on_exit_unfinished(const SSL *ssl, int ret, int saved_errno)
     if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
         if (would_block(saved_errno)) return;
         /* Nothing on the queue says what happened: kept until the host gives up or goes on. */
-        if ((c = conn_get(ssl, 1)) != NULL)
+        if ((c = conn_get(ssl, 1)) != NULL) {
+            atomic_store_explicit(&silent_exit_seen, 1, memory_order_relaxed);
             hold_failure((SSL *)ssl, c, TD_PENDING_SILENT_EXIT, TD_AT_EXIT);
+        }
         return;
     }
     explain_failure((SSL *)ssl, conn_get(ssl, 1), TD_AT_EXIT);
@@ -542,22 +564,29 @@ static void on_done(const SSL *ssl)
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
 {
-    int saved_errno = errno; /* hosts read errno after a failed call (curl does) */
-    if (atomic_load_explicit(&hooks_live, memory_order_relaxed)) {
+    /* Most calls are the state machine's loop and successful exits: they touch nothing, not
+     * even errno, which is saved only around what can change it (hosts read errno after a
+     * failed call; curl does). */
+    if (((where & (SSL_CB_ALERT | SSL_CB_HANDSHAKE_DONE)) || ((where & SSL_CB_EXIT) && ret <= 0)) &&
+        atomic_load_explicit(&hooks_live, memory_order_relaxed)) {
+        int saved_errno = errno;
         if (where & SSL_CB_ALERT)
             on_alert(ssl, (where & SSL_CB_WRITE) != 0, (ret >> 8) & 0xff, ret & 0xff);
         else if (where & SSL_CB_HANDSHAKE_DONE) on_done(ssl);
-        else if ((where & SSL_CB_EXIT) && ret <= 0) on_exit_unfinished(ssl, ret, saved_errno);
+        else on_exit_unfinished(ssl, ret, saved_errno);
+        errno = saved_errno;
     }
     /* We only run at SSL level after promoting ourselves (see td_msg_cb); the application's
      * ctx-level callback is then looked up now, so a later SSL_CTX_set_info_callback counts. */
     if (SSL_get_info_callback(ssl) == td_info_cb) {
         SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
         void (*app)(const SSL *, int, int) = ctx != NULL ? SSL_CTX_get_info_callback(ctx) : NULL;
-        errno = saved_errno;
-        if (app != NULL && app != td_info_cb) app(ssl, where, ret);
+        if (app != NULL && app != td_info_cb) {
+            int saved_errno = errno;
+            app(ssl, where, ret);
+            errno = saved_errno;
+        }
     }
-    errno = saved_errno;
 }
 
 /* An application that set its own ctx-level info callback replaced ours: come back at SSL
@@ -649,11 +678,10 @@ static void on_finished(SSL *ssl, struct td_conn *c, int sent)
         on_done(ssl);
 }
 
-static void td_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
-                      SSL *ssl, void *arg)
+/* What td_msg_cb passes on: kept apart, so that the records it drops cost only the filter. */
+static __attribute__((noinline)) void msg_seen(int write_p, int content_type,
+                                               const unsigned char *p, size_t len, SSL *ssl)
 {
-    const unsigned char *p = buf;
-    if (!atomic_load_explicit(&hooks_live, memory_order_relaxed) || len == 0) return;
     int saved_errno = errno;
     struct td_conn *c = conn_peek(ssl);
 
@@ -677,6 +705,35 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
     default: break;
     }
     errno = saved_errno;
+}
+
+static void td_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
+                      SSL *ssl, void *arg)
+{
+    const unsigned char *p = buf;
+    if (!atomic_load_explicit(&hooks_live, memory_order_relaxed) || len == 0) return;
+    /* Most of what goes by teaches nothing: the handshake messages between the hellos and the
+     * Finished, the types of received TLS 1.3 records, our own records other than application
+     * data. Unless a kept exit may be waiting for the next record (silent_exit_seen), these
+     * return before the state is looked up. */
+    if (!atomic_load_explicit(&silent_exit_seen, memory_order_relaxed)) {
+        switch (content_type) {
+        case SSL3_RT_ALERT: break;
+        case SSL3_RT_HEADER:
+            if (write_p && p[0] != SSL3_RT_APPLICATION_DATA) return;
+            break;
+        case SSL3_RT_INNER_CONTENT_TYPE:
+            if (!write_p) return;
+            break;
+        case SSL3_RT_HANDSHAKE:
+            if (p[0] != SSL3_MT_CLIENT_HELLO && p[0] != SSL3_MT_SERVER_HELLO &&
+                p[0] != SSL3_MT_FINISHED)
+                return;
+            break;
+        default: return;
+        }
+    }
+    msg_seen(write_p, content_type, p, len, ssl);
 }
 
 /* ---- ex_data ---------------------------------------------------------------------------- */
@@ -725,8 +782,7 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
     if (whole && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused(parent, c, TD_AT_FREE);
     else if (live && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused_after_free(c);
     pending_at_end(c, live);
-    conn_clear(c);
-    free(c);
+    conn_free(c);
     errno = saved_errno;
 }
 
@@ -793,6 +849,7 @@ static void after_fork_child(void)
     undecided_gen++;
     td_repeat_after_fork();
     td_output_after_fork();
+    td_observe_after_fork();
 }
 
 static void register_atfork(void)

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,16 @@
 #include "phrases.h"
 #include "runtime.h"
 #include "util.h"
+
+/* snprintf(dst, cap, "%s", src) without the formatting machinery: observe runs in every
+ * failure, repeats included, and copies a dozen strings each time. */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    if (cap == 0) return;
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 /* ---- the certificate that failed ------------------------------------------------------ */
 
@@ -126,16 +137,60 @@ static X509_STORE *store_snapshot(X509_STORE *host)
     return ours;
 }
 
+/* Counting a CA bundle reads the whole file (a directory, all its names): done again only when
+ * the file or directory changed (another inode, size or modification time), so a process that
+ * keeps failing for want of an issuer reads its trust store once. */
+struct trust_count {
+    int valid, is_dir;
+    char path[sizeof(((struct td_trust_path *)0)->path)];
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+    int count;
+};
+static pthread_mutex_t trust_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct trust_count trust_counts[2]; /* [is_dir] */
+
+static int trust_count_matches(const struct trust_count *k, const char *path, int is_dir,
+                               const struct stat *st)
+{
+    return k->valid && k->is_dir == is_dir && k->dev == st->st_dev && k->ino == st->st_ino &&
+           k->size == st->st_size && k->mtime.tv_sec == st->st_mtim.tv_sec &&
+           k->mtime.tv_nsec == st->st_mtim.tv_nsec && strcmp(k->path, path) == 0;
+}
+
+static int count_trust(const char *path, int is_dir, const struct stat *st)
+{
+    struct trust_count *k = &trust_counts[is_dir != 0];
+    pthread_mutex_lock(&trust_lock);
+    int n = trust_count_matches(k, path, is_dir, st) ? k->count : -2;
+    pthread_mutex_unlock(&trust_lock);
+    if (n != -2) return n;
+    n = is_dir ? count_hash_links(path) : count_pem_certs(path);
+    pthread_mutex_lock(&trust_lock);
+    k->valid = strlen(path) < sizeof(k->path);
+    k->is_dir = is_dir;
+    copy_str(k->path, sizeof(k->path), path);
+    k->dev = st->st_dev;
+    k->ino = st->st_ino;
+    k->size = st->st_size;
+    k->mtime = st->st_mtim;
+    k->count = n;
+    pthread_mutex_unlock(&trust_lock);
+    return n;
+}
+
 static void trust_path(struct td_trust_path *t, const char *path, const char *from, int is_dir,
                        time_t now)
 {
     struct stat st;
-    snprintf(t->path, sizeof(t->path), "%s", path);
-    snprintf(t->from, sizeof(t->from), "%s", from);
+    copy_str(t->path, sizeof(t->path), path);
+    copy_str(t->from, sizeof(t->from), from);
     t->count = -1;
     if (stat(path, &st) != 0) return;
     t->age_days = (long)((now - st.st_mtime) / 86400);
-    int n = is_dir ? count_hash_links(path) : count_pem_certs(path);
+    int n = count_trust(path, is_dir, &st);
     t->count = n < 0 ? 0 : n;
 }
 
@@ -171,7 +226,7 @@ static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
 
 static void copy_conf(char *dst, size_t cap, const char *v)
 {
-    snprintf(dst, cap, "%s", v != NULL ? v : "");
+    copy_str(dst, cap, v != NULL ? v : "");
 }
 
 static void read_policy(void)
@@ -201,6 +256,94 @@ static void read_policy(void)
     ERR_pop_to_mark();
     NCONF_free(conf);
     OPENSSL_free(deflt);
+}
+
+/* ---- what the host has loaded ---------------------------------------------------------- */
+
+/* td_runtime_get(.., 1) reads /proc/self/maps, for the libraries that change the fix. Those come
+ * and go only through the dynamic loader, whose counts of objects added and removed
+ * (dl_iterate_phdr's dlpi_adds, dlpi_subs) say whether the last reading still holds: an
+ * explained failure then rereads the maps only after a dlopen or dlclose. */
+static pthread_mutex_t loaded_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    int valid;
+    unsigned long long adds, subs;
+    int pymongo;
+    unsigned loaded;
+} loaded_seen;
+
+static int loader_counts(struct dl_phdr_info *info, size_t size, void *data)
+{
+    unsigned long long *counts = data;
+    if (size < offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs)) return 1;
+    counts[0] = info->dlpi_adds;
+    counts[1] = info->dlpi_subs;
+    counts[2] = 1;
+    return 1; /* the first object carries the counts */
+}
+
+static void runtime_loaded(int *pymongo, unsigned *loaded)
+{
+    unsigned long long counts[3] = { 0, 0, 0 };
+    struct td_runtime_info rt;
+    dl_iterate_phdr(loader_counts, counts);
+    pthread_mutex_lock(&loaded_lock);
+    int hit = counts[2] && loaded_seen.valid && loaded_seen.adds == counts[0] &&
+              loaded_seen.subs == counts[1];
+    if (hit) {
+        *pymongo = loaded_seen.pymongo;
+        *loaded = loaded_seen.loaded;
+    }
+    pthread_mutex_unlock(&loaded_lock);
+    if (hit) return;
+    td_runtime_get(&rt, 1);
+    *pymongo = rt.pymongo;
+    *loaded = rt.loaded;
+    pthread_mutex_lock(&loaded_lock);
+    loaded_seen.valid = counts[2] != 0;
+    loaded_seen.adds = counts[0];
+    loaded_seen.subs = counts[1];
+    loaded_seen.pymongo = rt.pymongo;
+    loaded_seen.loaded = rt.loaded;
+    pthread_mutex_unlock(&loaded_lock);
+}
+
+/* ---- our own certificate ---------------------------------------------------------------- */
+
+/* A server explains its failures with the same certificate of its own each time: its
+ * description is kept, with a reference to the certificate, so that the pointer can never
+ * name another one. */
+static pthread_mutex_t ours_lock = PTHREAD_MUTEX_INITIALIZER;
+static X509 *ours_cert;
+static struct td_cert ours_desc;
+
+static void describe_ours(X509 *x, struct td_cert *dst)
+{
+    if (x == NULL) {
+        td_cert_describe(NULL, dst);
+        return;
+    }
+    pthread_mutex_lock(&ours_lock);
+    int hit = ours_cert == x;
+    if (hit) *dst = ours_desc;
+    pthread_mutex_unlock(&ours_lock);
+    if (hit) return;
+    td_cert_describe(x, dst);
+    if (!X509_up_ref(x)) return;
+    pthread_mutex_lock(&ours_lock);
+    X509 *old = ours_cert;
+    ours_cert = x;
+    ours_desc = *dst;
+    pthread_mutex_unlock(&ours_lock);
+    X509_free(old);
+}
+
+void td_observe_after_fork(void)
+{
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    loaded_lock = fresh;
+    ours_lock = fresh;
+    trust_lock = fresh;
 }
 
 /* ---- the connection -------------------------------------------------------------------- */
@@ -235,7 +378,7 @@ void td_peer_ip(SSL *ssl, char *dst, size_t cap)
     char ip[INET6_ADDRSTRLEN];
     unsigned port;
     int v6;
-    snprintf(dst, cap, "%s", peer_ip_port(ssl, ip, &port, &v6) ? ip : "");
+    copy_str(dst, cap, peer_ip_port(ssl, ip, &port, &v6) ? ip : "");
 }
 
 void td_peer_address(SSL *ssl, char *dst, size_t cap)
@@ -333,10 +476,10 @@ static void observe_ciphers(struct td_report *r, SSL *ssl)
     sk_SSL_CIPHER_free(ours);
 }
 
+/* td_hello_parse zeroes `out` itself, whatever it is given. */
 static void parse_hello(const struct td_hello_bytes *h, struct td_hello *out)
 {
-    memset(out, 0, sizeof(*out));
-    if (h->msg != NULL && h->len > 0) td_hello_parse(h->msg, h->len, out);
+    td_hello_parse(h->len > 0 ? h->msg : NULL, h->len, out);
 }
 
 void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
@@ -352,7 +495,7 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
             : 0;
     td_runtime_get(&rt, 0);
     r->now = time(NULL);
-    snprintf(r->program, sizeof(r->program), "%s", rt.program);
+    copy_str(r->program, sizeof(r->program), rt.program);
     r->runtime = rt.kind;
     r->role = SSL_is_server(ssl) ? TD_ROLE_SERVER : TD_ROLE_CLIENT;
     r->verify_depth = -1;
@@ -361,18 +504,18 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
 
     X509_VERIFY_PARAM *param = param_usable(when) ? SSL_get0_param(ssl) : NULL;
     const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    if (sni != NULL) snprintf(r->host, sizeof(r->host), "%s", sni);
+    if (sni != NULL) copy_str(r->host, sizeof(r->host), sni);
     if (param != NULL && r->role == TD_ROLE_CLIENT) {
         const char *h = X509_VERIFY_PARAM_get0_host(param, 0);
         char *ip = h == NULL ? X509_VERIFY_PARAM_get1_ip_asc(param) : NULL;
-        snprintf(r->requested_name, sizeof(r->requested_name), "%s", h ? h : ip ? ip : "");
-        if (r->host[0] == '\0') snprintf(r->host, sizeof(r->host), "%s", r->requested_name);
+        copy_str(r->requested_name, sizeof(r->requested_name), h ? h : ip ? ip : "");
+        if (r->host[0] == '\0') copy_str(r->host, sizeof(r->host), r->requested_name);
         OPENSSL_free(ip);
     }
     td_peer_address(ssl, r->addr, sizeof(r->addr));
     /* A client that resets right after its alert leaves no peer to ask: use what its first
      * record's arrival saw. */
-    if (r->addr[0] == '\0' && c != NULL) snprintf(r->addr, sizeof(r->addr), "%s", c->addr);
+    if (r->addr[0] == '\0' && c != NULL) copy_str(r->addr, sizeof(r->addr), c->addr);
 
     /* `offered` is always the ClientHello: ours as a client, the peer's as a server. Both are
      * this connection's own, kept in its state until the handshake completed. */
@@ -382,7 +525,7 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         parse_hello(&c->server_hello, &r->answer);
     }
     if (!client && r->host[0] == '\0' && r->offered.has_sni)
-        snprintf(r->host, sizeof(r->host), "%s", r->offered.sni);
+        copy_str(r->host, sizeof(r->host), r->offered.sni);
 
     effective_versions(r, ssl);
     r->security_level = SSL_get_security_level(ssl);
@@ -401,8 +544,8 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
                                 (unsigned char)r->answer.ciphers[0] };
         cipher = SSL_CIPHER_find(ssl, id);
     }
-    if (cipher != NULL) snprintf(r->cipher, sizeof(r->cipher), "%s", SSL_CIPHER_get_name(cipher));
-    snprintf(r->state, sizeof(r->state), "%s", SSL_state_string_long(ssl));
+    if (cipher != NULL) copy_str(r->cipher, sizeof(r->cipher), SSL_CIPHER_get_name(cipher));
+    copy_str(r->state, sizeof(r->state), SSL_state_string_long(ssl));
     r->verify_mode = SSL_get_verify_mode(ssl);
 
     /* Alerts: the one we sent means we refused the peer; one we received, the reverse. */
@@ -423,7 +566,7 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         r->err_lib = ERR_GET_LIB(r->err);
         r->err_reason = ERR_GET_REASON(r->err);
         const char *s = ERR_reason_error_string(r->err);
-        snprintf(r->err_reason_str, sizeof(r->err_reason_str), "%s", s ? s : "unknown");
+        copy_str(r->err_reason_str, sizeof(r->err_reason_str), s ? s : "unknown");
     }
     if (!r->alert_seen && r->err_lib == ERR_LIB_SSL && r->err_reason > SSL_AD_REASON_OFFSET &&
         r->err_reason < SSL_AD_REASON_OFFSET + 256) {
@@ -471,14 +614,11 @@ static int no_issuer_found(long code)
 
 void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
-    struct td_runtime_info rt;
     int done = when == TD_AT_DONE;
     int client = r->role == TD_ROLE_CLIENT;
 
     if (!done) {
-        td_runtime_get(&rt, 1);
-        r->pymongo = rt.pymongo;
-        r->loaded = rt.loaded;
+        runtime_loaded(&r->pymongo, &r->loaded);
         r->ssl_options = (unsigned long)SSL_get_options(ssl);
         if (r->offered.parsed) observe_ciphers(r, ssl);
         pthread_once(&policy_once, read_policy);
@@ -502,20 +642,24 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
         r->leaf.present = leaf != NULL;
         r->leaf.must_staple = leaf != NULL && td_cert_must_staple(leaf);
     } else {
+        /* A certificate is described once: a self-signed leaf is also the top of its chain
+         * and the one that failed. */
+        X509 *top = sk_X509_num(chain) > 0 ? sk_X509_value(chain, sk_X509_num(chain) - 1) : leaf;
         if (leaf != NULL) td_cert_describe(leaf, &r->leaf);
-        if (sk_X509_num(chain) > 0)
-            td_cert_describe(sk_X509_value(chain, sk_X509_num(chain) - 1), &r->top);
-        else if (leaf != NULL) r->top = r->leaf;
+        if (top == leaf) r->top = r->leaf;
+        else td_cert_describe(top, &r->top);
         if (r->verify_code != X509_V_OK && leaf != NULL) {
             X509 *bad =
                 param_usable(when) ? failed_certificate(ssl, r->verify_depth, leaf, chain) : leaf;
             if (r->verify_depth < 0 && bad == leaf) r->verify_depth = 0;
-            td_cert_describe(bad, &r->vcert);
+            if (bad == leaf) r->vcert = r->leaf;
+            else if (bad == top) r->vcert = r->top;
+            else td_cert_describe(bad, &r->vcert);
         }
         if (r->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)
             r->not_yet_valid_count = count_not_yet_valid(chain, r->now);
         if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);
-        td_cert_describe(SSL_get_certificate(ssl), &r->ours);
+        describe_ours(SSL_get_certificate(ssl), &r->ours);
     }
     if (client && r->ocsp_stapled) observe_staple(r, ssl, leaf, chain);
 }
@@ -525,17 +669,17 @@ void td_observe_kept(struct td_report *r, const struct td_conn *c)
     struct td_runtime_info rt;
     td_runtime_get(&rt, 1);
     r->now = time(NULL);
-    snprintf(r->program, sizeof(r->program), "%s", rt.program);
+    copy_str(r->program, sizeof(r->program), rt.program);
     r->runtime = rt.kind;
     r->pymongo = rt.pymongo;
     r->loaded = rt.loaded;
     r->role = TD_ROLE_CLIENT;
     r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
     r->openssl_dir = OpenSSL_version(OPENSSL_DIR);
-    snprintf(r->host, sizeof(r->host), "%s", c->sni);
-    snprintf(r->requested_name, sizeof(r->requested_name), "%s", c->sni);
+    copy_str(r->host, sizeof(r->host), c->sni);
+    copy_str(r->requested_name, sizeof(r->requested_name), c->sni);
     r->negotiated = c->kept_version;
-    if (c->kept_cipher != NULL) snprintf(r->cipher, sizeof(r->cipher), "%s", c->kept_cipher);
+    if (c->kept_cipher != NULL) copy_str(r->cipher, sizeof(r->cipher), c->kept_cipher);
     r->init_finished = 1;
     r->verify_code = X509_V_ERR_HOSTNAME_MISMATCH;
     r->verify_depth = 0;
