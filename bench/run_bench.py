@@ -96,6 +96,9 @@ class Runner:
         elif mode == "trace":
             env["TLSDIAG"] = "trace"
             env["TLSDIAG_OUTPUT"] = "file:" + output_path
+            # What trace costs is a line per handshake: the default rate limit would hold
+            # nearly all of them back in a timed run.
+            env["TLSDIAG_RATE_LIMIT"] = "0"
         env.update(WORKLOADS[workload][1] if workload in WORKLOADS else {})
         return env
 
