@@ -147,7 +147,7 @@ def _probe(argv):
 def requirement_missing(requirement):
     """tdlib.missing plus the runtime words: ruby:GEM (ruby can require GEM), php:EXT (php has
     the extension EXT loaded), npm-mongodb (runtimes.mk installed the npm mongodb driver in
-    BUILD/runtimes/npm), openssl-major:N (the openssl command is OpenSSL N.x) and built:PATH
+    BUILD/runtimes/npm), openssl-before:X.Y (the openssl command is older than OpenSSL X.Y) and built:PATH
     (BUILD/PATH exists). Answers are cached."""
     if requirement in _MISSING:
         return _MISSING[requirement]
@@ -161,11 +161,14 @@ def requirement_missing(requirement):
     elif requirement == "npm-mongodb":
         where = BUILD_DIR / "runtimes/npm/node_modules/mongodb/package.json"
         why = None if where.exists() else "the npm mongodb driver is not in %s (npm install failed?)" % where.parent
-    elif requirement.startswith("openssl-major:"):
-        want = requirement[len("openssl-major:"):]
-        version = tdlib.run(["openssl", "version"]).stdout.split()
-        have = version[1].split(".")[0] if len(version) > 1 else "?"
-        why = None if have == want else "the openssl command is OpenSSL %s, not %s" % (have, want)
+    elif requirement.startswith("openssl-before:"):
+        want = requirement[len("openssl-before:"):]
+        words = tdlib.run(["openssl", "version"]).stdout.split()
+        have = words[1] if len(words) > 1 else "?"
+        def numbers(v):
+            return tuple(int(n) for n in re.findall(r"\d+", v)[:3])
+        why = None if numbers(have) < numbers(want) else "the openssl command is OpenSSL %s, not before %s" % (
+            have, want)
     elif requirement.startswith("built:"):
         where = BUILD_DIR / requirement[len("built:"):]
         why = None if where.exists() else "%s is not built" % where
