@@ -15,6 +15,7 @@
 #  - without DESTDIR, into a scratch PREFIX and MODULESDIR (configs then name the loader's path),
 #    the installed `tlsdiag run -- openssl s_client` explains a failure; uninstall leaves nothing.
 set -eu
+. "$(dirname "$0")/../lib/self_signed_server.sh"
 build=$1 make=${2:-make}
 python=${PYTHON:-/usr/bin/python3}
 root=$(mktemp -d "${TMPDIR:-/tmp}/tlsdiag-install.XXXXXX")
@@ -72,21 +73,7 @@ system_cnf=$(openssl version -d | sed 's/^OPENSSLDIR: "\(.*\)"/\1/')/openssl.cnf
 { cat "$system_cnf"; echo; echo ".include $dest/usr/share/tlsdiag/tlsdiag-enable.cnf"; } > "$root/system-with-snippet.cnf"
 
 # A self-signed server the client does not trust: the handshake fails on verification.
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$root/key.pem" -out "$root/cert.pem" -days 2 \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1 || fail "cannot make a certificate"
-mkfifo "$root/stdin"
-sleep 60 > "$root/stdin" &
-sleeper=$!
-OPENSSL_CONF=/dev/null openssl s_server -accept 127.0.0.1:0 -naccept 30 -cert "$root/cert.pem" \
-    -key "$root/key.pem" < "$root/stdin" > "$root/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 100); do
-    port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$root/server.log")
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || fail "s_server did not start: $(cat "$root/server.log")"
+self_signed_server "$root" 30 60
 
 client='
 import socket, ssl, sys

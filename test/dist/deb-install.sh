@@ -20,6 +20,7 @@
 # or without man (man-db), python3 or openssl. --preflight runs only these checks, before the
 # package is built. It never touches the system openssl.cnf.
 set -euo pipefail
+. "$(dirname "$0")/../lib/self_signed_server.sh"
 preflight=0
 [ "${1:-}" != --preflight ] || { preflight=1; shift; }
 deb=${1:-} module_deb=${2:-} version=${3:-}
@@ -97,22 +98,7 @@ if not ok:
 PY
 
 # b. A real failing handshake, explained by the installed module.
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost > "$tmp/req.log" 2>&1 ||
-    { cat "$tmp/req.log" >&2; fail "openssl req could not make the certificate"; }
-mkfifo "$tmp/stdin"
-sleep 120 > "$tmp/stdin" &
-sleeper=$!
-OPENSSL_CONF=/dev/null openssl s_server -accept 127.0.0.1:0 -naccept 5 -cert "$tmp/cert.pem" \
-    -key "$tmp/key.pem" < "$tmp/stdin" > "$tmp/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 100); do
-    port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$tmp/server.log")
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || fail "s_server did not start: $(cat "$tmp/server.log")"
+self_signed_server "$tmp" 5 120
 # The client fails the handshake itself (exit 3), then writes the files mapped into it that
 # have tlsdiag in their path: the tlsdiag code this process really ran.
 client='
