@@ -700,11 +700,8 @@ static void cert_sans(X509 *x, struct cert_facts *f)
             memcpy(san->text + 4, ASN1_STRING_get0_data(g->d.dNSName), n);
             san->len = 4 + n;
         } else if (g->type == GEN_IPADD) {
-            char ip[INET6_ADDRSTRLEN] = "?";
-            int l = ASN1_STRING_length(g->d.iPAddress);
-            const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
-            if (l == 4) inet_ntop(AF_INET, d, ip, sizeof(ip));
-            else if (l == 16) inet_ntop(AF_INET6, d, ip, sizeof(ip));
+            char ip[INET6_ADDRSTRLEN];
+            td_san_ip(g->d.iPAddress, ip, sizeof(ip));
             san->len = (size_t)snprintf(san->text, sizeof(san->text), "IP:%s", ip);
         } else {
             continue;

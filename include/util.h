@@ -61,6 +61,8 @@ size_t td_escape(char *dst, size_t cap, const char *src, int json);
 
 /* A name in RFC 2253 order (CN first), UTF-8 kept as it is: escape it before printing. */
 void td_name_print(const X509_NAME *name, char *dst, size_t cap);
+/* An iPAddress SAN as text ("192.0.2.1", "2001:db8::1"), or "?" when it is neither length. */
+void td_san_ip(const ASN1_OCTET_STRING *ip, char *dst, size_t cap);
 
 /* An ASN1_TIME as seconds since the epoch, 0 when it cannot be read. The one way we compare
  * certificate times: X509_cmp_time is deprecated in OpenSSL 4.0. */

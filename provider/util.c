@@ -156,6 +156,16 @@ static void append(char *dst, size_t cap, const char *sep, const char *piece, si
     dst[len + piece_len] = '\0';
 }
 
+void td_san_ip(const ASN1_OCTET_STRING *ip, char *dst, size_t cap)
+{
+    int l = ASN1_STRING_length(ip);
+    const unsigned char *d = ASN1_STRING_get0_data(ip);
+    if (cap < INET6_ADDRSTRLEN || (l == 4    ? inet_ntop(AF_INET, d, dst, (socklen_t)cap)
+                                   : l == 16 ? inet_ntop(AF_INET6, d, dst, (socklen_t)cap)
+                                             : NULL) == NULL)
+        snprintf(dst, cap, "?");
+}
+
 static void describe_sans(X509 *x, char *dst, size_t cap)
 {
     GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
@@ -168,11 +178,8 @@ static void describe_sans(X509 *x, char *dst, size_t cap)
             snprintf(piece, sizeof(piece), "DNS:%.*s", l > 255 ? 255 : l,
                      (const char *)ASN1_STRING_get0_data(g->d.dNSName));
         } else if (g->type == GEN_IPADD) {
-            char ip[INET6_ADDRSTRLEN] = "?";
-            int l = ASN1_STRING_length(g->d.iPAddress);
-            const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
-            if (l == 4) inet_ntop(AF_INET, d, ip, sizeof(ip));
-            else if (l == 16) inet_ntop(AF_INET6, d, ip, sizeof(ip));
+            char ip[INET6_ADDRSTRLEN];
+            td_san_ip(g->d.iPAddress, ip, sizeof(ip));
             snprintf(piece, sizeof(piece), "IP:%s", ip);
         } else {
             continue;
