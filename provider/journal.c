@@ -98,7 +98,8 @@ static void add_report(struct entry *e, const struct td_report *r)
     if (r->host[0]) add_escaped(e, "TLSDIAG_PEER_HOST", r->host);
     if (r->addr[0]) add(e, "TLSDIAG_PEER_ADDR", addr);
     if (r->verify_code != 0) add_number(e, "TLSDIAG_VERIFY_CODE", r->verify_code);
-    if (r->event == TD_EV_REPEAT_SUMMARY) add_number(e, "TLSDIAG_COUNT", r->repeat_count);
+    if (r->event == TD_EV_REPEAT_SUMMARY || r->event == TD_EV_RATE_LIMITED)
+        add_number(e, "TLSDIAG_COUNT", r->repeat_count);
 }
 
 /* An entry too big for a datagram, in a sealed memfd: journald reads it only once it can no
