@@ -13,17 +13,29 @@
 #include "render.h"
 #include "settings.h"
 
+/* Indexed by key: a key added to enum td_key must get its names here. A missing config name
+ * ends the provider's OSSL_PARAM list early and silently drops the keys after it (that hid
+ * rate_limit and rate_burst; check-repeat (d') reads them from a config). */
 const char *const td_key_names[TD_KEY_COUNT] = {
-    "mode", "output", "format", "repeat_window", "syslog_facility", "syslog_ident"
+    [TD_KEY_MODE] = "mode",
+    [TD_KEY_OUTPUT] = "output",
+    [TD_KEY_FORMAT] = "format",
+    [TD_KEY_REPEAT_WINDOW] = "repeat_window",
+    [TD_KEY_SYSLOG_FACILITY] = "syslog_facility",
+    [TD_KEY_SYSLOG_IDENT] = "syslog_ident",
+    [TD_KEY_RATE_LIMIT] = "rate_limit",
+    [TD_KEY_RATE_BURST] = "rate_burst",
 };
-const char *const td_env_names[TD_KEY_COUNT] = { "TLSDIAG",
-                                                 "TLSDIAG_OUTPUT",
-                                                 "TLSDIAG_FORMAT",
-                                                 "TLSDIAG_REPEAT_WINDOW",
-                                                 "TLSDIAG_SYSLOG_FACILITY",
-                                                 "TLSDIAG_SYSLOG_IDENT",
-                                                 "TLSDIAG_RATE_LIMIT",
-                                                 "TLSDIAG_RATE_BURST" };
+const char *const td_env_names[TD_KEY_COUNT] = {
+    [TD_KEY_MODE] = "TLSDIAG",
+    [TD_KEY_OUTPUT] = "TLSDIAG_OUTPUT",
+    [TD_KEY_FORMAT] = "TLSDIAG_FORMAT",
+    [TD_KEY_REPEAT_WINDOW] = "TLSDIAG_REPEAT_WINDOW",
+    [TD_KEY_SYSLOG_FACILITY] = "TLSDIAG_SYSLOG_FACILITY",
+    [TD_KEY_SYSLOG_IDENT] = "TLSDIAG_SYSLOG_IDENT",
+    [TD_KEY_RATE_LIMIT] = "TLSDIAG_RATE_LIMIT",
+    [TD_KEY_RATE_BURST] = "TLSDIAG_RATE_BURST",
+};
 
 #define DEFAULT_IDENT "tlsdiag"
 #define DEFAULT_RATE 10

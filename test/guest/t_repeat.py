@@ -11,6 +11,8 @@ within the window are counted, and the count comes out once, when the window end
 (d) the rate limit: 300 failures explained one by one (window 0) with TLSDIAG_RATE_LIMIT=5 and
     TLSDIAG_RATE_BURST=10: at most the burst plus what the rate refills are explained, and a
     rate_limited event counts every other one (nothing silently lost).
+(d') the same limit set by the provider's config keys (rate_limit, rate_burst in its openssl.cnf
+    section), not the environment.
 (e) trace mode under the same limit: 300 good handshakes give at most that many trace lines,
     and rate_limited events count the rest."""
 import json
@@ -149,9 +151,12 @@ def window_ends(build, tmp):
     return "summary of 2 written at the window's end, summary of 1 at exit"
 
 
-def _hshost(build, out, steps, **extra):
-    env = host_env(build.cnf, mode=extra.pop("mode", "1"), fmt="json", output=f"file:{out}", window=0,
-                   TLSDIAG_RATE_LIMIT=5, TLSDIAG_RATE_BURST=10, **extra)
+def _hshost(build, out, steps, cnf=None, **extra):
+    limits = {} if cnf else {"TLSDIAG_RATE_LIMIT": 5, "TLSDIAG_RATE_BURST": 10}
+    env = host_env(cnf or build.cnf, mode=extra.pop("mode", "1"), fmt="json", output=f"file:{out}", window=0,
+                   **limits, **extra)
+    if cnf:
+        del env["TLSDIAG_RATE_LIMIT"]  # the config's keys must decide
     t0 = time.monotonic()
     p = subprocess.run([build.prog("hshost"), *steps], env=env, capture_output=True, text=True, timeout=120)
     check(p.returncode == 0, f"hshost exited {p.returncode}: {p.stderr[-800:]}")
@@ -162,8 +167,14 @@ def _held(events, of):
     return sum(e["count"] for e in events if e["event"] == "rate_limited" and e["of"] == of)
 
 
-def rate_limited_failures(build, tmp):
-    took, events = _hshost(build, tmp / "rate.jsonl", ["fail*150"])
+def rate_limited_failures(build, tmp, by_config=False):
+    cnf = None
+    if by_config:
+        cnf = tmp / "rate.cnf"
+        cnf.write_text(Path(build.cnf).read_text().replace(
+            "[ tlsdiag_sect ]\n", "[ tlsdiag_sect ]\nrate_limit = 5\nrate_burst = 10\n"))
+        check("rate_limit = 5" in cnf.read_text(), f"no tlsdiag_sect in {build.cnf}")
+    took, events = _hshost(build, tmp / ("rate-cnf.jsonl" if by_config else "rate.jsonl"), ["fail*150"], cnf)
     explained = sum(1 for e in events if e["event"] == "handshake_failed")
     held = _held(events, "handshake_failed")
     # 150 failures, each seen at both ends of hshost's own connections.
@@ -190,6 +201,7 @@ CASES = [
      pymongo_retries),
     ("repeat (c): 2 s window -> summary written when the next failure ends the window", window_ends),
     ("repeat (d): rate limit 5/s, burst 10 -> failures beyond it counted in rate_limited", rate_limited_failures),
+    ("repeat (d'): the same limit from the config keys rate_limit, rate_burst", rate_limited_failures, True),
     ("repeat (e): rate limit on trace lines -> the rest counted in rate_limited", rate_limited_trace),
 ]
 
