@@ -330,9 +330,11 @@ void td_repeat_remember(const struct td_report *r)
 void td_repeat_tick(void)
 {
     long next = atomic_load_explicit(&next_close, memory_order_relaxed);
-    if (next == 0 || (long)time(NULL) < next) return;
+    if (next == 0) return;
+    time_t now = time(NULL);
+    if ((long)now < next) return;
     pthread_mutex_lock(&lock);
-    close_expired(time(NULL));
+    close_expired(now);
     note_next_close();
     pthread_mutex_unlock(&lock);
 }
