@@ -92,6 +92,7 @@ enum td_variant {
     TD_V_GOT_HTTP,      /* not_tls: a client spoke HTTP to this server */
     TD_V_HTTP,          /* not_tls: the server answered in HTTP */
     TD_V_LEVEL,         /* peer_version_too_low: the version is allowed, the security level not */
+    TD_V_SEND_CHAIN, /* unknown_ca: a sole leaf for a public name, its issuer known nowhere here */
     TD_V_COUNT
 };
 
@@ -148,6 +149,10 @@ enum td_cause_id td_reason_cause(int reason);
 /* The text for a variant, falling back to TD_V_BASE. */
 const char *td_cause_summary(const struct td_cause *c, int variant);
 const char *td_cause_fix(const struct td_cause *c, int variant);
+
+/* Said after the fix when the chain has more problems than the one OpenSSL reported (the
+ * also_N evidence): {_also_count} of them. */
+extern const char td_also_fix[];
 
 /* The hint for a column (TD_RT_ or TD_HINT_), its host's if the column has none, or NULL. */
 const char *td_cause_hint_column(const struct td_cause *c, int column);

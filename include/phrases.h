@@ -58,6 +58,29 @@
 #define TD_SAY_NO_EKU "(no extendedKeyUsage)"
 #define TD_SAY_OTHER_PURPOSES "other purposes only" /* an EKU naming none tlsdiag knows */
 
+/* ---- the chain's other problems (also_N), found by tlsdiag's own verification ---- */
+#define TD_SAY_ALSO_NO_ISSUER \
+    "no trusted issuer at depth %d: '%s' was issued by '%s', which is not in the trust store"
+#define TD_SAY_ALSO_SELF_SIGNED "self-signed and not trusted at depth %d: '%s'"
+#define TD_SAY_ALSO_EXPIRED "expired at depth %d (%s): '%s'"             /* notAfter */
+#define TD_SAY_ALSO_NOT_YET_VALID "not yet valid at depth %d (%s): '%s'" /* notBefore */
+#define TD_SAY_ALSO_WEAK_KEY "key too small at depth %d (%s at security level %d): '%s'"
+#define TD_SAY_ALSO_WEAK_DIGEST \
+    "signature digest too weak at depth %d (%s at security level %d): '%s'"
+#define TD_SAY_ALSO_PURPOSE "not issued for %s at depth %d: '%s'"
+#define TD_SAY_ALSO_NAME "'%s' is not a name of the certificate at depth %d ('%s', names %s)"
+#define TD_SAY_ALSO_OTHER "%ld (%s) at depth %d: '%s'"
+/* Why a sole leaf whose issuer is unknown is read as the server's fault or the client's. */
+#define TD_SAY_WEIGHED_SEND_CHAIN \
+    "'%s' looks like a public name, its issuer '%s' is in no trust store here, and the server " \
+    "sent one certificate: most likely its chain is incomplete"
+#define TD_SAY_WEIGHED_PRIVATE \
+    "'%s' is a private name or an address: most likely '%s' is a private CA the client must " \
+    "be given"
+#define TD_SAY_WEIGHED_OTHER_KEY \
+    "a CA named '%s' is in the trust store but did not sign this certificate (a renewed or " \
+    "replaced CA?): the client needs the one that did"
+
 /* ---- versions ---- */
 #define TD_SAY_UP_TO "up to %s"
 #define TD_SAY_NO_VERSION "none (minimum %s, maximum %s)"

@@ -13,6 +13,7 @@
 
 #define TD_FIELD 256 /* cap on any certificate- or peer-derived text */
 #define TD_MAX_EVIDENCE 32
+#define TD_MAX_PROBLEMS 8
 
 enum td_event {
     TD_EV_HANDSHAKE_FAILED,
@@ -65,6 +66,17 @@ struct td_trust_path {
     char from[48]; /* "OpenSSL default" or the variable that set it */
     int count;     /* certificates or hash links; -1 when it does not exist */
     long age_days; /* since it last changed */
+};
+
+/* One problem of a failed chain, as tlsdiag's own verification of it found (observe.c): the
+ * certificate it is about, at its depth, with what the words need. */
+struct td_chain_problem {
+    long code; /* X509_V_ERR_* */
+    int depth;
+    char subject[TD_FIELD], issuer[TD_FIELD];
+    char not_before[32], not_after[32];
+    char key[32];
+    char sig_digest[32];
 };
 
 /* The system policy of the config in use (its ssl_conf system_default section). */
@@ -158,6 +170,11 @@ struct td_report {
     enum { TD_OS_OTHER, TD_OS_DEBIAN, TD_OS_FEDORA } os;
     struct td_policy policy;
     struct td_evidence evidence[TD_MAX_EVIDENCE];
+    /* OpenSSL stops at a chain's first problem; tlsdiag's own verification of a failed chain
+     * goes on and finds them all (up to TD_MAX_PROBLEMS, the one OpenSSL reported included). */
+    int n_problems;
+    struct td_chain_problem problems[TD_MAX_PROBLEMS];
+    int issuer_in_store; /* a name in the trust store is the top certificate's issuer's */
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

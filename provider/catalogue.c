@@ -172,6 +172,12 @@ const struct td_section_info td_sections[TD_SEC_COUNT] = {
     "maximum version). This OpenSSL ({openssl}) supports TLS 1.2 and 1.3, so the " \
     "guide's 'OpenSSL too old' advice does not apply."
 
+/* How a server sends its whole chain. */
+#define SEND_CHAIN \
+    "its certificate file must hold its own certificate followed by the intermediate(s) " \
+    "(mongod: the full chain in net.tls.certificateKeyFile; nginx: ssl_certificate; openssl " \
+    "s_server: -cert_chain)."
+
 #define HSF_FIX(sni) \
     "Compare with what the server allows (its log says 'no shared cipher' if " \
     "that is it)." sni " If the server is old and offers only RSA key exchange, " \
@@ -211,7 +217,15 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                                "CAs this server trusts for clients (nginx: ssl_client_certificate; "
                                "openssl s_server: -CAfile; mongod: net.tls.CAFile or "
                                "net.tls.clusterCAFile), or have the client send its intermediate "
-                               "certificates too." },
+                               "certificates too.",
+               [TD_V_SOLE_CERT] = "If '{root_issuer}' is a private or test CA, give its certificate "
+                                  "to the client explicitly. If it is an intermediate CA, the server "
+                                  "must send it too: " SEND_CHAIN,
+               [TD_V_SEND_CHAIN] = "The server must send its intermediate certificate "
+                                   "('{root_issuer}') along with its own: " SEND_CHAIN " Browsers "
+                                   "hide this by fetching or caching intermediates; OpenSSL clients "
+                                   "do not. Only if '{root_issuer}' is a private CA of your own, "
+                                   "give its certificate to the client instead." },
       .hint = { CA_CELLS("", "", "", "", "", "") },
     },
     [TD_CAUSE_MISSING_INTERMEDIATE] =
@@ -551,6 +565,10 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .fix = { [TD_V_BASE] = "" },
     },
 };
+
+const char td_also_fix[] =
+    "OpenSSL stopped at this one; fix it first, then the {_also_count} other problem(s) of the "
+    "same chain listed as also_N: each would fail the next handshake.";
 
 const char *td_cause_summary(const struct td_cause *c, int variant)
 {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -70,6 +71,133 @@ static int trust_evidence(struct td_report *r)
            (r->ca_dir.count > 0 ? r->ca_dir.count : 0);
 }
 
+/* ---- the chain's other problems ------------------------------------------------------- */
+
+/* OpenSSL's "no issuer" codes are one problem, whichever it names. */
+static int no_issuer(long code)
+{
+    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+           code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+           code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+}
+
+/* The problem OpenSSL reported, as tlsdiag's verification met it again. */
+static int is_main_problem(const struct td_report *r, const struct td_chain_problem *p)
+{
+    if (no_issuer(p->code) && no_issuer(r->verify_code)) return 1;
+    return p->code == r->verify_code && (r->verify_depth < 0 || p->depth == r->verify_depth);
+}
+
+static void also_line(struct td_report *r, const char *key, const struct td_chain_problem *p)
+{
+    const char *name = r->requested_name[0] ? r->requested_name : r->host;
+    switch (p->code) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        ev(r, key, TD_SAY_ALSO_NO_ISSUER, p->depth, p->subject, p->issuer);
+        break;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        ev(r, key, TD_SAY_ALSO_SELF_SIGNED, p->depth, p->subject);
+        break;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        ev(r, key, TD_SAY_ALSO_EXPIRED, p->depth, p->not_after, p->subject);
+        break;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        ev(r, key, TD_SAY_ALSO_NOT_YET_VALID, p->depth, p->not_before, p->subject);
+        break;
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+        ev(r, key, TD_SAY_ALSO_WEAK_KEY, p->depth, p->key, r->security_level, p->subject);
+        break;
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+        ev(r, key, TD_SAY_ALSO_WEAK_DIGEST, p->depth,
+           p->sig_digest[0] ? p->sig_digest : TD_SAY_WEAK_DIGEST_UNNAMED, r->security_level,
+           p->subject);
+        break;
+    case X509_V_ERR_INVALID_PURPOSE:
+        ev(r, key, TD_SAY_ALSO_PURPOSE, r->role == TD_ROLE_SERVER ? "clientAuth" : "serverAuth",
+           p->depth, p->subject);
+        break;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        ev(r, key, TD_SAY_ALSO_NAME, name, p->depth, p->subject,
+           r->leaf.san[0] ? r->leaf.san : r->leaf.cn);
+        break;
+    default:
+        ev(r, key, TD_SAY_ALSO_OTHER, p->code, X509_verify_cert_error_string(p->code), p->depth,
+           p->subject);
+        break;
+    }
+}
+
+/* The problems besides the one OpenSSL stopped at, a line each; the fix then says to take the
+ * reported one first (render.c). */
+static void also_evidence(struct td_report *r)
+{
+    static const char *const keys[TD_MAX_PROBLEMS] = { "also_1", "also_2", "also_3", "also_4",
+                                                       "also_5", "also_6", "also_7", "also_8" };
+    int n = 0;
+    for (int i = 0; i < r->n_problems && i < TD_MAX_PROBLEMS; i++)
+        if (!is_main_problem(r, &r->problems[i])) also_line(r, keys[n++], &r->problems[i]);
+    if (n > 0) ev(r, "_also_count", "%d", n);
+}
+
+/* A name that looks like one of the public DNS: not an address, not a single label, and under a
+ * top-level label that is no private or reserved one (RFC 2606, 6761, 6762, 8375). */
+static int public_name(const char *name)
+{
+    static const char *const private_tlds[] = { "localhost", "local",   "internal", "lan",
+                                                "home",      "corp",    "intranet", "localdomain",
+                                                "test",      "example", "invalid",  "arpa" };
+    const char *dot = strrchr(name, '.');
+    if (strchr(name, ':') != NULL || dot == NULL || dot == name) return 0;
+    const char *tld = dot + 1;
+    size_t n = strlen(tld);
+    if (n < 2 || n > 63) return 0;
+    int punycode = !strncasecmp(tld, "xn--", 4);
+    for (size_t i = punycode ? 4 : 0; i < n; i++)
+        if (!isalpha((unsigned char)tld[i]) &&
+            !(punycode && (isdigit((unsigned char)tld[i]) || tld[i] == '-')))
+            return 0;
+    for (size_t i = 0; i < sizeof(private_tlds) / sizeof(private_tlds[0]); i++)
+        if (!strcasecmp(tld, private_tlds[i])) return 0;
+    return 1;
+}
+
+/* The name a sole leaf is weighed by: the one asked for, else the certificate's first DNS name. */
+static void weighed_name(const struct td_report *r, char *dst, size_t cap)
+{
+    const char *asked = r->requested_name[0] ? r->requested_name : r->host;
+    const char *dns = strstr(r->leaf.san, "DNS:");
+    if (asked[0] != '\0' || dns == NULL) {
+        snprintf(dst, cap, "%s", asked[0] ? asked : r->leaf.cn);
+        return;
+    }
+    dns += 4;
+    snprintf(dst, cap, "%.*s", (int)strcspn(dns, ", "), dns);
+}
+
+/* A server sent only its leaf, without AIA, and its issuer is not trusted: either the client
+ * lacks a private CA or the server leaves out its intermediate. A public name and an issuer
+ * known nowhere here point at the server; anything else at the client. Both fixes are given. */
+static void weigh_sole_cert(struct td_report *r)
+{
+    char name[TD_FIELD];
+    weighed_name(r, name, sizeof(name));
+    if (r->issuer_in_store) {
+        ev(r, "weighed", TD_SAY_WEIGHED_OTHER_KEY, r->top.issuer);
+        r->fix_variant = TD_V_SOLE_CERT;
+    } else if (public_name(name)) {
+        ev(r, "weighed", TD_SAY_WEIGHED_SEND_CHAIN, name, r->top.issuer);
+        r->fix_variant = TD_V_SEND_CHAIN;
+    } else {
+        ev(r, "weighed", TD_SAY_WEIGHED_PRIVATE, name, r->top.issuer);
+        r->fix_variant = TD_V_SOLE_CERT;
+    }
+}
+
 static void classify_verify(struct td_report *r)
 {
     const struct td_cert *c = &r->vcert;
@@ -111,6 +239,7 @@ static void classify_verify(struct td_report *r)
             if (r->chain_sent == 1 && !r->top.self_signed) {
                 ev(r, "note", TD_SAY_SOLE_CERT, server ? "client" : "server");
                 r->summary_variant = TD_V_SOLE_CERT;
+                if (!server) weigh_sole_cert(r);
             }
             if (server) r->fix_variant = TD_V_SERVER;
             else ev(r, "_untrusted_ca", "%s", r->top.self_signed ? r->top.subject : r->top.issuer);
@@ -163,6 +292,7 @@ static void classify_verify(struct td_report *r)
     case TD_CAUSE_REVOKED_CRL: set_cause(r, TD_CAUSE_REVOKED_CRL); break;
     default: set_cause(r, TD_CAUSE_OTHER_VERIFY); break;
     }
+    also_evidence(r);
 }
 
 /* ---- versions ------------------------------------------------------------------------- */

@@ -612,6 +612,105 @@ static int no_issuer_found(long code)
            code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
 }
 
+/* ---- every problem of a failed chain -------------------------------------------------- */
+
+/* The problems a user would otherwise meet one handshake at a time. Others (a CRL the snapshot
+ * does not carry, a path length) would be artefacts of verifying again, or are rare enough to
+ * leave to OpenSSL's one code. */
+static int chain_problem_worth(long code)
+{
+    switch (code) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+    case X509_V_ERR_INVALID_PURPOSE:
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: return 1;
+    default: return 0;
+    }
+}
+
+/* Our own verify callback: it records the problem and lets the verification go on, so that it
+ * reaches the checks OpenSSL's first error skipped. */
+static int record_chain_problem(int ok, X509_STORE_CTX *ctx)
+{
+    struct td_report *r = X509_STORE_CTX_get_app_data(ctx);
+    long code = ok ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
+    int depth = X509_STORE_CTX_get_error_depth(ctx);
+    if (r == NULL || !chain_problem_worth(code) || r->n_problems >= TD_MAX_PROBLEMS) return 1;
+    for (int i = 0; i < r->n_problems; i++)
+        if (r->problems[i].code == code && r->problems[i].depth == depth) return 1;
+    struct td_chain_problem *p = &r->problems[r->n_problems++];
+    struct td_cert d;
+    td_cert_describe(X509_STORE_CTX_get_current_cert(ctx), &d);
+    p->code = code;
+    p->depth = depth;
+    copy_str(p->subject, sizeof(p->subject), d.subject);
+    copy_str(p->issuer, sizeof(p->issuer), d.issuer);
+    copy_str(p->not_before, sizeof(p->not_before), d.not_before);
+    copy_str(p->not_after, sizeof(p->not_after), d.not_after);
+    copy_str(p->key, sizeof(p->key), d.key);
+    copy_str(p->sig_digest, sizeof(p->sig_digest), d.sig_digest);
+    return 1;
+}
+
+static int weak_code(long code)
+{
+    return code == X509_V_ERR_EE_KEY_TOO_SMALL || code == X509_V_ERR_CA_KEY_TOO_SMALL ||
+           code == X509_V_ERR_CA_MD_TOO_WEAK;
+}
+
+/* The failed chain verified once more, by tlsdiag: against the snapshot of the trust store (no
+ * lookup or callback of the host's runs), with the connection's parameters (names, flags,
+ * purpose, the security level as libssl sets it), and our own callback, which records every
+ * problem. Where OpenSSL's own depth is missing or names the wrong certificate (a weak key or
+ * digest is found after the chain is built), ours names the one at fault. */
+static void chain_problems(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *sent,
+                           X509 *top, enum td_when when)
+{
+    SSL_CTX *sctx = SSL_get_SSL_CTX(ssl);
+    X509_STORE *store = store_snapshot(sctx ? SSL_CTX_get_cert_store(sctx) : NULL);
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    if (store == NULL || ctx == NULL || !X509_STORE_CTX_init(ctx, store, leaf, sent)) goto end;
+    X509_STORE_CTX_set_default(ctx, r->role == TD_ROLE_CLIENT ? "ssl_server" : "ssl_client");
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+    if (param_usable(when) && SSL_get0_param(ssl) != NULL)
+        X509_VERIFY_PARAM_set1(param, SSL_get0_param(ssl));
+    X509_VERIFY_PARAM_set_auth_level(param, r->security_level);
+    X509_STORE_CTX_set_verify_cb(ctx, record_chain_problem);
+    X509_STORE_CTX_set_app_data(ctx, r);
+    X509_verify_cert(ctx);
+    X509_STORE_CTX_set_app_data(ctx, NULL);
+
+    if (weak_code(r->verify_code) || r->verify_depth < 0) {
+        STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(ctx);
+        for (int i = 0; i < r->n_problems; i++) {
+            const struct td_chain_problem *p = &r->problems[i];
+            if (p->code != r->verify_code || p->depth < 0 || p->depth >= sk_X509_num(built))
+                continue;
+            r->verify_depth = p->depth;
+            td_cert_describe(sk_X509_value(built, p->depth), &r->vcert);
+            break;
+        }
+    }
+    if (top != NULL && no_issuer_found(r->verify_code)) {
+        X509_OBJECT *o =
+            X509_STORE_CTX_get_obj_by_subject(ctx, X509_LU_X509, X509_get_issuer_name(top));
+        r->issuer_in_store = o != NULL;
+        X509_OBJECT_free(o);
+    }
+end:
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+}
+
 void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     int done = when == TD_AT_DONE;
@@ -656,6 +755,8 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
             else if (bad == top) r->vcert = r->top;
             else td_cert_describe(bad, &r->vcert);
         }
+        if (r->verify_code != X509_V_OK && leaf != NULL)
+            chain_problems(r, ssl, leaf, chain, top, when);
         if (r->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)
             r->not_yet_valid_count = count_not_yet_valid(chain, r->now);
         if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);

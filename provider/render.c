@@ -62,6 +62,17 @@ static void expand(const struct td_report *r, const char *tmpl, char *dst, size_
     expand_as(r, tmpl, dst, cap, 0);
 }
 
+/* A cause's fix, then, when tlsdiag found more problems in the chain than the one OpenSSL
+ * stopped at, the order to take them in. */
+static void expand_fix(const struct td_report *r, char *dst, size_t cap)
+{
+    expand(r, td_cause_fix(r->cause, r->fix_variant), dst, cap);
+    size_t n = strlen(dst);
+    if (td_evidence_get(r, "_also_count") == NULL || n + 2 >= cap) return;
+    dst[n++] = ' ';
+    expand(r, td_also_fix, dst + n, cap - n);
+}
+
 /* ---- a bounded string builder --------------------------------------------------------- */
 
 struct out {
@@ -324,7 +335,7 @@ static void render_json(const struct td_report *r, struct out *o)
         if (r->evidence[i].key[0] != '_') jstr(o, &g, r->evidence[i].key, r->evidence[i].value);
     put(o, "}");
     if (r->cause != NULL && r->event == TD_EV_HANDSHAKE_FAILED) {
-        expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
+        expand_fix(r, text, sizeof(text));
         jstr(o, &f, "fix", text);
         const char *hint = hint_for(r);
         if (hint != NULL) {
@@ -424,7 +435,7 @@ static void render_text(const struct td_report *r, struct out *o)
     }
     put(o, "  %-9s %s / %s\n", "cause:", sec->id, r->cause ? r->cause->id : "unknown");
     if (r->cause != NULL) {
-        expand(r, td_cause_fix(r->cause, r->fix_variant), text, sizeof(text));
+        expand_fix(r, text, sizeof(text));
         text_field(o, "fix:", text);
         const char *hint = hint_for(r);
         if (hint != NULL) {

@@ -110,6 +110,73 @@ static void unknown_ca_server(struct td_report *r)
     r->chain_sent = 2;
 }
 
+/* ---- a chain's other problems, and a sole leaf weighed ---- */
+
+static void add_problem(struct td_report *r, long code, int depth, const char *subject)
+{
+    struct td_chain_problem *p = &r->problems[r->n_problems++];
+    memset(p, 0, sizeof(*p));
+    p->code = code;
+    p->depth = depth;
+    strcpy(p->subject, subject);
+    strcpy(p->issuer, "CN=Private CA");
+    strcpy(p->not_before, "2026-01-01T00:00:00Z");
+    strcpy(p->not_after, "2026-06-01T00:00:00Z");
+    strcpy(p->key, "RSA-1024");
+    strcpy(p->sig_digest, "SHA1");
+}
+
+/* A complete chain up to a root nobody here trusts: the usual words. */
+static void unknown_ca_full_chain(struct td_report *r)
+{
+    unknown_ca(r);
+    r->chain_sent = 2;
+    r->top.self_signed = 1;
+    strcpy(r->top.subject, "CN=Private Root");
+    strcpy(r->top.issuer, "CN=Private Root");
+}
+
+/* OpenSSL stopped at the untrusted issuer; tlsdiag's own verification also met the leaf's
+ * expiry, its name, and the issuer problem again (which is the main one, not an "also"). */
+static void unknown_ca_expired(struct td_report *r)
+{
+    unknown_ca_full_chain(r);
+    r->verify_depth = 1;
+    strcpy(r->requested_name, "db.example");
+    r->leaf.present = 1;
+    strcpy(r->leaf.san, "DNS:other.example");
+    add_problem(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, 1, "CN=Private Root");
+    add_problem(r, X509_V_ERR_CERT_HAS_EXPIRED, 0, "CN=db.example");
+    add_problem(r, X509_V_ERR_HOSTNAME_MISMATCH, 0, "CN=db.example");
+}
+
+/* A weak intermediate as observe.c places it: at its own depth, described itself. */
+static void weak_digest_intermediate(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_CA_MD_TOO_WEAK);
+    r->verify_depth = 1;
+    strcpy(r->vcert.subject, "CN=Issuing CA");
+    strcpy(r->vcert.issuer, "CN=Root CA");
+    strcpy(r->vcert.sig_digest, "SHA1");
+    r->security_level = 2;
+    add_problem(r, X509_V_ERR_CA_MD_TOO_WEAK, 1, "CN=Issuing CA");
+    add_problem(r, X509_V_ERR_CA_KEY_TOO_SMALL, 2, "CN=Root CA");
+}
+
+/* Only the leaf, for a public name, its issuer in no store here: the server's chain is short. */
+static void sole_leaf_public(struct td_report *r)
+{
+    unknown_ca(r);
+    strcpy(r->requested_name, "db.example.com");
+}
+
+/* The issuer's name is in the store, yet it did not verify: a replaced CA, the client's side. */
+static void sole_leaf_other_key(struct td_report *r)
+{
+    sole_leaf_public(r);
+    r->issuer_in_store = 1;
+}
+
 static void missing_intermediate(struct td_report *r)
 {
     verify_failed(r, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE);
@@ -504,6 +571,33 @@ static const struct classify_case cases[] = {
       "this "
       "client does not trust; we rejected the server.\n",
       "\"fix\":\"If 'CN=Private CA' is a private or test CA, give its certificate to the client" },
+    { "unknown CA, a complete chain", unknown_ca_full_chain, TD_CAUSE_UNKNOWN_CA, CVF, "root",
+      "CN=Private Root", "which is not in this client's trust store; we rejected the server.\n",
+      "\"fix\":\"If 'CN=Private Root' is a private or test CA" },
+    { "unknown CA, and the leaf expired and misnamed too", unknown_ca_expired, TD_CAUSE_UNKNOWN_CA,
+      CVF, "_also_count", "2",
+      "also_1:           expired at depth 0 (2026-06-01T00:00:00Z): 'CN=db.example'\n"
+      "            also_2:           'db.example' is not a name of the certificate at depth 0 "
+      "('CN=db.example', names DNS:other.example)\n",
+      "update the CA certificates package. OpenSSL stopped at this one; fix it first, then the 2 "
+      "other problem(s) of the same chain listed as also_N" },
+    { "SHA-1 intermediate, and a 1024-bit root above it", weak_digest_intermediate,
+      TD_CAUSE_WEAK_KEY_OR_DIGEST, CVF, "also_1",
+      "key too small at depth 2 (RSA-1024 at security level 2): 'CN=Root CA'",
+      "certificate:      CN=Issuing CA\n            depth:            1\n",
+      "\"weakness\":\"a SHA1 signature\"" },
+    { "a sole leaf for a public name", sole_leaf_public, TD_CAUSE_UNKNOWN_CA, CVF, "weighed",
+      "'db.example.com' looks like a public name, its issuer 'CN=Private CA' is in no trust store "
+      "here, and the server sent one certificate: most likely its chain is incomplete",
+      "  fix:      The server must send its intermediate certificate ('CN=Private CA') along "
+      "with its own: its certificate file must hold",
+      "give its certificate to the client instead.\"" },
+    { "a sole leaf whose issuer's name is in the store", sole_leaf_other_key, TD_CAUSE_UNKNOWN_CA,
+      CVF, "weighed",
+      "a CA named 'CN=Private CA' is in the trust store but did not sign this certificate (a "
+      "renewed or replaced CA?): the client needs the one that did",
+      "  fix:      If 'CN=Private CA' is a private or test CA",
+      "If it is an intermediate CA, the server must send it too: its certificate file" },
     { "unknown CA of a client certificate", unknown_ca_server, TD_CAUSE_UNKNOWN_CA, CVF, "about",
       "the client's certificate, checked by this server",
       "  what:     The client's chain ends at 'CN=db.example', which is not in this server's trust "
@@ -952,6 +1046,46 @@ static void check_json_fits(void)
     free(r);
 }
 
+/* Which sole leaves are read as a short chain (the server's fix first): public names only. */
+static void check_weighed_names(void)
+{
+    static const struct {
+        const char *requested, *san;
+        int send_chain;
+    } names[] = {
+        { "db.example.com", "", 1 },
+        { "MONGO.Example.ORG", "", 1 },
+        { "api.xn--p1ai", "", 1 },
+        { "", "DNS:db.example.net, IP:10.0.0.1", 1 },
+        { "db.example", "", 0 },
+        { "db.internal", "", 0 },
+        { "printer.local", "", 0 },
+        { "nas.lan", "", 0 },
+        { "router.home.arpa", "", 0 },
+        { "localhost", "", 0 },
+        { "mongo", "", 0 },
+        { "10.0.0.5", "", 0 },
+        { "::1", "", 0 },
+        { "", "IP:10.0.0.1", 0 },
+        { "db.example.com.", "", 0 },
+        { "x.c", "", 0 },
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        struct td_report *r = calloc(1, sizeof(*r));
+        if (r == NULL) abort();
+        r->event = TD_EV_HANDSHAKE_FAILED;
+        r->now = NOW;
+        unknown_ca(r);
+        strcpy(r->requested_name, names[i].requested);
+        strcpy(r->leaf.san, names[i].san);
+        td_classify(r);
+        enum td_variant want = names[i].send_chain ? TD_V_SEND_CHAIN : TD_V_SOLE_CERT;
+        CHECK(r->fix_variant == want, "sole leaf for '%s' (SAN '%s'): fix variant %d, expected %d",
+              names[i].requested, names[i].san, (int)r->fix_variant, (int)want);
+        free(r);
+    }
+}
+
 static void check_columns(void)
 {
     for (int id = 0; id < TD_CAUSE_COUNT; id++) {
@@ -1019,6 +1153,7 @@ int main(void)
     CHECK(td_reason_cause(SSL_R_CERTIFICATE_VERIFY_FAILED) == TD_CAUSE_COUNT,
           "a failed verification needs its verify code");
     check_columns();
+    check_weighed_names();
     check_json_fits();
     return check_summary("test_classify");
 }
