@@ -54,7 +54,7 @@
 #define TD_SAY_CN_ONLY "CN=%s (no subjectAltName)"
 #define TD_SAY_WEAK_DIGEST "a %s signature"
 #define TD_SAY_WEAK_DIGEST_UNNAMED "weak"
-#define TD_SAY_WEAK_KEY "a %d-bit %s key"
+#define TD_SAY_WEAK_KEY "a %d-bit %.*s key"
 #define TD_SAY_NO_EKU "(no extendedKeyUsage)"
 #define TD_SAY_OTHER_PURPOSES "other purposes only" /* an EKU naming none tlsdiag knows */
 

@@ -281,7 +281,8 @@ static void classify_verify(struct td_report *r)
         if (code == X509_V_ERR_CA_MD_TOO_WEAK)
             ev(r, "weakness", TD_SAY_WEAK_DIGEST,
                c->sig_digest[0] ? c->sig_digest : TD_SAY_WEAK_DIGEST_UNNAMED);
-        else ev(r, "weakness", TD_SAY_WEAK_KEY, c->key_bits, c->key);
+        else /* c->key is "RSA-1024": its type, the bits apart */
+            ev(r, "weakness", TD_SAY_WEAK_KEY, c->key_bits, (int)strcspn(c->key, "-"), c->key);
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, TD_CAUSE_WEAK_KEY_OR_DIGEST);
         break;

@@ -93,4 +93,32 @@ cat inter.crt root.crt > chain-with-root.pem
 pki_respond good.ocsp.der good.crt inter.crt inter.key -ndays 7
 pki_respond revoked.ocsp.der revoked.crt inter.crt inter.key -ndays 7
 
+# ---- chain problems (issue 15) ----
+# expired + other-root.crt as the client's CA: an expired leaf under a CA it does not trust.
+# sha1-inter           intermediate under root signed with SHA-1; sha1-inter-leaf (localhost)
+#                      under it, sha1-inter-chain.pem the two
+# weakroot             self-signed root with a 1024-bit key; weakroot-inter under it signs
+#                      weakroot-leaf (localhost), weakroot-chain.pem leaf + intermediate
+# publeaf, privleaf    leaves under inter without AIA, for db.example.com and for localhost:
+#                      served alone, a short chain with nothing to fetch the issuer from
+pki_section noaia "$PKI_TLS_USAGE" serverAuth "$PKI_SAN_LOCALHOST"
+pki_section pubname "$PKI_TLS_USAGE" serverAuth "subjectAltName = DNS:db.example.com"
+pki_keys 2048 sha1-inter weakroot-inter
+pki_keys 1024 weakroot
+quiet openssl req -new -key sha1-inter.key -subj "/O=tlsdiag tests/CN=tlsdiag SHA-1 Intermediate CA" \
+    -config ext.cnf -out sha1-inter.csr
+quiet openssl x509 -req -in sha1-inter.csr -CA root.crt -CAkey root.key -set_serial 0x5a1 \
+    -days 365 -sha1 -extfile ext.cnf -extensions v3_ca -out sha1-inter.crt
+pki_sign sha1-inter-leaf.crt leaf.key "/O=tlsdiag tests/CN=localhost" sha1-inter.crt \
+    sha1-inter.key 30 noaia
+cat sha1-inter-leaf.crt sha1-inter.crt > sha1-inter-chain.pem
+pki_self_signed weakroot.crt weakroot.key "/O=tlsdiag tests/CN=tlsdiag Weak Root CA" 365 v3_ca
+pki_sign weakroot-inter.crt weakroot-inter.key "/O=tlsdiag tests/CN=tlsdiag Weak Root's Intermediate CA" \
+    weakroot.crt weakroot.key 365 v3_ca
+pki_sign weakroot-leaf.crt leaf.key "/O=tlsdiag tests/CN=localhost" weakroot-inter.crt \
+    weakroot-inter.key 30 noaia
+cat weakroot-leaf.crt weakroot-inter.crt > weakroot-chain.pem
+pki_sign publeaf.crt leaf.key "/O=tlsdiag tests/CN=db.example.com" inter.crt inter.key 30 pubname
+pki_sign privleaf.crt leaf.key "/O=tlsdiag tests/CN=localhost" inter.crt inter.key 30 noaia
+
 pki_finish client-combined.pem
