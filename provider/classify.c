@@ -121,10 +121,13 @@ static void also_line(struct td_report *r, const char *key, const struct td_chai
            p->depth, p->subject);
         break;
     case X509_V_ERR_HOSTNAME_MISMATCH:
-    case X509_V_ERR_IP_ADDRESS_MISMATCH:
-        ev(r, key, TD_SAY_ALSO_NAME, name, p->depth, p->subject,
-           r->leaf.san[0] ? r->leaf.san : r->leaf.cn);
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: {
+        char names[sizeof(r->leaf.san)];
+        if (r->leaf.san[0]) snprintf(names, sizeof(names), "%s", r->leaf.san);
+        else snprintf(names, sizeof(names), TD_SAY_CN_ONLY, r->leaf.cn);
+        ev(r, key, TD_SAY_ALSO_NAME, name, p->depth, p->subject, names);
         break;
+    }
     default:
         ev(r, key, TD_SAY_ALSO_OTHER, p->code, X509_verify_cert_error_string(p->code), p->depth,
            p->subject);

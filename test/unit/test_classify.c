@@ -150,6 +150,23 @@ static void unknown_ca_expired(struct td_report *r)
     add_problem(r, X509_V_ERR_HOSTNAME_MISMATCH, 0, "CN=db.example");
 }
 
+/* Every kind of problem a chain can add, each in its own words, after a revoked leaf. */
+static void revoked_and_more(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_CERT_REVOKED);
+    strcpy(r->requested_name, "10.0.0.5");
+    r->leaf.present = 1;
+    strcpy(r->leaf.cn, "db.example");
+    r->security_level = 2;
+    add_problem(r, X509_V_ERR_CERT_REVOKED, 0, "CN=db.example");
+    add_problem(r, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 2, "CN=Proxy Root");
+    add_problem(r, X509_V_ERR_CERT_NOT_YET_VALID, 1, "CN=Issuing CA");
+    add_problem(r, X509_V_ERR_EE_KEY_TOO_SMALL, 0, "CN=db.example");
+    add_problem(r, X509_V_ERR_INVALID_PURPOSE, 0, "CN=db.example");
+    add_problem(r, X509_V_ERR_IP_ADDRESS_MISMATCH, 0, "CN=db.example");
+    add_problem(r, X509_V_ERR_PATH_LENGTH_EXCEEDED, 1, "CN=Issuing CA");
+}
+
 /* A weak intermediate as observe.c places it: at its own depth, described itself. */
 static void weak_digest_intermediate(struct td_report *r)
 {
@@ -581,6 +598,15 @@ static const struct classify_case cases[] = {
       "('CN=db.example', names DNS:other.example)\n",
       "update the CA certificates package. OpenSSL stopped at this one; fix it first, then the 2 "
       "other problem(s) of the same chain listed as also_N" },
+    { "revoked, and every other kind of problem", revoked_and_more, TD_CAUSE_REVOKED_CRL, CVF,
+      "also_6", "25 (path length constraint exceeded) at depth 1: 'CN=Issuing CA'",
+      "also_1:           self-signed and not trusted at depth 2: 'CN=Proxy Root'\n"
+      "            also_2:           not yet valid at depth 1 (2026-01-01T00:00:00Z): 'CN=Issuing "
+      "CA'\n            also_3:           key too small at depth 0 (RSA-1024 at security level 2): "
+      "'CN=db.example'\n            also_4:           not issued for serverAuth at depth 0: "
+      "'CN=db.example'\n",
+      "\"also_5\":\"'10.0.0.5' is not a name of the certificate at depth 0 ('CN=db.example', "
+      "names CN=db.example (no subjectAltName))\"" },
     { "SHA-1 intermediate, and a 1024-bit root above it", weak_digest_intermediate,
       TD_CAUSE_WEAK_KEY_OR_DIGEST, CVF, "also_1",
       "key too small at depth 2 (RSA-1024 at security level 2): 'CN=Root CA'",
