@@ -670,10 +670,11 @@ static int weak_code(long code)
 /* The failed chain verified once more, by tlsdiag: against the snapshot of the trust store (no
  * lookup or callback of the host's runs), with the connection's parameters (names, flags,
  * purpose, the security level as libssl sets it), and our own callback, which records every
- * problem. Where OpenSSL's own depth is missing or names the wrong certificate (a weak key or
- * digest is found after the chain is built), ours names the one at fault. */
+ * problem. Where the depth we have is missing (an alert recorded only the result) or can name
+ * the wrong certificate (a weak key or digest: a host callback that goes on, as Node's does,
+ * leaves the depth of a later check), ours names the one at fault. */
 static void chain_problems(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *sent,
-                           X509 *top, enum td_when when)
+                           X509 *top, int depth_known, enum td_when when)
 {
     SSL_CTX *sctx = SSL_get_SSL_CTX(ssl);
     X509_STORE *store = store_snapshot(sctx ? SSL_CTX_get_cert_store(sctx) : NULL);
@@ -689,7 +690,7 @@ static void chain_problems(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X
     X509_verify_cert(ctx);
     X509_STORE_CTX_set_app_data(ctx, NULL);
 
-    if (weak_code(r->verify_code) || r->verify_depth < 0) {
+    if (weak_code(r->verify_code) || !depth_known) {
         STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(ctx);
         for (int i = 0; i < r->n_problems; i++) {
             const struct td_chain_problem *p = &r->problems[i];
@@ -747,6 +748,7 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
         if (leaf != NULL) td_cert_describe(leaf, &r->leaf);
         if (top == leaf) r->top = r->leaf;
         else td_cert_describe(top, &r->top);
+        int depth_known = r->verify_depth >= 0;
         if (r->verify_code != X509_V_OK && leaf != NULL) {
             X509 *bad =
                 param_usable(when) ? failed_certificate(ssl, r->verify_depth, leaf, chain) : leaf;
@@ -756,7 +758,7 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
             else td_cert_describe(bad, &r->vcert);
         }
         if (r->verify_code != X509_V_OK && leaf != NULL)
-            chain_problems(r, ssl, leaf, chain, top, when);
+            chain_problems(r, ssl, leaf, chain, top, depth_known, when);
         if (r->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)
             r->not_yet_valid_count = count_not_yet_valid(chain, r->now);
         if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);
