@@ -101,6 +101,8 @@ pki_respond revoked.ocsp.der revoked.crt inter.crt inter.key -ndays 7
 #                      weakroot-leaf (localhost), weakroot-chain.pem leaf + intermediate
 # publeaf, privleaf    leaves under inter without AIA, for db.example.com and for localhost:
 #                      served alone, a short chain with nothing to fetch the issuer from
+# renamed-inter        self-signed, named as inter but with another key: a replaced CA a
+#                      client may still trust
 pki_section noaia "$PKI_TLS_USAGE" serverAuth "$PKI_SAN_LOCALHOST"
 pki_section pubname "$PKI_TLS_USAGE" serverAuth "subjectAltName = DNS:db.example.com"
 pki_keys 2048 sha1-inter weakroot-inter
@@ -120,5 +122,8 @@ pki_sign weakroot-leaf.crt leaf.key "/O=tlsdiag tests/CN=localhost" weakroot-int
 cat weakroot-leaf.crt weakroot-inter.crt > weakroot-chain.pem
 pki_sign publeaf.crt leaf.key "/O=tlsdiag tests/CN=db.example.com" inter.crt inter.key 30 pubname
 pki_sign privleaf.crt leaf.key "/O=tlsdiag tests/CN=localhost" inter.crt inter.key 30 noaia
+pki_keys 2048 renamed-inter
+pki_self_signed renamed-inter.crt renamed-inter.key "/O=tlsdiag tests/CN=tlsdiag Test Intermediate CA" \
+    365 v3_ca
 
 pki_finish client-combined.pem
