@@ -58,6 +58,17 @@
 #define TD_SAY_NO_EKU "(no extendedKeyUsage)"
 #define TD_SAY_OTHER_PURPOSES "other purposes only" /* an EKU naming none tlsdiag knows */
 
+/* ---- interception (intercept.c's table) ---- */
+#define TD_SAY_INTERCEPTOR_BY_KEY \
+    "%s: its public key's SHA-256 is %s, a key whose private half is public"
+#define TD_SAY_INTERCEPTOR_BY_NAME "%s (%s), recognised by the name of its CA"
+#define TD_SAY_KIND_PROXY "a TLS-inspecting proxy"
+#define TD_SAY_KIND_ANTIVIRUS "an antivirus product's HTTPS scanning"
+#define TD_SAY_KIND_DEBUGGER "a debugging proxy"
+#define TD_SAY_PUBLIC_SERVICE \
+    "%s is a public service (list entry %s): its real certificate comes from a public CA, so " \
+    "one from a CA this client does not know is evidence of interception"
+
 /* ---- versions ---- */
 #define TD_SAY_UP_TO "up to %s"
 #define TD_SAY_NO_VERSION "none (minimum %s, maximum %s)"

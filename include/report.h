@@ -8,6 +8,7 @@
 #include <time.h>
 #include "catalogue.h"
 #include "hello.h"
+#include "intercept.h"
 #include "ocsp_check.h"
 #include "util.h"
 
@@ -158,6 +159,12 @@ struct td_report {
     enum { TD_OS_OTHER, TD_OS_DEBIAN, TD_OS_FEDORA } os;
     struct td_policy policy;
     struct td_evidence evidence[TD_MAX_EVIDENCE];
+    /* Interception software recognised in the chain a client was sent (intercept.c), or NULL;
+     * looked for only when its verification failed. td_report_new sets it NULL. */
+    const struct td_interceptor *interceptor;
+    int interceptor_depth;         /* the certificate it was recognised in, 0 = the leaf */
+    int interceptor_by_issuer;     /* by the issuer that certificate names, not by itself */
+    char interceptor_ca[TD_FIELD]; /* that certificate's subject, or the issuer it names */
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

@@ -18,6 +18,7 @@ struct td_report *td_report_new(enum td_event event)
     memset(r, 0, offsetof(struct td_report, vcert));
     r->vcert.present = r->top.present = r->ours.present = 0;
     r->offered.parsed = r->answer.parsed = 0;
+    r->interceptor = NULL;
     r->event = event;
     return r;
 }
