@@ -105,6 +105,10 @@ pki_respond revoked.ocsp.der revoked.crt inter.crt inter.key -ndays 7
 #                            (a case sends it with -cert_chain test/pki/fixtures/superfish.pem,
 #                            the real root from Chromium's blocklist: a server may send any
 #                            certificate, and the root's key is all the client looks at)
+#   forti-root.crt           "CN=Fortinet_CA_SSL, O=Fortinet", FortiOS's CA name, with a 1024-bit
+#                            key (a generated stand-in): the root an administrator installed,
+#                            too weak for security level 2
+#   forti                    localhost under forti-root
 #   inspect-root.crt         "Example Corp Inspection CA", a CA named like no product
 #   atlas                    cluster0.abcde.mongodb.net under inspect-root: a public service's
 #                            name from a CA nobody trusts
@@ -113,9 +117,13 @@ pki_self_section intercepted_leaf "$PKI_TLS_USAGE" serverAuth "$PKI_SAN_LOCALHOS
 pki_section forged "$PKI_TLS_USAGE" serverAuth "$PKI_SAN_LOCALHOST"
 pki_section atlas "$PKI_TLS_USAGE" serverAuth "subjectAltName = DNS:cluster0.abcde.mongodb.net"
 pki_keys 2048 mitm-root inspect-root fake-superfish
+pki_keys 1024 forti-root
 pki_self_signed mitm-root.crt mitm-root.key "/CN=mitmproxy/O=mitmproxy" 365 v3_ca
 pki_sign mitm.crt leaf.key "/CN=localhost" mitm-root.crt mitm-root.key 30 forged
 cp leaf.key mitm.key
+pki_self_signed forti-root.crt forti-root.key "/O=Fortinet/CN=Fortinet_CA_SSL" 365 v3_ca
+pki_sign forti.crt leaf.key "/CN=localhost" forti-root.crt forti-root.key 30 forged
+cp leaf.key forti.key
 # The issuer's name as the real root spells it, in its order; fake-superfish only lends pki_sign
 # a certificate of that name to sign with, and is not kept.
 pki_self_signed fake-superfish.crt fake-superfish.key \
