@@ -2,10 +2,11 @@
  * SPDX-License-Identifier: Apache-2.0 */
 /* intercept: see include/intercept.h. Every entry says where it comes from. The SPKI hashes
  * were checked here: for each certificate we have (test/pki/fixtures/ holds the three from
- * Chromium), `openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst
+ * Chromium; webpack-dev-server's and preact-cli's were read from their repositories), `openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst
  * -sha256` gives the value written, and it equals the source's. Name patterns are what the
- * cited material shows a product's CA to be called; where the material shows only part of the
- * name, the pattern is that part and ends in '*'. A name can be copied by anyone, so a name
+ * cited material shows a product's CA to be called, or, where the comment says so, what users
+ * report it to be called, unverified here; where only part of the name is known, the pattern is
+ * that part and ends in '*'. A name can be copied by anyone, so a name
  * match only ever names a proxy (whose fix is its owner's CA), never a public key. */
 #include <string.h>
 #include <strings.h>
@@ -98,8 +99,9 @@ const struct td_interceptor td_interceptors[] = {
     /* Charles: "Charles Proxy Custom Root Certificate (built on HOST, DATE)" as an import error
      * shows it (leedium/occ-react-component issue 49); older versions "Charles Proxy CA (...)". */
     { "Charles Proxy", TD_ICPT_DEBUGGER, NULL, { "CN=Charles Proxy *", NULL, NULL } },
-    /* Burp Suite's CA, CN=PortSwigger CA, O=PortSwigger (PortSwigger's documentation on
-     * installing Burp's CA certificate names it "PortSwigger CA"). */
+    /* Burp Suite's CA, CN=PortSwigger CA, O=PortSwigger: the name Burp's CA certificate is
+     * widely reported with (PortSwigger's documentation calls it "PortSwigger CA"); neither the
+     * certificate nor that page was in the search material here. */
     { "Burp Suite", TD_ICPT_DEBUGGER, NULL, { "CN=PortSwigger CA", "O=PortSwigger", NULL } },
 
     /* ---- corporate TLS inspection (by name) ---- */
@@ -112,14 +114,14 @@ const struct td_interceptor td_interceptors[] = {
      * lon-SG" (the chain in jsdelivr/www.jsdelivr.com issue 290, decoded here); "Cisco
      * Umbrella Root CA" in NuGet/setup-nuget issue 53. */
     { "Cisco Umbrella", TD_ICPT_PROXY, NULL, { "CN=Cisco Umbrella *", NULL, NULL } },
-    /* FortiGate deep inspection: FortiOS's built-in CA certificates are named Fortinet_CA_SSL
-     * and Fortinet_CA_Untrusted, O=Fortinet (FortiOS administration guide, "SSL/SSH inspection";
-     * the search material here shows only users reporting Fortinet inspection, e.g.
-     * Ylianst/MeshCentral issue 3989, so the names are from that guide as published). */
+    /* FortiGate deep inspection: FortiOS's built-in inspection CAs are called Fortinet_CA_SSL
+     * and Fortinet_CA_Untrusted, as FortiOS's documentation names them; the search material
+     * here shows only users meeting Fortinet inspection (Ylianst/MeshCentral issue 3989,
+     * pivpn/pivpn issue 1711), not the certificate, so these two names are unverified here. */
     { "Fortinet FortiGate", TD_ICPT_PROXY, NULL, { "CN=Fortinet_CA_SSL*", NULL, NULL } },
     { "Fortinet FortiGate", TD_ICPT_PROXY, NULL, { "CN=Fortinet_CA_Untrusted*", NULL, NULL } },
-    /* Netskope: its inspection CAs carry O=Netskope (Netskope's documentation on the
-     * certificate-pinned applications and its root CA; not seen in the search material). */
+    /* Netskope: its inspection CAs carry O=Netskope, as users report them; no certificate or
+     * document of Netskope's was in the search material here, so this is unverified. */
     { "Netskope", TD_ICPT_PROXY, NULL, { "O=Netskope*", NULL, NULL } },
     /* Palo Alto Networks and Blue Coat/Symantec ProxySG inspect with a CA the organisation
      * generates and names itself (netbirdio/netbird issue 5200 shows such an issuer): no name
@@ -127,22 +129,25 @@ const struct td_interceptor td_interceptors[] = {
 
     /* ---- antivirus HTTPS scanning (by name) ---- */
 
-    /* Kaspersky: "Kaspersky Anti-Virus Personal Root Certificate" (the name Kaspersky's support
-     * articles give; users meet it as in VojtechMyslivec/letsencrypt-zimbra issue 70). */
+    /* Kaspersky: "Kaspersky Anti-Virus Personal Root Certificate", the name users report for
+     * the root its HTTPS scanning installs (Kaspersky's interception is what EFForg/
+     * https-everywhere issue 11680 and zaproxy/zaproxy issue 3266 are about); the certificate
+     * itself was not in the search material here. */
     { "Kaspersky",
       TD_ICPT_ANTIVIRUS,
       NULL,
       { "CN=Kaspersky Anti-Virus Personal Root*", NULL, NULL } },
-    /* Avast and AVG: "Avast Web/Mail Shield Root", "AVG Web/Mail Shield Root" (the names their
-     * HTTPS scanning installs; curl/curl issue 8848 is one such failure). */
+    /* Avast and AVG: "Avast Web/Mail Shield Root", "AVG Web/Mail Shield Root", the names users
+     * report for the roots their HTTPS scanning installs (curl/curl issue 8848 and jstedfast/
+     * MailKit issue 912 are such failures; neither shows the name, which is unverified here). */
     { "Avast", TD_ICPT_ANTIVIRUS, NULL, { "CN=Avast Web/Mail Shield Root", NULL, NULL } },
     { "AVG", TD_ICPT_ANTIVIRUS, NULL, { "CN=AVG Web/Mail Shield Root", NULL, NULL } },
-    /* ESET: "ESET SSL Filter CA" (ESET's help on SSL/TLS filtering, help.eset.com
-     * idh_config_epfw_ssl_cert_set, as archived in dropod/issues issue 13322; the failure in
-     * keeweb/keeweb issue 2238). */
+    /* ESET: "ESET SSL Filter CA", the name users report for its SSL/TLS filtering root; ESET's
+     * help on that root (help.eset.com idh_config_epfw_ssl_cert_set, archived in dropod/issues
+     * issue 13322) and a failure it caused (keeweb/keeweb issue 2238) do not print the name. */
     { "ESET", TD_ICPT_ANTIVIRUS, NULL, { "CN=ESET SSL Filter CA*", NULL, NULL } },
-    /* Bitdefender: "Bitdefender Personal CA.Net-Defender" (Bitdefender's support article on
-     * its "Encrypted web scan"; not seen in the search material). */
+    /* Bitdefender: "Bitdefender Personal CA.Net-Defender", the name users report for the root
+     * of its "Encrypted web scan"; not in the search material here, so unverified. */
     { "Bitdefender", TD_ICPT_ANTIVIRUS, NULL, { "CN=Bitdefender Personal CA*", NULL, NULL } },
 };
 const size_t td_n_interceptors = sizeof(td_interceptors) / sizeof(td_interceptors[0]);
