@@ -109,6 +109,8 @@ const struct td_interceptor td_interceptors[] = {
     /* Zscaler: "CN = Zscaler Root CA, O = Zscaler Inc." (the certificate in sectigo/CTLogs
      * pull request 57); users report it in e.g. britive/python-cli issue 213. */
     { "Zscaler", TD_ICPT_PROXY, NULL, { "CN=Zscaler Root CA", "O=Zscaler Inc.", NULL } },
+    /* The intermediate that issues Zscaler's forged leaves, "Zscaler Intermediate Root CA
+     * (zscaler.net) ...", as users report it: unverified here, hence the '*'. */
     { "Zscaler", TD_ICPT_PROXY, NULL, { "CN=Zscaler Intermediate Root CA*", NULL, NULL } },
     /* Cisco Umbrella: a forged leaf issued by "O=Cisco, CN=Cisco Umbrella Secondary SubCA
      * lon-SG" (the chain in jsdelivr/www.jsdelivr.com issue 290, decoded here); "Cisco
