@@ -38,6 +38,8 @@ enum td_cause_id {
     TD_CAUSE_BAD_PURPOSE,
     TD_CAUSE_REVOKED_CRL,
     TD_CAUSE_OTHER_VERIFY,
+    TD_CAUSE_INTERCEPTED_KNOWN_KEY,
+    TD_CAUSE_INTERCEPTED_BY_PROXY,
     /* TLSV1_ALERT_PROTOCOL_VERSION */
     TD_CAUSE_PEER_REJECTED_VERSIONS,
     TD_CAUSE_PEER_VERSION_TOO_LOW,
@@ -93,6 +95,11 @@ enum td_variant {
     TD_V_HTTP,          /* not_tls: the server answered in HTTP */
     TD_V_LEVEL,         /* peer_version_too_low: the version is allowed, the security level not */
     TD_V_SEND_CHAIN, /* unknown_ca: a sole leaf for a public name, its issuer known nowhere here */
+    TD_V_DEV_CERT,      /* intercepted_known_key: a development tool's shared certificate */
+    TD_V_ANTIVIRUS,     /* intercepted_by_proxy: an antivirus product's HTTPS scanning */
+    TD_V_DEBUGGER,      /* ... a debugging proxy */
+    TD_V_PUBLIC_NAME,   /* ... not named, but a public service's certificate from an unknown CA */
+    TD_V_WEAK_ROOT,     /* ... and its CA's key or signature is too weak for the security level */
     TD_V_COUNT
 };
 

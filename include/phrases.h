@@ -80,6 +80,16 @@
 #define TD_SAY_WEIGHED_OTHER_KEY \
     "a CA named '%s' is in the trust store but did not sign this certificate (a renewed or " \
     "replaced CA?): the client needs the one that did"
+/* ---- interception (intercept.c's table) ---- */
+#define TD_SAY_INTERCEPTOR_BY_KEY \
+    "%s: its public key's SHA-256 is %s, a key whose private half is public"
+#define TD_SAY_INTERCEPTOR_BY_NAME "%s (%s), recognised by the name of its CA"
+#define TD_SAY_KIND_PROXY "a TLS-inspecting proxy"
+#define TD_SAY_KIND_ANTIVIRUS "an antivirus product's HTTPS scanning"
+#define TD_SAY_KIND_DEBUGGER "a debugging proxy"
+#define TD_SAY_PUBLIC_SERVICE \
+    "%s is a public service (list entry %s): its real certificate comes from a public CA, so " \
+    "one from a CA this client does not know is evidence of interception"
 
 /* ---- versions ---- */
 #define TD_SAY_UP_TO "up to %s"

@@ -8,11 +8,12 @@
 #include <time.h>
 #include "catalogue.h"
 #include "hello.h"
+#include "intercept.h"
 #include "ocsp_check.h"
 #include "util.h"
 
 #define TD_FIELD 256 /* cap on any certificate- or peer-derived text */
-#define TD_MAX_EVIDENCE 32
+#define TD_MAX_EVIDENCE 40
 #define TD_MAX_PROBLEMS 8
 
 enum td_event {
@@ -175,6 +176,12 @@ struct td_report {
     int n_problems;
     struct td_chain_problem problems[TD_MAX_PROBLEMS];
     int issuer_in_store; /* a name in the trust store is the top certificate's issuer's */
+    /* Interception software recognised in the chain a client was sent (intercept.c), or NULL;
+     * looked for only when its verification failed. td_report_new sets it NULL. */
+    const struct td_interceptor *interceptor;
+    int interceptor_depth;         /* the certificate it was recognised in, 0 = the leaf */
+    int interceptor_by_issuer;     /* by the issuer that certificate names, not by itself */
+    char interceptor_ca[TD_FIELD]; /* that certificate's subject, or the issuer it names */
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

@@ -335,6 +335,78 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .summary = { [TD_V_BASE] = "Certificate verification failed at depth {depth}: {verify}." },
       .fix = { [TD_V_BASE] = "Look at the certificate at that depth with: openssl x509 -noout -text." },
     },
+    /* Interception (provider/intercept.c's table), after Chromium's interstitials: "intercepted
+     * by X" is told apart from "the server is misconfigured", and a key everyone has is never
+     * to be trusted. */
+    [TD_CAUSE_INTERCEPTED_KNOWN_KEY] =
+    { "intercepted_known_key", CVF,
+      .meaning = "the chain is that of interception software whose root key is public (Superfish, eDellRoot, ...)",
+      .summary = { [TD_V_BASE] = "Your traffic is being intercepted by {_product}, whose root key is public: the "
+                                 "chain the {_peer} sent is built on '{interceptor_ca}', whose private key anyone "
+                                 "can download, so anyone on the network can impersonate any server to a machine "
+                                 "that trusts it. We rejected the {_peer}.",
+                   [TD_V_DEV_CERT] = "The {_peer} presented a certificate built on '{interceptor_ca}', which "
+                                     "{_product} shipped to everyone together with its private key: anyone can "
+                                     "impersonate a server with it. We rejected the {_peer}." },
+      .fix = { [TD_V_BASE] = "Never trust '{interceptor_ca}' and do not add it to any CA file: that would let "
+                             "anyone read and change this machine's traffic. Remove {_product} from this machine "
+                             "and its root certificate from the system's and every browser's trust store (or, "
+                             "if a network device presents it, have its administrator replace the shared "
+                             "certificate with one of their own), then retry. Never disable certificate "
+                             "verification to get past this.",
+               [TD_V_DEV_CERT] = "Never trust this certificate and do not add it to any CA file. Give the "
+                                 "development server a certificate of its own (mkcert, or openssl req -x509 "
+                                 "-newkey rsa:2048 ...) and trust only that one; upgrade {_product} if it still "
+                                 "uses the shared one." },
+    },
+    [TD_CAUSE_INTERCEPTED_BY_PROXY] =
+    { "intercepted_by_proxy", CVF,
+      .meaning = "a TLS-inspecting proxy, antivirus or debugging proxy re-signed the connection with a CA this client does not trust",
+      .summary = { [TD_V_BASE] = "This {_side}'s connection is being intercepted by {_product}, a TLS-inspecting proxy: "
+                                 "the certificate it received comes from '{interceptor_ca}', not from the server's "
+                                 "own CA, and this {_side} does not trust it. The server itself is probably fine.",
+                   [TD_V_ANTIVIRUS] = "This {_side}'s connection is being intercepted by {_product}'s HTTPS scanning: "
+                                      "the certificate it received comes from '{interceptor_ca}', not from the "
+                                      "server's own CA, and this {_side} does not trust it. The server itself is "
+                                      "probably fine.",
+                   [TD_V_DEBUGGER] = "This {_side}'s connection goes through {_product}, a debugging proxy: the "
+                                     "certificate it received comes from '{interceptor_ca}', not from the server's "
+                                     "own CA, and this {_side} does not trust it. The server itself is probably fine.",
+                   [TD_V_PUBLIC_NAME] = "We asked for '{requested}', a public service whose certificate comes from "
+                                        "a public CA, but the one we received was issued by '{_issuing_ca}', which "
+                                        "this {_side} does not trust: something between this machine and the "
+                                        "server is most likely intercepting TLS (a corporate proxy, an antivirus, "
+                                        "a debugging proxy); the server is not at fault." },
+      .fix = { [TD_V_BASE] = "Get your organisation's inspection CA certificate (from IT, or exported as PEM from the "
+                             "system's certificate store where they installed '{interceptor_ca}') and give it to "
+                             "this program as its CA file, or add it to the runtime's CA bundle. Never disable "
+                             "certificate verification to get past it: that would accept any interceptor, not "
+                             "just this one.",
+               [TD_V_ANTIVIRUS] = "Exclude this program (or this host) from {_product}'s HTTPS or SSL scanning, or "
+                                  "export its root certificate '{interceptor_ca}' as PEM and give it to this "
+                                  "program as its CA file. Never disable certificate verification to get past it.",
+               [TD_V_DEBUGGER] = "If you are running {_product} on purpose, give this program the tool's CA "
+                                 "certificate (exported from {_product}, e.g. mitmproxy's "
+                                 "~/.mitmproxy/mitmproxy-ca-cert.pem) as its CA file for this session only; if you "
+                                 "are not, something proxies your traffic: check HTTPS_PROXY and the system's proxy "
+                                 "settings, and stop it. Never disable certificate verification.",
+               [TD_V_PUBLIC_NAME] = "Find out who issued '{_issuing_ca}' (openssl s_client -connect HOST:443 "
+                                    "-servername HOST -showcerts shows the chain) and whether your organisation "
+                                    "inspects TLS. If it does, get its CA certificate from IT and give it to this "
+                                    "program as its CA file, or add it to the runtime's CA bundle. If nobody can "
+                                    "account for it, do not trust it: the connection may be under attack. If it is "
+                                    "a public CA after all, this machine's trust store is out of date: update the "
+                                    "CA certificates package. Never disable certificate verification.",
+               [TD_V_WEAK_ROOT] = "The interception CA '{interceptor_ca}' of {_product} uses {weakness}, which "
+                                  "security level {security_level} forbids. Have its administrator reissue it "
+                                  "with at least a 2048-bit RSA or a 256-bit EC key, signed with SHA-256; do not "
+                                  "lower the security level to accept it, since anyone who breaks that key reads "
+                                  "all the traffic it inspects." },
+      .hint = { CA_CELLS("", " tlsAllowInvalidCertificates=True would accept any interceptor, not just this one.",
+                         " verify=False would accept any interceptor, not just this one.",
+                         " -k would accept any interceptor, not just this one.",
+                         " NODE_TLS_REJECT_UNAUTHORIZED=0 would accept any interceptor, not just this one.", "") },
+    },
     /* ---- TLSV1_ALERT_PROTOCOL_VERSION ---- */
     [TD_CAUSE_PEER_REJECTED_VERSIONS] =
     { "peer_rejected_versions", VER,

@@ -201,6 +201,68 @@ static void weigh_sole_cert(struct td_report *r)
     }
 }
 
+/* ---- interception ---------------------------------------------------------------------- */
+
+static int cause_is(const struct td_report *r, enum td_cause_id id)
+{
+    return r->cause == &td_causes[id];
+}
+
+/* After the verify code's cause: interception software observe.c recognised in the chain, or a
+ * public service's certificate from a CA the store does not know, names who re-signed the
+ * connection, as Chromium's interstitials tell "intercepted by X" from a misconfigured server.
+ * A key everyone has outranks any code (the fix is to remove it, never to trust it); a proxy
+ * replaces only the causes that mean "no trusted issuer", and a weak one the weak-key cause, so
+ * that its fix never says to lower the security level. The verify evidence stays. */
+static void classify_interception(struct td_report *r)
+{
+    const struct td_interceptor *i = r->interceptor;
+    int untrusted = cause_is(r, TD_CAUSE_UNKNOWN_CA) || cause_is(r, TD_CAUSE_SELF_SIGNED) ||
+                    cause_is(r, TD_CAUSE_SELF_SIGNED_IN_CHAIN) ||
+                    cause_is(r, TD_CAUSE_MISSING_INTERMEDIATE);
+    int weak = cause_is(r, TD_CAUSE_WEAK_KEY_OR_DIGEST);
+    const char *name = r->requested_name[0] ? r->requested_name : r->host;
+    const char *listed = untrusted && i == NULL ? td_intercept_public_name(name) : NULL;
+
+    if (r->role != TD_ROLE_CLIENT || (i == NULL && listed == NULL)) return;
+    if (i != NULL) {
+        if (td_intercept_key_is_public(i))
+            ev(r, "interceptor", TD_SAY_INTERCEPTOR_BY_KEY, i->product, i->spki_sha256);
+        else
+            ev(r, "interceptor", TD_SAY_INTERCEPTOR_BY_NAME, i->product,
+               i->kind == TD_ICPT_ANTIVIRUS  ? TD_SAY_KIND_ANTIVIRUS
+               : i->kind == TD_ICPT_DEBUGGER ? TD_SAY_KIND_DEBUGGER
+                                             : TD_SAY_KIND_PROXY);
+        ev(r, "interceptor_ca", "%s", r->interceptor_ca);
+        ev(r, "interceptor_depth", "%d", r->interceptor_depth);
+        ev(r, "_product", "%s", i->product);
+    }
+    if (i != NULL && td_intercept_key_is_public(i)) {
+        set_cause(r, TD_CAUSE_INTERCEPTED_KNOWN_KEY);
+        set_variant(r, i->kind == TD_ICPT_DEV_CERT ? TD_V_DEV_CERT : TD_V_BASE);
+        r->no_hint = 1; /* every runtime's hint would say how to trust it */
+        return;
+    }
+    if (i == NULL) {
+        ev(r, "public_service", TD_SAY_PUBLIC_SERVICE, name, listed);
+        ev(r, "requested", "%s", name);
+        ev(r, "_issuing_ca", "%s", r->top.self_signed ? r->top.subject : r->top.issuer);
+        set_cause(r, TD_CAUSE_INTERCEPTED_BY_PROXY);
+        set_variant(r, TD_V_PUBLIC_NAME);
+        r->no_hint = 1; /* whether to trust that CA at all is the question */
+        return;
+    }
+    if (!untrusted && !weak) return; /* an expired or misnamed proxy certificate: keep the cause */
+    set_cause(r, TD_CAUSE_INTERCEPTED_BY_PROXY);
+    set_variant(r, i->kind == TD_ICPT_ANTIVIRUS  ? TD_V_ANTIVIRUS
+                   : i->kind == TD_ICPT_DEBUGGER ? TD_V_DEBUGGER
+                                                 : TD_V_BASE);
+    if (weak) {
+        r->fix_variant = TD_V_WEAK_ROOT;
+        r->no_hint = 1; /* trusting it would not help: the level refuses it anyway */
+    }
+}
+
 static void classify_verify(struct td_report *r)
 {
     const struct td_cert *c = &r->vcert;
@@ -296,6 +358,7 @@ static void classify_verify(struct td_report *r)
     case TD_CAUSE_REVOKED_CRL: set_cause(r, TD_CAUSE_REVOKED_CRL); break;
     default: set_cause(r, TD_CAUSE_OTHER_VERIFY); break;
     }
+    classify_interception(r);
     also_evidence(r);
 }
 

@@ -16,10 +16,12 @@
 #include <openssl/bio.h>
 #include <openssl/conf.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <pthread.h>
+#include "intercept.h"
 #include "observe.h"
 #include "phrases.h"
 #include "runtime.h"
@@ -605,6 +607,40 @@ static void observe_staple(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X
     X509_STORE_free(trust);
 }
 
+/* ---- interception software ------------------------------------------------------------ */
+
+/* Each certificate the peer sent, by the SHA-256 of its SubjectPublicKeyInfo and by its own and
+ * its issuer's names (which also names the root above the top of a chain sent without it). A
+ * public key's match wins over a name's, and the first match, nearest the leaf, over later
+ * ones. Runs only for a client whose verification failed: a few hashes of a few hundred bytes. */
+static void observe_interception(struct td_report *r, STACK_OF(X509) *chain)
+{
+    int best_key = 0;
+    for (int i = 0; i < sk_X509_num(chain) && i < 10; i++) {
+        X509 *x = sk_X509_value(chain, i);
+        unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+        int hashed = len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) &&
+                     mdlen == TD_SPKI_SHA256_LEN;
+        OPENSSL_free(der);
+        char subject[TD_FIELD], issuer[TD_FIELD];
+        td_name_print(X509_get_subject_name(x), subject, sizeof(subject));
+        td_name_print(X509_get_issuer_name(x), issuer, sizeof(issuer));
+        int by_issuer = 0;
+        const struct td_interceptor *hit =
+            td_intercept_lookup(subject, issuer, hashed ? md : NULL, &by_issuer);
+        if (hit == NULL) continue;
+        int key = td_intercept_key_is_public(hit);
+        if (r->interceptor != NULL && (best_key || !key)) continue;
+        r->interceptor = hit;
+        r->interceptor_depth = i;
+        r->interceptor_by_issuer = by_issuer;
+        copy_str(r->interceptor_ca, sizeof(r->interceptor_ca), by_issuer ? issuer : subject);
+        best_key = key;
+    }
+}
+
 static int no_issuer_found(long code)
 {
     return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
@@ -762,6 +798,7 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
         if (r->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)
             r->not_yet_valid_count = count_not_yet_valid(chain, r->now);
         if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);
+        if (client && r->verify_code != X509_V_OK) observe_interception(r, chain);
         describe_ours(SSL_get_certificate(ssl), &r->ours);
     }
     if (client && r->ocsp_stapled) observe_staple(r, ssl, leaf, chain);

@@ -19,6 +19,7 @@ struct td_report *td_report_new(enum td_event event)
     r->vcert.present = r->top.present = r->ours.present = 0;
     r->offered.parsed = r->answer.parsed = 0;
     r->n_problems = r->issuer_in_store = 0;
+    r->interceptor = NULL;
     r->event = event;
     return r;
 }

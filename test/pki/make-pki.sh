@@ -125,5 +125,49 @@ pki_sign privleaf.crt leaf.key "/O=tlsdiag tests/CN=localhost" inter.crt inter.k
 pki_keys 2048 renamed-inter
 pki_self_signed renamed-inter.crt renamed-inter.key "/O=tlsdiag tests/CN=tlsdiag Test Intermediate CA" \
     365 v3_ca
+# ---- interception (issue 15) ----
+# Certificates that look like interception, for test/scenarios/py-intercepted-*.case:
+#   mitm-root.crt            "CN=mitmproxy, O=mitmproxy", the name mitmproxy gives its CA (a
+#                            generated stand-in: the same name, our key)
+#   mitm                     localhost under mitm-root, as mitmproxy forges a leaf on the fly
+#   superfish-leaf           localhost, naming Superfish's root as its issuer (no AKID, so any
+#                            key with that name may be its issuer); its key is ours, its
+#                            signature is not Superfish's, and no client ever checks it, since
+#                            the chain ends untrusted first
+#                            (a case sends it with -cert_chain test/pki/fixtures/superfish.pem,
+#                            the real root from Chromium's blocklist: a server may send any
+#                            certificate, and the root's key is all the client looks at)
+#   forti-root.crt           "CN=Fortinet_CA_SSL, O=Fortinet", FortiOS's CA name, with a 1024-bit
+#                            key (a generated stand-in): the root an administrator installed,
+#                            too weak for security level 2
+#   forti                    localhost under forti-root
+#   inspect-root.crt         "Example Corp Inspection CA", a CA named like no product
+#   atlas                    cluster0.abcde.mongodb.net under inspect-root: a public service's
+#                            name from a CA nobody trusts
+pki_self_section intercepted_leaf "$PKI_TLS_USAGE" serverAuth "$PKI_SAN_LOCALHOST" \
+    "authorityKeyIdentifier = none"
+pki_section forged "$PKI_TLS_USAGE" serverAuth "$PKI_SAN_LOCALHOST"
+pki_section atlas "$PKI_TLS_USAGE" serverAuth "subjectAltName = DNS:cluster0.abcde.mongodb.net"
+pki_keys 2048 mitm-root inspect-root fake-superfish
+pki_keys 1024 forti-root
+pki_self_signed mitm-root.crt mitm-root.key "/CN=mitmproxy/O=mitmproxy" 365 v3_ca
+pki_sign mitm.crt leaf.key "/CN=localhost" mitm-root.crt mitm-root.key 30 forged
+cp leaf.key mitm.key
+pki_self_signed forti-root.crt forti-root.key "/O=Fortinet/CN=Fortinet_CA_SSL" 365 v3_ca
+pki_sign forti.crt leaf.key "/CN=localhost" forti-root.crt forti-root.key 30 forged
+cp leaf.key forti.key
+# The issuer's name as the real root spells it, in its order; fake-superfish only lends pki_sign
+# a certificate of that name to sign with, and is not kept.
+pki_self_signed fake-superfish.crt fake-superfish.key \
+    "/O=Superfish, Inc./L=SF/ST=CA/C=US/CN=Superfish, Inc." 30 v3_ca
+pki_sign superfish-leaf.crt leaf.key "/CN=localhost" fake-superfish.crt fake-superfish.key 30 \
+    intercepted_leaf
+cp leaf.key superfish-leaf.key
+rm fake-superfish.crt fake-superfish.key
+pki_self_signed inspect-root.crt inspect-root.key "/O=Example Corp/CN=Example Corp Inspection CA" \
+    365 v3_ca
+pki_sign atlas.crt leaf.key "/CN=cluster0.abcde.mongodb.net" inspect-root.crt inspect-root.key \
+    30 atlas
+cp leaf.key atlas.key
 
 pki_finish client-combined.pem

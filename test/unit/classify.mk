@@ -7,7 +7,7 @@ UNIT_BINS += $(UNIT_DIR)/test_classify
 
 $(UNIT_DIR)/test_classify: test/unit/test_classify.c provider/classify.c provider/render.c \
                            provider/catalogue.c provider/report.c provider/util.c \
-                           provider/ocsp_check.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
+                           provider/ocsp_check.c provider/intercept.c $(HEADERS) test/unit/check.h | $(UNIT_DIR)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS)
 
 unit-classify: $(UNIT_DIR)/test_classify

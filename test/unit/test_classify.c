@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "classify.h"
+#include "intercept.h"
 #include "render.h"
 #include "runtime.h"
 
@@ -262,6 +263,100 @@ static void revoked_crl(struct td_report *r)
 static void other_verify(struct td_report *r)
 {
     verify_failed(r, X509_V_ERR_CERT_SIGNATURE_FAILURE);
+}
+
+/* ---- interception: observe.c recognised an entry of intercept.c's table in the chain ---- */
+
+static const struct td_interceptor *interceptor(const char *product)
+{
+    for (size_t i = 0; i < td_n_interceptors; i++)
+        if (!strcmp(td_interceptors[i].product, product)) return &td_interceptors[i];
+    abort(); /* a case names an entry the table lost */
+}
+
+static void intercepted(struct td_report *r, long code, const char *product, int depth,
+                        const char *ca)
+{
+    verify_failed(r, code);
+    r->interceptor = interceptor(product);
+    r->interceptor_depth = depth;
+    snprintf(r->interceptor_ca, sizeof(r->interceptor_ca), "%s", ca);
+    r->runtime = TD_RT_PYTHON;
+}
+
+/* Superfish's root sent as the top of the chain: a key everyone has. */
+static void known_key(struct td_report *r)
+{
+    intercepted(r, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "Superfish", 1,
+                "CN=Superfish\\, Inc.,C=US,ST=CA,L=SF,O=Superfish\\, Inc.");
+    r->chain_sent = 2;
+}
+
+/* webpack-dev-server's own certificate, self-signed. */
+static void known_dev_cert(struct td_report *r)
+{
+    intercepted(r, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "webpack-dev-server", 0, "CN=Webpack");
+}
+
+/* A leaf for the host that Zscaler's root issued, the root not sent. */
+static void proxy_zscaler(struct td_report *r)
+{
+    intercepted(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "Zscaler", 0,
+                "CN=Zscaler Root CA,O=Zscaler Inc.");
+    r->interceptor_by_issuer = 1;
+}
+
+static void proxy_eset(struct td_report *r)
+{
+    intercepted(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "ESET", 0,
+                "CN=ESET SSL Filter CA,O=ESET spol. s r. o.");
+}
+
+static void proxy_mitmproxy(struct td_report *r)
+{
+    intercepted(r, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "mitmproxy", 1,
+                "CN=mitmproxy,O=mitmproxy");
+    r->runtime = TD_RT_CURL;
+}
+
+/* A FortiGate root too weak for the security level. */
+static void proxy_weak_root(struct td_report *r)
+{
+    intercepted(r, X509_V_ERR_CA_KEY_TOO_SMALL, "Fortinet FortiGate", 1,
+                "CN=Fortinet_CA_SSL,O=Fortinet");
+    strcpy(r->vcert.key, "RSA");
+    r->vcert.key_bits = 1024;
+    r->security_level = 2;
+}
+
+/* A proxy's certificate that expired is still an expired certificate: the cause stays. */
+static void proxy_expired(struct td_report *r)
+{
+    proxy_zscaler(r);
+    r->verify_code = X509_V_ERR_CERT_HAS_EXPIRED;
+    r->vcert.na = NOW - 3 * 86400;
+}
+
+/* A server refusing a client certificate names no interceptor. */
+static void proxy_as_server(struct td_report *r)
+{
+    proxy_zscaler(r);
+    r->role = TD_ROLE_SERVER;
+}
+
+/* No entry of the table, but a MongoDB Atlas name from a CA nobody here trusts. */
+static void public_name(struct td_report *r)
+{
+    verify_failed(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+    strcpy(r->requested_name, "cluster0.abcde.mongodb.net");
+    strcpy(r->top.issuer, "CN=Corp Inspection CA");
+}
+
+/* The same from a name that is no public service: unknown_ca, as before. */
+static void public_name_not_listed(struct td_report *r)
+{
+    public_name(r);
+    strcpy(r->requested_name, "db.internal.example");
 }
 
 static void versions(struct td_report *r, int min, int max)
@@ -669,6 +764,45 @@ static const struct classify_case cases[] = {
     { "revoked in a CRL", revoked_crl, TD_CAUSE_REVOKED_CRL, CVF, "verify",
       "23 (certificate revoked)", "is listed as revoked in the CRL this client checks",
       "\"cause\":\"revoked_crl\"" },
+    { "Superfish's root in the chain", known_key, TD_CAUSE_INTERCEPTED_KNOWN_KEY, CVF,
+      "interceptor_depth", "1",
+      "  what:     Your traffic is being intercepted by Superfish, whose root key is public",
+      "\"interceptor\":\"Superfish: its public key's SHA-256 is "
+      "4bb8f35ba1e126f8dde1b0c420625ed86dce61a7bddadbdea9aba578ff13145e" },
+    { "webpack-dev-server's shared certificate", known_dev_cert, TD_CAUSE_INTERCEPTED_KNOWN_KEY,
+      CVF, "interceptor_ca", "CN=Webpack",
+      "which webpack-dev-server shipped to everyone together with",
+      "Give the development server a certificate of its own" },
+    { "Zscaler's root issued the leaf", proxy_zscaler, TD_CAUSE_INTERCEPTED_BY_PROXY, CVF,
+      "interceptor", "Zscaler (a TLS-inspecting proxy), recognised by the name of its CA",
+      "is being intercepted by Zscaler, a TLS-inspecting proxy",
+      "Get your organisation's inspection CA certificate" },
+    { "ESET's HTTPS scanning", proxy_eset, TD_CAUSE_INTERCEPTED_BY_PROXY, CVF, "interceptor_ca",
+      "CN=ESET SSL Filter CA,O=ESET spol. s r. o.", "intercepted by ESET's HTTPS scanning",
+      "Exclude this program (or this host) from ESET's HTTPS or SSL scanning" },
+    { "mitmproxy in the way", proxy_mitmproxy, TD_CAUSE_INTERCEPTED_BY_PROXY, CVF, "verify",
+      "19 (self-signed certificate in certificate chain)",
+      "goes through mitmproxy, a debugging proxy", "~/.mitmproxy/mitmproxy-ca-cert.pem" },
+    { "a FortiGate root with a 1024-bit key", proxy_weak_root, TD_CAUSE_INTERCEPTED_BY_PROXY, CVF,
+      "weakness", "a 1024-bit RSA key",
+      "uses a 1024-bit RSA key, which security level 2 forbids. Have its administrator reissue it",
+      "\"cause\":\"intercepted_by_proxy\"" },
+    { "an expired proxy certificate", proxy_expired, TD_CAUSE_EXPIRED, CVF, "interceptor",
+      "Zscaler (a TLS-inspecting proxy), recognised by the name of its CA", "expired 3 days ago",
+      "\"cause\":\"expired\"" },
+    { "a server does not look for interceptors", proxy_as_server, TD_CAUSE_UNKNOWN_CA, CVF, "about",
+      "the client's certificate, checked by this server", "to the CAs this server trusts",
+      "\"cause\":\"unknown_ca\"" },
+    { "an Atlas name from an unknown CA", public_name, TD_CAUSE_INTERCEPTED_BY_PROXY, CVF,
+      "public_service",
+      "cluster0.abcde.mongodb.net is a public service (list entry *.mongodb.net): its real "
+      "certificate comes from a public CA, so one from a CA this client does not know is evidence "
+      "of interception",
+      "but the one we received was issued by 'CN=Corp Inspection CA'",
+      "Find out who issued 'CN=Corp Inspection CA'" },
+    { "a private name from an unknown CA", public_name_not_listed, TD_CAUSE_UNKNOWN_CA, CVF, "root",
+      "CN=db.example", "which this client does not trust; we rejected the server.",
+      "\"cause\":\"unknown_ca\"" },
     { "bad signature", other_verify, TD_CAUSE_OTHER_VERIFY, CVF, "verify",
       "7 (certificate signature failure)",
       "  what:     Certificate verification failed at depth 0: 7 (certificate signature "
