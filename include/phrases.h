@@ -36,6 +36,16 @@
 #define TD_SAY_PYMONGO_HOST "PyMongo in %s"
 #define TD_SAY_OURS_NONE "(none sent)"
 
+/* ---- certificate lists ---- */
+#define TD_SAY_CERT_LIST_LIMIT "%ld bytes (SSL_get_max_cert_list of this connection)"
+#define TD_SAY_CERT_LIST_SIZE \
+    "larger than %ld bytes (OpenSSL refuses the message from its header, so its full size " \
+    "is not known)"
+#define TD_SAY_OUR_CHAIN \
+    "%ld bytes in %d certificate(s); our certificate has %d subjectAltName entries"
+#define TD_SAY_PEER_LIMIT_DEFAULT \
+    "OpenSSL takes at most %d bytes by default (SSL_CTX_set_max_cert_list)"
+
 /* ---- certificates ---- */
 #define TD_SAY_ABOUT_CLIENT_CERT "the client's certificate, checked by this server"
 #define TD_SAY_VERIFY "%ld (%s)"                     /* code (OpenSSL's words) */

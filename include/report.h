@@ -158,6 +158,12 @@ struct td_report {
     enum { TD_OS_OTHER, TD_OS_DEBIAN, TD_OS_FEDORA } os;
     struct td_policy policy;
     struct td_evidence evidence[TD_MAX_EVIDENCE];
+
+    /* The handshake's long tail (issue 15); failures only, like the fields above. */
+    long max_cert_list;    /* SSL_get_max_cert_list: the largest certificate list we take */
+    long ours_chain_bytes; /* our certificate and chain as we send them (DER), when the peer
+                            * refused us with an alert; 0 when not measured */
+    int ours_chain_certs, ours_san_count;
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

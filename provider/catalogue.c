@@ -532,6 +532,33 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .fix = { [TD_V_BASE] = "Connect with a name the server is configured for (the SNI comes from the host in the "
       "connection string; an IP address sends none), or add this name to the server's configuration." },
     },
+    [TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE] =
+    { "certificate_list_too_large", OTHER,
+      .meaning = "a certificate list is larger than the receiving side takes (100 KiB by default in OpenSSL)",
+      .summary = { [TD_V_BASE] = "The {_peer}'s certificate list is larger than the {_limit} bytes this {_side} "
+                                 "takes (excessive message size), so OpenSSL refused it unread.",
+                   [TD_V_SERVER] = "The client refused this server's certificate list ({_our_bytes} bytes; our "
+                                   "certificate has {_our_sans} names) with a '{_alert_name}' alert: it is "
+                                   "larger than the client takes." },
+      .fix = { [TD_V_BASE] = "Best, on the {_peer}: send a smaller certificate (fewer subjectAltName "
+                             "entries, or the names split over several certificates chosen by SNI) "
+                             "and only the intermediates the chain needs. Where the application "
+                             "can set it, raise this {_side}'s limit: SSL_CTX_set_max_cert_list(ctx, "
+                             "BYTES) in C.",
+               [TD_V_SERVER] = "Serve a smaller certificate: split its {_our_sans} names over several "
+                               "certificates (chosen by SNI), and send only the intermediates the "
+                               "chain needs. OpenSSL clients take at most 102400 bytes unless the "
+                               "application raises it, and most cannot (Python, curl)." },
+      .hint = { PYTHONS("Python's ssl module has no setting for this limit (OpenSSL's "
+                        "SSL_CTX_set_max_cert_list): only a smaller certificate on the server helps."),
+                [TD_HINT_PYMONGO] = "PyMongo (and Python's ssl module under it) has no setting for this "
+      "limit: only a smaller certificate on the server helps.",
+                [TD_RT_CURL] = "curl has no option for this limit: only a smaller certificate on the server helps.",
+                [TD_RT_OPENSSL_CLI] = "openssl s_client has no option for this limit: only a smaller "
+      "certificate on the server helps.",
+                [TD_RT_NODE] = "Node's tls module has no option for this limit: only a smaller certificate "
+      "on the server helps." },
+    },
     [TD_CAUSE_PEER_ALERT] =
     { "peer_alert", OTHER,
       .meaning = "the peer ended the handshake with an alert",
@@ -663,6 +690,9 @@ static const struct rule reason_rules[] = {
     RULE(SSL_R_PACKET_LENGTH_TOO_LONG, TD_CAUSE_NOT_TLS),
     RULE(SSL_R_DH_KEY_TOO_SMALL, TD_CAUSE_DH_KEY_TOO_SMALL),
     RULE(SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, TD_CAUSE_CLIENT_CERT_MISSING),
+    /* OpenSSL's only handshake message with a limit this low is a certificate list (the
+     * Certificate and CertificateRequest messages, max_cert_list). */
+    RULE(SSL_R_EXCESSIVE_MESSAGE_SIZE, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE),
 };
 
 static int rule_causes(const struct rule *rules, size_t n, long code, enum td_cause_id *out)

@@ -374,6 +374,38 @@ static void classify_not_tls(struct td_report *r)
     set_cause(r, TD_CAUSE_NOT_TLS);
 }
 
+/* ---- certificate lists ------------------------------------------------------------------ */
+
+/* OpenSSL reads a handshake message's header before the message, and refuses a certificate list
+ * over its limit there: the list itself never arrives, so only the limit is known. */
+static void classify_cert_list(struct td_report *r)
+{
+    ev(r, "limit", TD_SAY_CERT_LIST_LIMIT, r->max_cert_list);
+    ev(r, "size", TD_SAY_CERT_LIST_SIZE, r->max_cert_list);
+    ev(r, "_limit", "%ld", r->max_cert_list);
+    set_cause(r, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE);
+}
+
+/* A server whose own list is over OpenSSL's default limit, refused with the alert an OpenSSL
+ * client sends for it (illegal_parameter) or a decoder's (decode_error): the client's limit. */
+static int our_list_too_large(const struct td_report *r, int received)
+{
+    return r->role == TD_ROLE_SERVER && r->ours_chain_bytes > SSL_MAX_CERT_LIST_DEFAULT &&
+           (received == SSL_AD_ILLEGAL_PARAMETER || received == SSL_AD_DECODE_ERROR);
+}
+
+static void classify_our_list(struct td_report *r)
+{
+    ev(r, "our_chain", TD_SAY_OUR_CHAIN, r->ours_chain_bytes, r->ours_chain_certs,
+       r->ours_san_count);
+    ev(r, "peer_limit", TD_SAY_PEER_LIMIT_DEFAULT, SSL_MAX_CERT_LIST_DEFAULT);
+    ev(r, "_our_bytes", "%ld", r->ours_chain_bytes);
+    ev(r, "_our_sans", "%d", r->ours_san_count);
+    set_variant(r, TD_V_SERVER);
+    r->no_hint = 1; /* the hints are for a client that cannot raise its limit */
+    set_cause(r, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE);
+}
+
 /* ---- trace mode: a successful handshake ----------------------------------------------- */
 
 static const char *verdict_text(const struct td_ocsp_info *o)
@@ -509,8 +541,10 @@ void td_classify(struct td_report *r)
     else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) {
         ev(r, "security_level", "%d", r->security_level);
         set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
-    } else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
-               (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
+    } else if (by_reason == TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE) classify_cert_list(r);
+    else if (our_list_too_large(r, received)) classify_our_list(r);
+    else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
+             (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
         set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
     } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {
         const char *sni = r->offered.parsed ? (r->offered.has_sni ? r->offered.sni : NULL)

@@ -338,6 +338,30 @@ static void describe_ours(X509 *x, struct td_cert *dst)
     X509_free(old);
 }
 
+/* What our certificate list weighs as we send it: measured only when the peer refused us with
+ * an alert, since only a list over the peer's limit (certificate_list_too_large) needs it. */
+static void measure_ours(struct td_report *r, SSL *ssl)
+{
+    X509 *x = SSL_get_certificate(ssl);
+    STACK_OF(X509) *chain = NULL;
+    if (x == NULL) return;
+    int len = i2d_X509(x, NULL);
+    r->ours_chain_bytes = len > 0 ? len : 0;
+    r->ours_chain_certs = 1;
+    if (!SSL_get0_chain_certs(ssl, &chain) || chain == NULL) {
+        SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+        if (ctx == NULL || !SSL_CTX_get0_chain_certs(ctx, &chain)) chain = NULL;
+    }
+    for (int i = 0; i < sk_X509_num(chain); i++) {
+        len = i2d_X509(sk_X509_value(chain, i), NULL);
+        r->ours_chain_bytes += len > 0 ? len : 0;
+        r->ours_chain_certs++;
+    }
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    r->ours_san_count = names != NULL ? sk_GENERAL_NAME_num(names) : 0;
+    GENERAL_NAMES_free(names);
+}
+
 void td_observe_after_fork(void)
 {
     pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
@@ -660,6 +684,8 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
             r->not_yet_valid_count = count_not_yet_valid(chain, r->now);
         if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);
         describe_ours(SSL_get_certificate(ssl), &r->ours);
+        r->max_cert_list = (long)SSL_get_max_cert_list(ssl);
+        if (r->alert_seen && !r->alert_sent && param_usable(when)) measure_ours(r, ssl);
     }
     if (client && r->ocsp_stapled) observe_staple(r, ssl, leaf, chain);
 }

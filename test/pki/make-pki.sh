@@ -28,6 +28,7 @@
 #   dh1024.pem               1024-bit DH parameters (too small at security level 2)
 #   good.ocsp.der            OCSP response (status good) for good, signed by inter
 #   revoked.ocsp.der         OCSP response (status revoked) for revoked, signed by inter
+#   bigsans                  localhost and 7000 more names: a ~113 KB certificate (issue 15)
 set -eu
 . "$(dirname "$0")/pkilib.sh"
 
@@ -92,5 +93,13 @@ cat inter.crt root.crt > chain-with-root.pem
 # "revoked" for revoked (the database above already marks it).
 pki_respond good.ocsp.der good.crt inter.crt inter.key -ndays 7
 pki_respond revoked.ocsp.der revoked.crt inter.crt inter.key -ndays 7
+
+# ---- handshake long tail (issue 15) ----
+# bigsans: localhost with 7000 more DNS names, a certificate of about 113 KB, over OpenSSL's
+# default limit on a received certificate list (SSL_get_max_cert_list: 100 KiB), so a client
+# refuses it with "excessive message size" (certificate_list_too_large).
+pki_section bigsans "$PKI_TLS_USAGE" serverAuth \
+    "subjectAltName = DNS:localhost, IP:127.0.0.1, $(seq -f 'DNS:h%05g.example' 1 7000 | paste -sd, -)"
+leaf bigsans leaf.key bigsans "$past" "$future"
 
 pki_finish client-combined.pem

@@ -444,6 +444,35 @@ static void sni_rejected_by_server(struct td_report *r)
     strcpy(r->offered.sni, "db.example");
 }
 
+/* OpenSSL refused the server's Certificate from its header: the limit is all we know. */
+static void cert_list_too_large(struct td_report *r)
+{
+    r->alert_seen = r->alert_sent = 1;
+    r->alert_level = SSL3_AL_FATAL;
+    r->alert_desc = SSL_AD_ILLEGAL_PARAMETER;
+    ssl_error(r, SSL_R_EXCESSIVE_MESSAGE_SIZE, "excessive message size");
+    r->max_cert_list = 102400;
+    r->runtime = TD_RT_PYTHON;
+}
+
+/* The server's side of it: the client refused our 113 KB list with illegal_parameter. */
+static void cert_list_ours_too_large(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    received(r, SSL_AD_ILLEGAL_PARAMETER);
+    ssl_error(r, SSL_R_SSLV3_ALERT_ILLEGAL_PARAMETER, "sslv3 alert illegal parameter");
+    r->ours_chain_bytes = 113772;
+    r->ours_chain_certs = 2;
+    r->ours_san_count = 7002;
+}
+
+/* The same alert for a list under any client's limit is no such thing. */
+static void illegal_parameter_small_list(struct td_report *r)
+{
+    cert_list_ours_too_large(r);
+    r->ours_chain_bytes = 3000;
+}
+
 static void peer_alert(struct td_report *r)
 {
     received(r, SSL_AD_UNEXPECTED_MESSAGE);
@@ -691,6 +720,17 @@ static const struct classify_case cases[] = {
       "  what:     The client asked for 'db.example', which this server does not "
       "serve; we refused it with an unrecognized_name alert.\n",
       "\"dir\":\"sent\"" },
+    { "a certificate list over our limit", cert_list_too_large, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE,
+      TD_SEC_OTHER, "limit", "102400 bytes (SSL_get_max_cert_list of this connection)",
+      "  also:     Python's ssl module has no setting for this limit",
+      "\"cause\":\"certificate_list_too_large\"" },
+    { "our certificate list over the client's limit", cert_list_ours_too_large,
+      TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE, TD_SEC_OTHER, "our_chain",
+      "113772 bytes in 2 certificate(s); our certificate has 7002 subjectAltName entries",
+      "split its 7002 names over several certificates", "\"peer_limit\":" },
+    { "illegal_parameter for a small list", illegal_parameter_small_list, TD_CAUSE_PEER_ALERT,
+      TD_SEC_OTHER, "alert", "received fatal 'illegal parameter' from the client",
+      "'illegal parameter'", "\"cause\":\"peer_alert\"" },
     { "some other alert", peer_alert, TD_CAUSE_PEER_ALERT, TD_SEC_OTHER, "alert",
       "received fatal 'unexpected message' from the server",
       "ended the handshake with the alert 'unexpected message'.\n", "\"cause\":\"peer_alert\"" },
