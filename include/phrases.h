@@ -33,6 +33,9 @@
     "through, and the application refuses the connection after " \
     "the handshake (nginx answers 400)"
 #define TD_SAY_ERROR_NONE "none (the connection ended)"
+#define TD_SAY_ERROR_SERVER_NO_CERT \
+    "none: the handshake finished without a client certificate, and %s refused the client " \
+    "afterwards (nginx answers 400 \"No required SSL certificate was sent\")"
 #define TD_SAY_PYMONGO_HOST "PyMongo in %s"
 #define TD_SAY_OURS_NONE "(none sent)"
 

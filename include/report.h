@@ -164,6 +164,9 @@ struct td_report {
     long ours_chain_bytes; /* our certificate and chain as we send them (DER), when the peer
                             * refused us with an alert; 0 when not measured */
     int ours_chain_certs, ours_san_count;
+    /* A server that asked for a client certificate, finished the handshake without one, and
+     * then refused the client itself (nginx's 400 "No required SSL certificate was sent"). */
+    int refused_without_cert;
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

@@ -506,8 +506,14 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     [TD_CAUSE_CLIENT_CERT_MISSING] =
     { "client_cert_missing", OTHER,
       .meaning = "the server requires a client certificate and none was sent",
-      .summary = { [TD_V_BASE] = "The server requires a client certificate and this client sent none." },
-      .fix = { [TD_V_BASE] = "Configure the client's certificate and key." },
+      .summary = { [TD_V_BASE] = "The server requires a client certificate and this client sent none.",
+                   [TD_V_SERVER] = "The client sent no certificate, and {_program} requires one; we "
+                                   "refused the client." },
+      .fix = { [TD_V_BASE] = "Configure the client's certificate and key.",
+               [TD_V_SERVER] = "The client must send a certificate from a CA this server trusts for "
+                               "clients (its own TLS settings: certificate and key). If not every "
+                               "client needs one here, make it optional (nginx: ssl_verify_client "
+                               "optional; openssl s_server: -verify instead of -Verify)." },
       .hint = { CERT_CELLS(CERT_PYMONGO) },
     },
     [TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE] =

@@ -496,14 +496,17 @@ void td_classify(struct td_report *r)
            td_alert_name(r->alert_desc), r->alert_sent ? TD_SAY_TO : TD_SAY_FROM,
            client ? "server" : "client");
     if (r->err) ev(r, "error", "%s", r->err_reason_str);
+    else if (!client && r->refused_without_cert)
+        ev(r, "error", TD_SAY_ERROR_SERVER_NO_CERT, r->program);
     else if (client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", TD_SAY_ERROR_CLIENT_CHECKED, r->program);
     else if (!client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", TD_SAY_ERROR_SERVER_REFUSED);
     else ev(r, "error", TD_SAY_ERROR_NONE);
 
-    if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
-        (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
+    if (!client && r->refused_without_cert) set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
+    else if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
+             (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
         classify_verify(r);
     else if (reason == SSL_R_INVALID_STATUS_RESPONSE) classify_ocsp(r);
     else if (reason == SSL_R_OCSP_CALLBACK_FAILURE && r->ocsp_stapled &&
@@ -570,6 +573,13 @@ void td_classify(struct td_report *r)
         set_cause(r, TD_CAUSE_PEER_CLOSED);
     } else set_cause(r, TD_CAUSE_UNKNOWN);
 
+    /* A server's words: the client is the one who lacks a certificate, and the runtime hints,
+     * which say how a client sends one, are the client's business, not this program's. */
+    if (!client && r->cause == &td_causes[TD_CAUSE_CLIENT_CERT_MISSING]) {
+        ev(r, "_program", "%s", r->program);
+        set_variant(r, TD_V_SERVER);
+        r->no_hint = 1;
+    }
     r->hint_column = hint_column(r);
     if (r->hint_column == TD_HINT_PYMONGO) ev(r, "host", TD_SAY_PYMONGO_HOST, r->program);
 }

@@ -373,6 +373,18 @@ static int server_refused_after_handshake(const SSL *ssl)
     return s != NULL && !SSL_SESSION_is_resumable(s);
 }
 
+/* A server that let a handshake finish without the client certificate it asked for, and then
+ * refused the client itself: nginx's ssl_verify_client on answers 400 "No required SSL
+ * certificate was sent" and drops the session from its cache, as for a bad certificate. With
+ * optional it serves the request and keeps the session: no failure. */
+static void no_cert_refused(SSL *ssl, struct td_conn *c, enum td_when when)
+{
+    c->flags &= ~TD_CONN_NO_CLIENT_CERT;
+    if ((c->flags & TD_CONN_REPORTED) || !server_refused_after_handshake(ssl)) return;
+    c->flags |= TD_CONN_NO_CERT_REFUSED;
+    explain_failure(ssl, c, when);
+}
+
 /* Whether the peer's certificate covers the name the client asked for (SNI): what curl, Ruby's
  * post_connection_check, service_identity, urllib3 and Node's checkServerIdentity check after
  * the handshake, when the host did not give OpenSSL a name to check. */
@@ -475,6 +487,8 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
         if (pc != NULL && pc->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(pc, 1);
         if (pc != NULL && pc->pending_kind == TD_PENDING_CLIENT_CERT)
             pending_settle(pc, server_refused_after_handshake(ssl));
+        if (pc != NULL && (pc->flags & TD_CONN_NO_CLIENT_CERT))
+            no_cert_refused((SSL *)ssl, pc, TD_AT_ALERT);
         return;
     }
     /* An alert we send once both Finished messages have crossed ends a connection, not a
@@ -551,6 +565,13 @@ static void on_done(const SSL *ssl)
                      SSL_is_server((SSL *)ssl) ? TD_PENDING_CLIENT_CERT : TD_PENDING_UNVERIFIED,
                      TD_AT_DONE_UNVERIFIED);
     if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
+    /* Only a flag here, on the success path: whether the host refuses the client for the missing
+     * certificate shows only when the connection ends (no_cert_refused). */
+    if (c != NULL && SSL_is_server((SSL *)ssl) &&
+        (SSL_get_verify_mode(ssl) & (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT)) ==
+            SSL_VERIFY_PEER &&
+        SSL_get0_peer_certificate(ssl) == NULL)
+        c->flags |= TD_CONN_NO_CLIENT_CERT;
     if (c != NULL && (c->flags & TD_CONN_NAME_UNCHECKED) && c->kept_leaf == NULL) {
         X509 *leaf = SSL_get0_peer_certificate(ssl);
         const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
@@ -559,7 +580,8 @@ static void on_done(const SSL *ssl)
         c->kept_cipher = cipher != NULL ? SSL_CIPHER_get_name(cipher) : NULL;
     }
     /* What the rest of the connection can bring (an alert, a renegotiation) starts afresh. */
-    if (c != NULL && !(c->flags & TD_CONN_NAME_UNCHECKED)) conn_release_if_idle((SSL *)ssl, c);
+    if (c != NULL && !(c->flags & (TD_CONN_NAME_UNCHECKED | TD_CONN_NO_CLIENT_CERT)))
+        conn_release_if_idle((SSL *)ssl, c);
 }
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
@@ -779,6 +801,7 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
         if (SSL_get_verify_result(parent) != X509_V_OK && host_decides_after_handshake(parent))
             explain_failure(parent, c, TD_AT_FREE);
     }
+    if (whole && (c->flags & TD_CONN_NO_CLIENT_CERT)) no_cert_refused(parent, c, TD_AT_FREE);
     if (whole && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused(parent, c, TD_AT_FREE);
     else if (live && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused_after_free(c);
     pending_at_end(c, live);

@@ -612,6 +612,7 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         r->ocsp_stapled = len > 0 && resp != NULL;
         r->ocsp_len = r->ocsp_stapled ? (int)len : 0;
     }
+    r->refused_without_cert = c != NULL && (c->flags & TD_CONN_NO_CERT_REFUSED) != 0;
     if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
         memcpy(r->first_bytes, c->header, c->header_len);
         r->first_bytes_len = c->header_len;

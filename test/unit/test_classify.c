@@ -409,6 +409,33 @@ static void client_cert_missing(struct td_report *r)
     ssl_error(r, SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "peer did not return a certificate");
 }
 
+/* A TLS 1.3 server asks for the certificate this client does not have. */
+static void client_cert_required(struct td_report *r)
+{
+    received(r, TLS13_AD_CERTIFICATE_REQUIRED);
+    ssl_error(r, SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, "tlsv13 alert certificate required");
+}
+
+/* nginx's ssl_verify_client on: the handshake finished without a certificate, and nginx then
+ * answered 400 and dropped the session; nothing on the queue, no alert. */
+static void client_cert_missing_nginx(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    strcpy(r->program, "nginx");
+    r->runtime = TD_RT_NGINX;
+    r->init_finished = 1;
+    r->verify_mode = SSL_VERIFY_PEER;
+    r->refused_without_cert = 1;
+}
+
+/* The same handshake with a host that did not refuse the client is no failure at all, and is
+ * never reported; a report that does not say it was refused is what it otherwise seems. */
+static void no_cert_not_refused(struct td_report *r)
+{
+    client_cert_missing_nginx(r);
+    r->refused_without_cert = 0;
+}
+
 static void peer_rejected_ours(struct td_report *r)
 {
     r->role = TD_ROLE_SERVER;
@@ -696,8 +723,23 @@ static const struct classify_case cases[] = {
       "\"cause\":\"client_cert_rejected\"" },
     { "no client certificate", client_cert_missing, TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER,
       "error", "peer did not return a certificate",
+      "  what:     The client sent no certificate, and test requires one; we refused the client.\n",
+      "\"cause\":\"client_cert_missing\"" },
+    { "no client certificate, as the client (TLS 1.3)", client_cert_required,
+      TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER, "alert",
+      "received fatal 'certificate required' from the server",
       "requires a client certificate and this client sent none.\n",
       "\"cause\":\"client_cert_missing\"" },
+    { "nginx refused a client without a certificate after the handshake", client_cert_missing_nginx,
+      TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER, "error",
+      "none: the handshake finished without a client certificate, and nginx refused the client "
+      "afterwards (nginx answers 400 \"No required SSL certificate was sent\")",
+      "  fix:      The client must send a certificate from a CA this server trusts for clients",
+      "\"summary\":\"The client sent no certificate, and nginx requires one; we refused the "
+      "client.\"" },
+    { "a server that finished without a certificate and was not refused", no_cert_not_refused,
+      TD_CAUSE_PEER_CLOSED, TD_SEC_OTHER, "error", "none (the connection ended)",
+      "without saying why", "\"cause\":\"peer_closed\"" },
     { "the client refused us", peer_rejected_ours, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE,
       TD_SEC_OTHER, "alert", "received fatal 'bad certificate' from the client",
       "rejected this server's certificate with a 'bad certificate' alert.\n",
