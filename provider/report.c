@@ -18,6 +18,8 @@ struct td_report *td_report_new(enum td_event event)
     memset(r, 0, offsetof(struct td_report, vcert));
     r->vcert.present = r->top.present = r->ours.present = 0;
     r->offered.parsed = r->answer.parsed = 0;
+    /* The long tail's facts (issue 15) are a few words, read by classify whatever the path. */
+    memset(&r->max_cert_list, 0, sizeof(*r) - offsetof(struct td_report, max_cert_list));
     r->event = event;
     return r;
 }
