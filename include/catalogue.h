@@ -93,6 +93,7 @@ enum td_variant {
     TD_V_GOT_HTTP,      /* not_tls: a client spoke HTTP to this server */
     TD_V_HTTP,          /* not_tls: the server answered in HTTP */
     TD_V_LEVEL,         /* peer_version_too_low: the version is allowed, the security level not */
+    TD_V_DH_INVALID,    /* dh_key_too_small: the group is not a valid one (bad DH value) */
     TD_V_COUNT
 };
 

@@ -92,6 +92,9 @@ struct td_conn {
     struct td_conn *undecided_prev, *undecided_next;
     SSL *undecided_ssl;
     unsigned long undecided_gen;
+    /* A DHE ServerKeyExchange received: the bit length of the server's prime (dh_key_too_small),
+     * 0 when none came. */
+    uint16_t dh_bits;
     size_t inline_used, inline_cap;
     unsigned char inline_hellos[]; /* sized when the state is made; not zeroed */
 };

@@ -39,6 +39,11 @@
 #define TD_SAY_PYMONGO_HOST "PyMongo in %s"
 #define TD_SAY_OURS_NONE "(none sent)"
 
+/* ---- Diffie-Hellman ---- */
+#define TD_SAY_DH_GROUP "the server's DH group: %d bits; security level %d needs at least %d"
+#define TD_SAY_DH_GROUP_BITS "the server's DH group: %d bits"
+#define TD_SAY_DH_CHECK "%s (the DH library's check of the server's group)"
+
 /* ---- certificate lists ---- */
 #define TD_SAY_CERT_LIST_LIMIT "%ld bytes (SSL_get_max_cert_list of this connection)"
 #define TD_SAY_CERT_LIST_SIZE \

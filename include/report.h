@@ -159,7 +159,7 @@ struct td_report {
     struct td_policy policy;
     struct td_evidence evidence[TD_MAX_EVIDENCE];
 
-    /* The handshake's long tail (issue 15); failures only, like the fields above. */
+    /* The handshake's long tail (issue 15): zeroed by td_report_new, whatever the event. */
     long max_cert_list;    /* SSL_get_max_cert_list: the largest certificate list we take */
     long ours_chain_bytes; /* our certificate and chain as we send them (DER), when the peer
                             * refused us with an alert; 0 when not measured */
@@ -167,6 +167,11 @@ struct td_report {
     /* A server that asked for a client certificate, finished the handshake without one, and
      * then refused the client itself (nginx's 400 "No required SSL certificate was sent"). */
     int refused_without_cert;
+    int dh_bits; /* the server's DH prime, bits, from its ServerKeyExchange; 0 if unseen */
+    /* The oldest error on the queue when it came from the DH library (what a bad DH value was
+     * found to be, e.g. DH_R_CHECK_P_NOT_PRIME), 0 otherwise. */
+    int dh_err_reason;
+    char dh_err_str[96];
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

@@ -491,9 +491,16 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     [TD_CAUSE_DH_KEY_TOO_SMALL] =
     { "dh_key_too_small", OTHER,
       .meaning = "the server's Diffie-Hellman key is too small for the security level",
-      .summary = { [TD_V_BASE] = "The server chose a DHE cipher with a DH key smaller than security level {security_level} allows." },
+      .summary = { [TD_V_BASE] = "The server chose a DHE cipher with a DH key smaller than security level {security_level} allows.",
+                   [TD_V_DH_INVALID] = "The server chose a DHE cipher with DH parameters that are not a "
+                                       "valid group ({_dh_problem}): a composite or non-safe modulus, "
+                                       "or a public value outside the group; we refused it." },
       .fix = { [TD_V_BASE] = "The server should use a 2048-bit or larger DH group or prefer ECDHE; as a client-side "
-      "workaround exclude DHE suites (add ':!DH' to the cipher string)." },
+      "workaround exclude DHE suites (add ':!DH' to the cipher string).",
+               [TD_V_DH_INVALID] = "The server's DH parameters are broken, not merely small: it should "
+                                   "use a standard group (RFC 7919 ffdhe2048 or larger, or parameters "
+                                   "from openssl dhparam 2048) or prefer ECDHE. As a client-side "
+                                   "workaround exclude DHE suites (add ':!DH' to the cipher string)." },
     },
     [TD_CAUSE_CLIENT_CERT_REJECTED] =
     { "client_cert_rejected", OTHER,
@@ -695,6 +702,7 @@ static const struct rule reason_rules[] = {
     RULE(SSL_R_HTTPS_PROXY_REQUEST, TD_CAUSE_NOT_TLS),
     RULE(SSL_R_PACKET_LENGTH_TOO_LONG, TD_CAUSE_NOT_TLS),
     RULE(SSL_R_DH_KEY_TOO_SMALL, TD_CAUSE_DH_KEY_TOO_SMALL),
+    RULE(SSL_R_BAD_DH_VALUE, TD_CAUSE_DH_KEY_TOO_SMALL), /* its TD_V_DH_INVALID wording */
     RULE(SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, TD_CAUSE_CLIENT_CERT_MISSING),
     /* OpenSSL's only handshake message with a limit this low is a certificate list (the
      * Certificate and CertificateRequest messages, max_cert_list). */

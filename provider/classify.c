@@ -374,6 +374,31 @@ static void classify_not_tls(struct td_report *r)
     set_cause(r, TD_CAUSE_NOT_TLS);
 }
 
+/* ---- Diffie-Hellman ----------------------------------------------------------------------- */
+
+/* The smallest DH prime each security level allows (80, 112, 128, 192, 256 bits of security). */
+static int dh_min_bits(int level)
+{
+    static const int bits[] = { 0, 1024, 2048, 3072, 7680, 15360 };
+    return level >= 0 && level <= 5 ? bits[level] : 15360;
+}
+
+static void classify_dh(struct td_report *r, int reason)
+{
+    ev(r, "security_level", "%d", r->security_level);
+    if (r->dh_bits > 0 && r->security_level > 0)
+        ev(r, "dh_group", TD_SAY_DH_GROUP, r->dh_bits, r->security_level,
+           dh_min_bits(r->security_level));
+    else if (r->dh_bits > 0) ev(r, "dh_group", TD_SAY_DH_GROUP_BITS, r->dh_bits);
+    if (r->dh_err_reason != 0) ev(r, "dh_check", TD_SAY_DH_CHECK, r->dh_err_str);
+    /* Not too small but invalid: what the DH library found, or the SSL library's summary. */
+    if (reason == SSL_R_BAD_DH_VALUE) {
+        ev(r, "_dh_problem", "%s", r->dh_err_reason ? r->dh_err_str : r->err_reason_str);
+        set_variant(r, TD_V_DH_INVALID);
+    }
+    set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
+}
+
 /* ---- certificate lists ------------------------------------------------------------------ */
 
 /* OpenSSL reads a handshake message's header before the message, and refuses a certificate list
@@ -541,10 +566,8 @@ void td_classify(struct td_report *r)
         ev(r, "groups", TD_SAY_N_OFFERED, r->offered.n_groups);
         set_cause(r, TD_CAUSE_NO_COMMON_GROUP);
     } else if (by_reason == TD_CAUSE_NOT_TLS || r->first_bytes_len > 0) classify_not_tls(r);
-    else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) {
-        ev(r, "security_level", "%d", r->security_level);
-        set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
-    } else if (by_reason == TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE) classify_cert_list(r);
+    else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) classify_dh(r, reason);
+    else if (by_reason == TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE) classify_cert_list(r);
     else if (our_list_too_large(r, received)) classify_our_list(r);
     else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
              (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {

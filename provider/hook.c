@@ -700,6 +700,36 @@ static void on_finished(SSL *ssl, struct td_conn *c, int sent)
         on_done(ssl);
 }
 
+/* A client's received ServerKeyExchange: for a DHE suite only, the bit length of the server's
+ * prime (its first field, after a PSK identity hint for DHE-PSK), for dh_key_too_small. The
+ * message comes before OpenSSL checks it; anything short or odd is left unmeasured. */
+static void on_server_key_exchange(SSL *ssl, struct td_conn *c, const unsigned char *p, size_t len)
+{
+    const SSL_CIPHER *cipher = SSL_get_pending_cipher(ssl);
+    int kx = cipher != NULL ? SSL_CIPHER_get_kx_nid(cipher) : NID_undef;
+    size_t o = 4; /* the handshake header */
+    if (kx != NID_kx_dhe && kx != NID_kx_dhe_psk) return;
+    if (kx == NID_kx_dhe_psk) {
+        if (len < o + 2) return;
+        o += 2 + ((size_t)p[o] << 8 | p[o + 1]);
+    }
+    if (len < o + 2) return;
+    size_t n = (size_t)p[o] << 8 | p[o + 1];
+    o += 2;
+    if (n == 0 || len < o + n) return;
+    while (n > 0 && p[o] == 0) { /* leading zero bytes */
+        o++;
+        n--;
+    }
+    if (n == 0 || n > 8192) return;
+    unsigned bits = (unsigned)(n - 1) * 8, top = p[o];
+    while (top != 0) {
+        bits++;
+        top >>= 1;
+    }
+    c->dh_bits = (uint16_t)bits;
+}
+
 /* What td_msg_cb passes on: kept apart, so that the records it drops cost only the filter. */
 static __attribute__((noinline)) void msg_seen(int write_p, int content_type,
                                                const unsigned char *p, size_t len, SSL *ssl)
@@ -723,6 +753,8 @@ static __attribute__((noinline)) void msg_seen(int write_p, int content_type,
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO)
             on_hello(ssl, c, write_p, p, len);
         else if (p[0] == SSL3_MT_FINISHED && c != NULL) on_finished(ssl, c, write_p);
+        else if (p[0] == SSL3_MT_SERVER_KEY_EXCHANGE && !write_p && c != NULL)
+            on_server_key_exchange(ssl, c, p, len);
         break;
     default: break;
     }
@@ -749,7 +781,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
             break;
         case SSL3_RT_HANDSHAKE:
             if (p[0] != SSL3_MT_CLIENT_HELLO && p[0] != SSL3_MT_SERVER_HELLO &&
-                p[0] != SSL3_MT_FINISHED)
+                p[0] != SSL3_MT_FINISHED && !(p[0] == SSL3_MT_SERVER_KEY_EXCHANGE && !write_p))
                 return;
             break;
         default: return;

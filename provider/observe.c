@@ -517,6 +517,13 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
             ? pick_error()
             : 0;
+    if (r->err != 0) {
+        /* A bad DH value is the SSL library's summary; what the DH library found is older. */
+        unsigned long first = ERR_peek_error();
+        r->dh_err_reason = ERR_GET_LIB(first) == ERR_LIB_DH ? ERR_GET_REASON(first) : 0;
+        const char *s = r->dh_err_reason ? ERR_reason_error_string(first) : NULL;
+        copy_str(r->dh_err_str, sizeof(r->dh_err_str), s ? s : "");
+    }
     td_runtime_get(&rt, 0);
     r->now = time(NULL);
     copy_str(r->program, sizeof(r->program), rt.program);
@@ -613,6 +620,7 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         r->ocsp_len = r->ocsp_stapled ? (int)len : 0;
     }
     r->refused_without_cert = c != NULL && (c->flags & TD_CONN_NO_CERT_REFUSED) != 0;
+    r->dh_bits = c != NULL ? c->dh_bits : 0;
     if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
         memcpy(r->first_bytes, c->header, c->header_len);
         r->first_bytes_len = c->header_len;

@@ -7,6 +7,7 @@
  * fails the run, so a new cause cannot ship untested. */
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/dh.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -392,6 +393,17 @@ static void dh_small(struct td_report *r)
 {
     ssl_error(r, SSL_R_DH_KEY_TOO_SMALL, "dh key too small");
     r->security_level = 2;
+    r->dh_bits = 1024; /* from the ServerKeyExchange */
+}
+
+/* Not too small: a group the DH library's check refused (a composite modulus). */
+static void dh_invalid(struct td_report *r)
+{
+    ssl_error(r, SSL_R_BAD_DH_VALUE, "bad dh value");
+    r->security_level = 2;
+    r->dh_bits = 2048;
+    r->dh_err_reason = DH_R_CHECK_P_NOT_PRIME;
+    strcpy(r->dh_err_str, "check p not prime");
 }
 
 static void client_cert_rejected(struct td_report *r)
@@ -716,8 +728,12 @@ static const struct classify_case cases[] = {
     { "internal_error", peer_internal_error, TD_CAUSE_PEER_INTERNAL_ERROR, TD_SEC_OTHER, "alert",
       "received fatal 'internal error' from the server", "aborted with an internal_error alert.\n",
       "\"cause\":\"peer_internal_error\"" },
-    { "small DH key", dh_small, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER, "security_level", "2",
+    { "small DH key", dh_small, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER, "dh_group",
+      "the server's DH group: 1024 bits; security level 2 needs at least 2048",
       "smaller than security level 2 allows.\n", "\"cause\":\"dh_key_too_small\"" },
+    { "a DH group that is not one", dh_invalid, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER, "dh_check",
+      "check p not prime (the DH library's check of the server's group)",
+      "not a valid group (check p not prime)", "\"dh_group\":\"the server's DH group: 2048 bits" },
     { "our certificate refused", client_cert_rejected, TD_CAUSE_CLIENT_CERT_REJECTED, TD_SEC_OTHER,
       "our_issuer", "CN=Client CA", "('CN=app client') with a 'unknown CA' alert.\n",
       "\"cause\":\"client_cert_rejected\"" },
