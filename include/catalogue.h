@@ -85,7 +85,8 @@ enum td_variant {
     TD_V_ENV, /* ... and SSL_CERT_FILE/SSL_CERT_DIR point at nothing usable */
     TD_V_ENV_DEBIAN,
     TD_V_ENV_FEDORA,
-    TD_V_CLOCK_WRONG,   /* not_yet_valid: several certificates, or a clock before the build */
+    TD_V_CLOCK_WRONG,   /* not_yet_valid: several certificates, or a clock before the build;
+                         * ocsp_stale: a staple signed ahead of this clock */
     TD_V_CAPPED,        /* peer_rejected_versions: our maximum is below TLS 1.3 */
     TD_V_CAPPED_OLD,    /* ... and below TLS 1.2 */
     TD_V_NO_SNI,        /* no_shared_cipher, sni_rejected: the client sent no SNI */

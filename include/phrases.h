@@ -119,6 +119,9 @@
 #define TD_SAY_AGO "ago"
 #define TD_SAY_FROM_NOW "from now"
 #define TD_SAY_THIS_UPDATE_AHEAD "; thisUpdate is in the future"
+#define TD_SAY_OCSP_CLOCK \
+    "this machine's clock says %s; the server's OCSP response was signed at %s (thisUpdate), " \
+    "%s ahead"
 #define TD_SAY_REVOKED_AT "at %s, reason %s"
 #define TD_SAY_UNSPECIFIED "unspecified"
 #define TD_SAY_DOES_NOT_VERIFY "does not verify"

@@ -258,8 +258,9 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .fix = { [TD_V_BASE] = "If the clock ({_now}) is right, the certificate was issued with a future "
                              "start date: reissue it, or wait {_span}. If the clock is wrong, fix it (NTP).",
                [TD_V_CLOCK_WRONG] = "{_not_yet_valid_count} certificates are not valid yet: this "
-                                    "machine's clock ({_now}) is most likely wrong. Fix it "
-                                    "(timedatectl set-ntp true, or date -s)." },
+                                    "machine's clock says {_now}, and this one is valid only from "
+                                    "{_not_before}. The clock is most likely wrong: fix it "
+                                    "(timedatectl set-ntp true, or date -s), not the certificates." },
     },
     [TD_CAUSE_HOSTNAME_MISMATCH] =
     { "hostname_mismatch", CVF,
@@ -372,9 +373,16 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     [TD_CAUSE_OCSP_STALE] =
     { "ocsp_stale", OCSP,
       .meaning = "the stapled OCSP response is outdated (nextUpdate passed) or from the future",
-      .summary = { [TD_V_BASE] = "The {_peer}'s stapled OCSP response is not current: {staple_dates}." },
+      .summary = { [TD_V_BASE] = "The {_peer}'s stapled OCSP response is not current: {staple_dates}.",
+                   [TD_V_CLOCK_WRONG] = "The {_peer}'s stapled OCSP response is dated {_span} ahead of "
+                                        "this machine: this machine's clock says {_now}; the "
+                                        "server's OCSP response was signed at {_signed}." },
       .fix = { [TD_V_BASE] = "The server operator must refresh the staple (the server fetches it from its CA's responder; "
-      "check that it can reach it), or fix the clock. " OCSP_OPTIONS },
+      "check that it can reach it), or fix the clock. " OCSP_OPTIONS,
+               [TD_V_CLOCK_WRONG] = "A responder signs a response when it makes it, so one from the "
+                                    "future most likely means this machine's clock ({_now}) is "
+                                    "behind: fix the clock (timedatectl set-ntp true, or date -s), "
+                                    "not the server. " OCSP_OPTIONS },
     },
     [TD_CAUSE_OCSP_UNSUCCESSFUL] =
     { "ocsp_unsuccessful", OCSP,

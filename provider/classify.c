@@ -312,6 +312,10 @@ static void classify_handshake_failure(struct td_report *r)
 
 /* ---- OCSP ------------------------------------------------------------------------------ */
 
+/* How far ahead of this clock a staple may be dated before the clock is the likelier fault:
+ * a few minutes, what servers and responders with working NTP never drift apart by. */
+#define TD_OCSP_CLOCK_SLACK 300
+
 static void classify_ocsp(struct td_report *r)
 {
     const struct td_ocsp_info *o = &r->ocsp;
@@ -338,6 +342,18 @@ static void classify_ocsp(struct td_report *r)
     if (r->ocsp_stapled) ev(r, "_staple_bytes", TD_SAY_BYTES, r->ocsp_len);
     ev(r, "must_staple", "%s", r->leaf.must_staple ? "yes" : "no");
 
+    /* A response signed ahead of this clock by more than clocks drift apart: a responder
+     * signs when it answers, so it is this clock that is behind. */
+    if (o->verdict == TD_OCSP_STALE && o->this_update_in > TD_OCSP_CLOCK_SLACK) {
+        char now[32], amount[32];
+        td_rfc3339(r->now, now, sizeof(now));
+        span(o->this_update_in, amount, sizeof(amount));
+        ev(r, "clock", TD_SAY_OCSP_CLOCK, now, o->this_update, amount);
+        ev(r, "_now", "%s", now);
+        ev(r, "_signed", "%s", o->this_update);
+        ev(r, "_span", "%s", amount);
+        set_variant(r, TD_V_CLOCK_WRONG);
+    }
     switch (o->verdict) {
     case TD_OCSP_REVOKED: set_cause(r, TD_CAUSE_OCSP_REVOKED); break;
     case TD_OCSP_STALE: set_cause(r, TD_CAUSE_OCSP_STALE); break;

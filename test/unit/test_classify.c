@@ -24,7 +24,8 @@ struct classify_case {
     void (*setup)(struct td_report *r);
     enum td_cause_id cause;
     enum td_section section;
-    const char *key, *value; /* one evidence line that proves it, or NULL */
+    const char *key, *value; /* one evidence line that proves it, or NULL; a key with a NULL
+                              * value must be absent */
     const char *text;        /* in the text rendering */
     const char *json;        /* in the JSON rendering */
 };
@@ -270,6 +271,22 @@ static void ocsp_stale(struct td_report *r)
 {
     staple(r, TD_OCSP_STALE);
 }
+/* Signed ten days ahead of this clock: the clock is behind, not the server's staple. */
+static void ocsp_from_the_future(struct td_report *r)
+{
+    staple(r, TD_OCSP_STALE);
+    r->now = 1793491200L - 10 * 86400; /* 2026-10-22T00:00:00Z, ten days before thisUpdate */
+    r->ocsp.this_update_in = 10 * 86400;
+    r->ocsp.next_update_in = 17 * 86400;
+}
+
+/* A minute ahead is clocks drifting apart, within the slack: the usual words. */
+static void ocsp_a_minute_ahead(struct td_report *r)
+{
+    ocsp_from_the_future(r);
+    r->ocsp.this_update_in = 60;
+}
+
 static void ocsp_unsuccessful(struct td_report *r)
 {
     staple(r, TD_OCSP_UNSUCCESSFUL);
@@ -600,8 +617,9 @@ static const struct classify_case cases[] = {
       "only becomes valid in 5 days (2026-01-01T00:00:00Z); we rejected the server.\n",
       "start date: reissue it, or wait 5 days. If the clock is wrong, fix it (NTP).\"" },
     { "not valid yet, three of them: the clock", not_yet_valid_clock, TD_CAUSE_NOT_YET_VALID, CVF,
-      NULL, NULL, "  fix:      3 certificates are not valid yet: this machine's clock (",
-      "most likely wrong. Fix it (timedatectl set-ntp true, or date -s).\"" },
+      NULL, NULL, "  fix:      3 certificates are not valid yet: this machine's clock says ",
+      "this one is valid only from 2026-01-01T00:00:00Z. The clock is most likely wrong: fix it "
+      "(timedatectl set-ntp true, or date -s), not the certificates.\"" },
     { "name mismatch, curl host", hostname_mismatch, TD_CAUSE_HOSTNAME_MISMATCH, CVF, "names",
       "DNS:other.example",
       "  what:     We asked for 'db.example', but the server's certificate covers only "
@@ -666,6 +684,16 @@ static const struct classify_case cases[] = {
       "\"revocation_reason\":\"keyCompromise\"" },
     { "outdated staple", ocsp_stale, TD_CAUSE_OCSP_STALE, OCSP, "staple_dates",
       "thisUpdate 2026-11-01T00:00:00Z, nextUpdate 2026-11-08T00:00:00Z (passed 3600 s ago)",
+      "response is not current: thisUpdate", "\"cause\":\"ocsp_stale\"" },
+    { "a staple from the future: this clock", ocsp_from_the_future, TD_CAUSE_OCSP_STALE, OCSP,
+      "clock",
+      "this machine's clock says 2026-10-22T00:00:00Z; the server's OCSP response was signed at "
+      "2026-11-01T00:00:00Z (thisUpdate), 10 days ahead",
+      "  what:     The server's stapled OCSP response is dated 10 days ahead of this machine: this "
+      "machine's clock says 2026-10-22T00:00:00Z; the server's OCSP response was signed at "
+      "2026-11-01T00:00:00Z.\n",
+      "fix the clock (timedatectl set-ntp true, or date -s), not the server." },
+    { "a staple a minute ahead", ocsp_a_minute_ahead, TD_CAUSE_OCSP_STALE, OCSP, "clock", NULL,
       "response is not current: thisUpdate", "\"cause\":\"ocsp_stale\"" },
     { "tryLater", ocsp_unsuccessful, TD_CAUSE_OCSP_UNSUCCESSFUL, OCSP, "response_status",
       "tryLater", "whose status is 'tryLater', not successful.\n",
@@ -827,7 +855,10 @@ static void run(const struct classify_case *c)
           r->cause ? r->cause->id : "(none)", td_causes[c->cause].id);
     CHECK(r->section == c->section, "%s: section %s, expected %s", c->what,
           td_sections[r->section].id, td_sections[c->section].id);
-    if (c->key != NULL) {
+    if (c->key != NULL && c->value == NULL) {
+        CHECK(td_evidence_get(r, c->key) == NULL, "%s: evidence %s is there, expected none",
+              c->what, c->key);
+    } else if (c->key != NULL) {
         const char *v = td_evidence_get(r, c->key);
         CHECK(v != NULL && !strcmp(v, c->value), "%s: evidence %s is '%s', expected '%s'", c->what,
               c->key, v ? v : "(absent)", c->value);
