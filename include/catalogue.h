@@ -95,6 +95,8 @@ enum td_variant {
     TD_V_HTTP,          /* not_tls: the server answered in HTTP */
     TD_V_LEVEL,         /* peer_version_too_low: the version is allowed, the security level not */
     TD_V_DH_INVALID,    /* dh_key_too_small: the group is not a valid one (bad DH value) */
+    TD_V_NULL_OFFERED,  /* no_shared_cipher: this client offered only NULL (unencrypted) suites */
+    TD_V_SERVER_NULL,   /* no_shared_cipher: this server allows only NULL suites */
     TD_V_COUNT
 };
 

@@ -39,6 +39,11 @@
 #define TD_SAY_PYMONGO_HOST "PyMongo in %s"
 #define TD_SAY_OURS_NONE "(none sent)"
 
+/* ---- NULL cipher suites ---- */
+#define TD_SAY_SERVER_NULL_ONLY \
+    "all %d suites this server allows are NULL suites (no encryption), which clients do not offer"
+#define TD_SAY_OFFERED_NULL_ONLY "all %d suites we offered are NULL suites (no encryption)"
+
 /* ---- Diffie-Hellman ---- */
 #define TD_SAY_DH_GROUP "the server's DH group: %d bits; security level %d needs at least %d"
 #define TD_SAY_DH_GROUP_BITS "the server's DH group: %d bits"

@@ -172,6 +172,9 @@ struct td_report {
      * found to be, e.g. DH_R_CHECK_P_NOT_PRIME), 0 otherwise. */
     int dh_err_reason;
     char dh_err_str[96];
+    /* NULL (unencrypted) suites: of the ClientHello's known ones, and a server's own (of how
+     * many it allows); valid with offered_mix. */
+    int offered_null, server_null, server_total;
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

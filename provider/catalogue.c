@@ -443,7 +443,14 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                                        "need one (connect by name, not IP)."),
                [TD_V_SERVER] = "Allow a suite the client offers on this server (CipherString / "
                                "Ciphersuites), or upgrade the client. Old clients may lack ECDHE/AES-GCM "
-                               "suites." },
+                               "suites.",
+               [TD_V_NULL_OFFERED] = "This client offered only NULL cipher suites, which encrypt "
+                                     "nothing and which servers rightly refuse: fix this client's "
+                                     "cipher list (drop eNULL/NULL, or use DEFAULT), not the server.",
+               [TD_V_SERVER_NULL] = "This server allows only NULL cipher suites, which encrypt "
+                                    "nothing and which no client offers by default: fix this "
+                                    "server's cipher list (CipherString, nginx ssl_ciphers, "
+                                    "s_server -cipher; e.g. DEFAULT), not the client." },
       .hint = { PYTHONS("Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "
       "for an old server without them, ctx.set_ciphers(...) for that connection only, or upgrade the server."),
                 [TD_HINT_PYMONGO] = "Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "

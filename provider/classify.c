@@ -300,6 +300,11 @@ static void classify_handshake_failure(struct td_report *r)
         ev(r, "client_cipher_names", "%s", m.names);
         ev(r, "_suites", "%d", m.total);
         set_variant(r, TD_V_SERVER);
+        /* Old clients are not the problem when this server allows nothing but NULL suites. */
+        if (r->server_total > 0 && r->server_null == r->server_total) {
+            ev(r, "note", TD_SAY_SERVER_NULL_ONLY, r->server_total);
+            r->fix_variant = TD_V_SERVER_NULL;
+        }
         r->no_hint = 1;
         return;
     }
@@ -308,6 +313,12 @@ static void classify_handshake_failure(struct td_report *r)
     if (!r->offered.has_sni && r->offered.parsed) r->fix_variant = TD_V_NO_SNI;
     /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
     r->no_hint = !(m.non_fs == 0 && m.total > 0);
+    /* Nothing but NULL suites offered: neither an old server nor RSA key exchange is the fault. */
+    if (m.total > 0 && r->offered_null == m.total) {
+        ev(r, "note", TD_SAY_OFFERED_NULL_ONLY, m.total);
+        r->fix_variant = TD_V_NULL_OFFERED;
+        r->no_hint = 1;
+    }
 }
 
 /* ---- OCSP ------------------------------------------------------------------------------ */

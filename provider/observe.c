@@ -482,6 +482,7 @@ static void observe_ciphers(struct td_report *r, SSL *ssl)
             continue;
         }
         int kx = SSL_CIPHER_get_kx_nid(c);
+        if (SSL_CIPHER_get_cipher_nid(c) == NID_undef) r->offered_null++; /* no encryption */
         if (kx == NID_kx_any) m->tls13++;
         else if (kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk ||
                  kx == NID_kx_dhe_psk)
@@ -493,6 +494,9 @@ static void observe_ciphers(struct td_report *r, SSL *ssl)
     }
     if (r->role != TD_ROLE_SERVER) return;
     STACK_OF(SSL_CIPHER) *ours = SSL_get1_supported_ciphers(ssl);
+    r->server_total = sk_SSL_CIPHER_num(ours) > 0 ? sk_SSL_CIPHER_num(ours) : 0;
+    for (int i = 0; i < r->server_total; i++)
+        if (SSL_CIPHER_get_cipher_nid(sk_SSL_CIPHER_value(ours, i)) == NID_undef) r->server_null++;
     o = 0;
     for (int i = 0; i < sk_SSL_CIPHER_num(ours) && o + 40 < sizeof(r->server_allows); i++)
         o += (size_t)snprintf(r->server_allows + o, sizeof(r->server_allows) - o, "%s%s",

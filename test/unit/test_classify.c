@@ -346,6 +346,24 @@ static void no_shared_cipher_server(struct td_report *r)
     strcpy(r->server_allows, "ECDHE-RSA-AES128-GCM-SHA256");
 }
 
+/* A server whose cipher list holds nothing but NULL suites: old clients are not the fault. */
+static void no_shared_cipher_server_null(struct td_report *r)
+{
+    no_shared_cipher_server(r);
+    strcpy(r->server_allows, "NULL-SHA256:NULL-SHA");
+    r->server_total = r->server_null = 2;
+}
+
+/* A client that offered nothing but NULL suites (eNULL:@SECLEVEL=0): neither is the server. */
+static void no_shared_cipher_null_offered(struct td_report *r)
+{
+    received(r, SSL_AD_HANDSHAKE_FAILURE);
+    ssl_error(r, SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, "sslv3 alert handshake failure");
+    r->runtime = TD_RT_PYTHON;
+    offered(r, 4, 4, 1);
+    r->offered_null = 4;
+}
+
 static void no_shared_cipher_client(struct td_report *r)
 {
     r->runtime = TD_RT_PYTHON;
@@ -719,6 +737,18 @@ static const struct classify_case cases[] = {
       "  what:     The client offered 3 cipher suites and this server allows none of them (no "
       "shared cipher).\n",
       "Old clients may lack ECDHE/AES-GCM suites.\",\"guide_url\"" },
+    { "no shared cipher, a server of NULL suites only", no_shared_cipher_server_null,
+      TD_CAUSE_NO_SHARED_CIPHER, HSF, "note",
+      "all 2 suites this server allows are NULL suites (no encryption), which clients do not offer",
+      "  fix:      This server allows only NULL cipher suites, which encrypt nothing",
+      "not the client.\",\"guide_url\"" },
+    { "handshake_failure, a client of NULL suites only", no_shared_cipher_null_offered,
+      TD_CAUSE_NO_SHARED_CIPHER, HSF, "note",
+      "all 4 suites we offered are NULL suites (no encryption)",
+      "  fix:      This client offered only NULL cipher suites, which encrypt nothing and which "
+      "servers rightly refuse: fix this client's cipher list (drop eNULL/NULL, or use DEFAULT), "
+      "not the server.\n",
+      "\"cause\":\"no_shared_cipher\"" },
     { "handshake_failure, forward-secret Python client without SNI", no_shared_cipher_client,
       TD_CAUSE_NO_SHARED_CIPHER, HSF, "sni", "none sent",
       "is it). We sent no SNI: if the server hosts several names it may need one (connect by name, "
