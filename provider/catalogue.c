@@ -507,9 +507,10 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     { "dh_key_too_small", OTHER,
       .meaning = "the server's Diffie-Hellman key is too small for the security level",
       .summary = { [TD_V_BASE] = "The server chose a DHE cipher with a DH key smaller than security level {security_level} allows.",
-                   [TD_V_DH_INVALID] = "The server chose a DHE cipher with DH parameters that are not a "
-                                       "valid group ({_dh_problem}): a composite or non-safe modulus, "
-                                       "or a public value outside the group; we refused it." },
+                   [TD_V_DH_INVALID] = "The server chose a DHE cipher with DH parameters that OpenSSL's "
+                                       "check refused ({_dh_problem}): not a valid group (a bad "
+                                       "modulus or generator, or a public value outside it); we "
+                                       "refused it." },
       .fix = { [TD_V_BASE] = "The server should use a 2048-bit or larger DH group or prefer ECDHE; as a client-side "
       "workaround exclude DHE suites (add ':!DH' to the cipher string).",
                [TD_V_DH_INVALID] = "The server's DH parameters are broken, not merely small: it should "
