@@ -381,6 +381,10 @@ static void no_cert_refused(SSL *ssl, struct td_conn *c, enum td_when when)
 {
     c->flags &= ~TD_CONN_NO_CLIENT_CERT;
     if ((c->flags & TD_CONN_REPORTED) || !server_refused_after_handshake(ssl)) return;
+    /* A session past its timeout leaves the cache (and is marked so) by being flushed, not
+     * refused: a long-lived connection served with optional ends that way too. */
+    SSL_SESSION *s = SSL_get0_session(ssl);
+    if ((time_t)SSL_SESSION_get_time(s) + (time_t)SSL_SESSION_get_timeout(s) <= time(NULL)) return;
     c->flags |= TD_CONN_NO_CERT_REFUSED;
     explain_failure(ssl, c, when);
 }
