@@ -1252,9 +1252,14 @@ static int decide_tls(struct verdict *v, const struct text *t)
 
     /* Everything else is in OTHER. */
     v->section = TD_SEC_OTHER;
-    if (has(t, "dh key too small")) {
-        add_reason_cause(v, SSL_R_DH_KEY_TOO_SMALL);
-        note_match(v, t, "dh key too small", NULL);
+    if (has(t, "dh key too small") || has(t, "bad dh value")) {
+        add_reason_cause(v, has(t, "bad dh value") ? SSL_R_BAD_DH_VALUE : SSL_R_DH_KEY_TOO_SMALL);
+        note_match(v, t, has(t, "bad dh value") ? "bad dh value" : "dh key too small", NULL);
+        return 1;
+    }
+    if (has(t, "excessive message size")) {
+        add_reason_cause(v, SSL_R_EXCESSIVE_MESSAGE_SIZE);
+        note_match(v, t, "excessive message size", NULL);
         return 1;
     }
     if (has(t, "ee key too small") || has(t, "ca md too weak")) {

@@ -68,6 +68,7 @@ enum td_cause_id {
     TD_CAUSE_CLIENT_CERT_MISSING,
     TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE,
     TD_CAUSE_SNI_REJECTED,
+    TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE,
     TD_CAUSE_PEER_ALERT,
     TD_CAUSE_UNKNOWN,
     TD_CAUSE_OK,
@@ -86,7 +87,8 @@ enum td_variant {
     TD_V_ENV, /* ... and SSL_CERT_FILE/SSL_CERT_DIR point at nothing usable */
     TD_V_ENV_DEBIAN,
     TD_V_ENV_FEDORA,
-    TD_V_CLOCK_WRONG,   /* not_yet_valid: several certificates, or a clock before the build */
+    TD_V_CLOCK_WRONG,   /* not_yet_valid: several certificates, or a clock before the build;
+                         * ocsp_stale: a staple signed ahead of this clock */
     TD_V_CAPPED,        /* peer_rejected_versions: our maximum is below TLS 1.3 */
     TD_V_CAPPED_OLD,    /* ... and below TLS 1.2 */
     TD_V_NO_SNI,        /* no_shared_cipher, sni_rejected: the client sent no SNI */
@@ -94,12 +96,15 @@ enum td_variant {
     TD_V_GOT_HTTP,      /* not_tls: a client spoke HTTP to this server */
     TD_V_HTTP,          /* not_tls: the server answered in HTTP */
     TD_V_LEVEL,         /* peer_version_too_low: the version is allowed, the security level not */
-    TD_V_SEND_CHAIN, /* unknown_ca: a sole leaf for a public name, its issuer known nowhere here */
-    TD_V_DEV_CERT,      /* intercepted_known_key: a development tool's shared certificate */
-    TD_V_ANTIVIRUS,     /* intercepted_by_proxy: an antivirus product's HTTPS scanning */
-    TD_V_DEBUGGER,      /* ... a debugging proxy */
-    TD_V_PUBLIC_NAME,   /* ... not named, but a public service's certificate from an unknown CA */
-    TD_V_WEAK_ROOT,     /* ... and its CA's key or signature is too weak for the security level */
+    TD_V_SEND_CHAIN,  /* unknown_ca: a sole leaf for a public name, its issuer known nowhere here */
+    TD_V_DEV_CERT,    /* intercepted_known_key: a development tool's shared certificate */
+    TD_V_ANTIVIRUS,   /* intercepted_by_proxy: an antivirus product's HTTPS scanning */
+    TD_V_DEBUGGER,    /* ... a debugging proxy */
+    TD_V_PUBLIC_NAME, /* ... not named, but a public service's certificate from an unknown CA */
+    TD_V_WEAK_ROOT,   /* ... and its CA's key or signature is too weak for the security level */
+    TD_V_DH_INVALID,  /* dh_key_too_small: the group is not a valid one (bad DH value) */
+    TD_V_NULL_OFFERED, /* no_shared_cipher: this client offered only NULL (unencrypted) suites */
+    TD_V_SERVER_NULL,  /* no_shared_cipher: this server allows only NULL suites */
     TD_V_COUNT
 };
 

@@ -13,18 +13,23 @@
 #include <openssl/x509.h>
 
 enum {
-    TD_CONN_ALERT_SENT = 1 << 0,     /* we sent a fatal alert */
-    TD_CONN_ALERT_RECEIVED = 1 << 1, /* the peer sent us a fatal alert */
-    TD_CONN_NOT_TLS = 1 << 2,        /* a received record header was not TLS */
-    TD_CONN_REPORTED = 1 << 3,       /* this handshake's failure has been explained */
-    TD_CONN_PEER_SPOKE = 1 << 4,     /* at least one record header came from the peer */
-    TD_CONN_DONE = 1 << 5,           /* this handshake completed */
-    TD_CONN_APP_DATA_SENT = 1 << 6,  /* the host sent application data: it accepted the peer */
-    TD_CONN_NAME_UNCHECKED = 1 << 7, /* completed with a certificate OpenSSL was not asked to
+    TD_CONN_ALERT_SENT = 1 << 0,       /* we sent a fatal alert */
+    TD_CONN_ALERT_RECEIVED = 1 << 1,   /* the peer sent us a fatal alert */
+    TD_CONN_NOT_TLS = 1 << 2,          /* a received record header was not TLS */
+    TD_CONN_REPORTED = 1 << 3,         /* this handshake's failure has been explained */
+    TD_CONN_PEER_SPOKE = 1 << 4,       /* at least one record header came from the peer */
+    TD_CONN_DONE = 1 << 5,             /* this handshake completed */
+    TD_CONN_APP_DATA_SENT = 1 << 6,    /* the host sent application data: it accepted the peer */
+    TD_CONN_NAME_UNCHECKED = 1 << 7,   /* completed with a certificate OpenSSL was not asked to
                                       * match to a name: the host may match it itself, and
                                       * refuse by closing before it sends anything */
-    TD_CONN_FIN_SENT = 1 << 8,       /* our Finished went out (msg callback) */
-    TD_CONN_FIN_RECEIVED = 1 << 9,   /* the peer's Finished came in (msg callback) */
+    TD_CONN_FIN_SENT = 1 << 8,         /* our Finished went out (msg callback) */
+    TD_CONN_FIN_RECEIVED = 1 << 9,     /* the peer's Finished came in (msg callback) */
+    TD_CONN_NO_CLIENT_CERT = 1 << 10,  /* a server completed a handshake that asked for a client
+                                       * certificate without requiring one of OpenSSL (nginx's
+                                       * ssl_verify_client on) and got none: the host may refuse
+                                       * the client itself, decided when the connection ends */
+    TD_CONN_NO_CERT_REFUSED = 1 << 11, /* ... and it did (server_refused_after_handshake) */
 };
 
 struct td_report;
@@ -87,6 +92,9 @@ struct td_conn {
     struct td_conn *undecided_prev, *undecided_next;
     SSL *undecided_ssl;
     unsigned long undecided_gen;
+    /* A DHE ServerKeyExchange received: the bit length of the server's prime (dh_key_too_small),
+     * 0 when none came. */
+    uint16_t dh_bits;
     size_t inline_used, inline_cap;
     unsigned char inline_hellos[]; /* sized when the state is made; not zeroed */
 };

@@ -33,8 +33,31 @@
     "through, and the application refuses the connection after " \
     "the handshake (nginx answers 400)"
 #define TD_SAY_ERROR_NONE "none (the connection ended)"
+#define TD_SAY_ERROR_SERVER_NO_CERT \
+    "none: the handshake finished without a client certificate, and %s refused the client " \
+    "afterwards (nginx answers 400 \"No required SSL certificate was sent\")"
 #define TD_SAY_PYMONGO_HOST "PyMongo in %s"
 #define TD_SAY_OURS_NONE "(none sent)"
+
+/* ---- NULL cipher suites ---- */
+#define TD_SAY_SERVER_NULL_ONLY \
+    "all %d suites this server allows are NULL suites (no encryption), which clients do not offer"
+#define TD_SAY_OFFERED_NULL_ONLY "all %d suites we offered are NULL suites (no encryption)"
+
+/* ---- Diffie-Hellman ---- */
+#define TD_SAY_DH_GROUP "the server's DH group: %d bits; security level %d needs at least %d"
+#define TD_SAY_DH_GROUP_BITS "the server's DH group: %d bits"
+#define TD_SAY_DH_CHECK "%s (the DH library's check of the server's group)"
+
+/* ---- certificate lists ---- */
+#define TD_SAY_CERT_LIST_LIMIT "%ld bytes (SSL_get_max_cert_list of this connection)"
+#define TD_SAY_CERT_LIST_SIZE \
+    "larger than %ld bytes (OpenSSL refuses the message from its header, so its full size " \
+    "is not known)"
+#define TD_SAY_OUR_CHAIN \
+    "%ld bytes in %d certificate(s); our certificate has %d subjectAltName entries"
+#define TD_SAY_PEER_LIMIT_DEFAULT \
+    "OpenSSL takes at most %d bytes by default (SSL_CTX_set_max_cert_list)"
 
 /* ---- certificates ---- */
 #define TD_SAY_ABOUT_CLIENT_CERT "the client's certificate, checked by this server"
@@ -134,6 +157,9 @@
 #define TD_SAY_AGO "ago"
 #define TD_SAY_FROM_NOW "from now"
 #define TD_SAY_THIS_UPDATE_AHEAD "; thisUpdate is in the future"
+#define TD_SAY_OCSP_CLOCK \
+    "this machine's clock says %s; the server's OCSP response was signed at %s (thisUpdate), " \
+    "%s ahead"
 #define TD_SAY_REVOKED_AT "at %s, reason %s"
 #define TD_SAY_UNSPECIFIED "unspecified"
 #define TD_SAY_DOES_NOT_VERIFY "does not verify"

@@ -182,6 +182,23 @@ struct td_report {
     int interceptor_depth;         /* the certificate it was recognised in, 0 = the leaf */
     int interceptor_by_issuer;     /* by the issuer that certificate names, not by itself */
     char interceptor_ca[TD_FIELD]; /* that certificate's subject, or the issuer it names */
+
+    /* The handshake's long tail (issue 15): zeroed by td_report_new, whatever the event. */
+    long max_cert_list;    /* SSL_get_max_cert_list: the largest certificate list we take */
+    long ours_chain_bytes; /* our certificate and chain as we send them (DER), when the peer
+                            * refused us with an alert; 0 when not measured */
+    int ours_chain_certs, ours_san_count;
+    /* A server that asked for a client certificate, finished the handshake without one, and
+     * then refused the client itself (nginx's 400 "No required SSL certificate was sent"). */
+    int refused_without_cert;
+    int dh_bits; /* the server's DH prime, bits, from its ServerKeyExchange; 0 if unseen */
+    /* The oldest error on the queue when it came from the DH library (what a bad DH value was
+     * found to be, e.g. DH_R_CHECK_P_NOT_PRIME), 0 otherwise. */
+    int dh_err_reason;
+    char dh_err_str[96];
+    /* NULL (unencrypted) suites: of the ClientHello's known ones, and a server's own (of how
+     * many it allows); valid with offered_mix. */
+    int offered_null, server_null, server_total;
 };
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when

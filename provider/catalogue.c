@@ -272,8 +272,9 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
       .fix = { [TD_V_BASE] = "If the clock ({_now}) is right, the certificate was issued with a future "
                              "start date: reissue it, or wait {_span}. If the clock is wrong, fix it (NTP).",
                [TD_V_CLOCK_WRONG] = "{_not_yet_valid_count} certificates are not valid yet: this "
-                                    "machine's clock ({_now}) is most likely wrong. Fix it "
-                                    "(timedatectl set-ntp true, or date -s)." },
+                                    "machine's clock says {_now}, and this one is valid only from "
+                                    "{_not_before}. The clock is most likely wrong: fix it "
+                                    "(timedatectl set-ntp true, or date -s), not the certificates." },
     },
     [TD_CAUSE_HOSTNAME_MISMATCH] =
     { "hostname_mismatch", CVF,
@@ -458,9 +459,16 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     [TD_CAUSE_OCSP_STALE] =
     { "ocsp_stale", OCSP,
       .meaning = "the stapled OCSP response is outdated (nextUpdate passed) or from the future",
-      .summary = { [TD_V_BASE] = "The {_peer}'s stapled OCSP response is not current: {staple_dates}." },
+      .summary = { [TD_V_BASE] = "The {_peer}'s stapled OCSP response is not current: {staple_dates}.",
+                   [TD_V_CLOCK_WRONG] = "The {_peer}'s stapled OCSP response is dated {_span} ahead of "
+                                        "this machine: this machine's clock says {_now}; the "
+                                        "server's OCSP response was signed at {_signed}." },
       .fix = { [TD_V_BASE] = "The server operator must refresh the staple (the server fetches it from its CA's responder; "
-      "check that it can reach it), or fix the clock. " OCSP_OPTIONS },
+      "check that it can reach it), or fix the clock. " OCSP_OPTIONS,
+               [TD_V_CLOCK_WRONG] = "A responder signs a response when it makes it, so one from the "
+                                    "future most likely means this machine's clock ({_now}) is "
+                                    "behind: fix the clock (timedatectl set-ntp true, or date -s), "
+                                    "not the server. " OCSP_OPTIONS },
     },
     [TD_CAUSE_OCSP_UNSUCCESSFUL] =
     { "ocsp_unsuccessful", OCSP,
@@ -521,7 +529,14 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                                        "need one (connect by name, not IP)."),
                [TD_V_SERVER] = "Allow a suite the client offers on this server (CipherString / "
                                "Ciphersuites), or upgrade the client. Old clients may lack ECDHE/AES-GCM "
-                               "suites." },
+                               "suites.",
+               [TD_V_NULL_OFFERED] = "This client offered only NULL cipher suites, which encrypt "
+                                     "nothing and which servers rightly refuse: fix this client's "
+                                     "cipher list (drop eNULL/NULL, or use DEFAULT), not the server.",
+               [TD_V_SERVER_NULL] = "This server allows only NULL cipher suites, which encrypt "
+                                    "nothing and which no client offers by default: fix this "
+                                    "server's cipher list (CipherString, nginx ssl_ciphers, "
+                                    "s_server -cipher; e.g. DEFAULT), not the client." },
       .hint = { PYTHONS("Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "
       "for an old server without them, ctx.set_ciphers(...) for that connection only, or upgrade the server."),
                 [TD_HINT_PYMONGO] = "Python 3.10+ offers only forward-secret suites (ECDHE/DHE) at security level 2; "
@@ -577,9 +592,17 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     [TD_CAUSE_DH_KEY_TOO_SMALL] =
     { "dh_key_too_small", OTHER,
       .meaning = "the server's Diffie-Hellman key is too small for the security level",
-      .summary = { [TD_V_BASE] = "The server chose a DHE cipher with a DH key smaller than security level {security_level} allows." },
+      .summary = { [TD_V_BASE] = "The server chose a DHE cipher with a DH key smaller than security level {security_level} allows.",
+                   [TD_V_DH_INVALID] = "The server chose a DHE cipher with DH parameters that OpenSSL's "
+                                       "check refused ({_dh_problem}): not a valid group (a bad "
+                                       "modulus or generator, or a public value outside it); we "
+                                       "refused it." },
       .fix = { [TD_V_BASE] = "The server should use a 2048-bit or larger DH group or prefer ECDHE; as a client-side "
-      "workaround exclude DHE suites (add ':!DH' to the cipher string)." },
+      "workaround exclude DHE suites (add ':!DH' to the cipher string).",
+               [TD_V_DH_INVALID] = "The server's DH parameters are broken, not merely small: it should "
+                                   "use a standard group (RFC 7919 ffdhe2048 or larger, or parameters "
+                                   "from openssl dhparam 2048) or prefer ECDHE. As a client-side "
+                                   "workaround exclude DHE suites (add ':!DH' to the cipher string)." },
     },
     [TD_CAUSE_CLIENT_CERT_REJECTED] =
     { "client_cert_rejected", OTHER,
@@ -592,8 +615,14 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
     [TD_CAUSE_CLIENT_CERT_MISSING] =
     { "client_cert_missing", OTHER,
       .meaning = "the server requires a client certificate and none was sent",
-      .summary = { [TD_V_BASE] = "The server requires a client certificate and this client sent none." },
-      .fix = { [TD_V_BASE] = "Configure the client's certificate and key." },
+      .summary = { [TD_V_BASE] = "The server requires a client certificate and this client sent none.",
+                   [TD_V_SERVER] = "The client sent no certificate, and {_program} requires one; we "
+                                   "refused the client." },
+      .fix = { [TD_V_BASE] = "Configure the client's certificate and key.",
+               [TD_V_SERVER] = "The client must send a certificate from a CA this server trusts for "
+                               "clients (its own TLS settings: certificate and key). If not every "
+                               "client needs one here, make it optional (nginx: ssl_verify_client "
+                               "optional; openssl s_server: -verify instead of -Verify)." },
       .hint = { CERT_CELLS(CERT_PYMONGO) },
     },
     [TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE] =
@@ -617,6 +646,33 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                                           "alert." },
       .fix = { [TD_V_BASE] = "Connect with a name the server is configured for (the SNI comes from the host in the "
       "connection string; an IP address sends none), or add this name to the server's configuration." },
+    },
+    [TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE] =
+    { "certificate_list_too_large", OTHER,
+      .meaning = "a certificate list is larger than the receiving side takes (100 KiB by default in OpenSSL)",
+      .summary = { [TD_V_BASE] = "The {_peer}'s certificate list is larger than the {_limit} bytes this {_side} "
+                                 "takes (excessive message size), so OpenSSL refused it unread.",
+                   [TD_V_SERVER] = "The client refused this server's certificate list ({_our_bytes} bytes; our "
+                                   "certificate has {_our_sans} names) with a '{_alert_name}' alert: it is "
+                                   "larger than the client takes." },
+      .fix = { [TD_V_BASE] = "Best, on the {_peer}: send a smaller certificate (fewer subjectAltName "
+                             "entries, or the names split over several certificates chosen by SNI) "
+                             "and only the intermediates the chain needs. Where the application "
+                             "can set it, raise this {_side}'s limit: SSL_CTX_set_max_cert_list(ctx, "
+                             "BYTES) in C.",
+               [TD_V_SERVER] = "Serve a smaller certificate: split its {_our_sans} names over several "
+                               "certificates (chosen by SNI), and send only the intermediates the "
+                               "chain needs. OpenSSL clients take at most 102400 bytes unless the "
+                               "application raises it, and most cannot (Python, curl)." },
+      .hint = { PYTHONS("Python's ssl module has no setting for this limit (OpenSSL's "
+                        "SSL_CTX_set_max_cert_list): only a smaller certificate on the server helps."),
+                [TD_HINT_PYMONGO] = "PyMongo (and Python's ssl module under it) has no setting for this "
+      "limit: only a smaller certificate on the server helps.",
+                [TD_RT_CURL] = "curl has no option for this limit: only a smaller certificate on the server helps.",
+                [TD_RT_OPENSSL_CLI] = "openssl s_client has no option for this limit: only a smaller "
+      "certificate on the server helps.",
+                [TD_RT_NODE] = "Node's tls module has no option for this limit: only a smaller certificate "
+      "on the server helps." },
     },
     [TD_CAUSE_PEER_ALERT] =
     { "peer_alert", OTHER,
@@ -752,7 +808,11 @@ static const struct rule reason_rules[] = {
     RULE(SSL_R_HTTPS_PROXY_REQUEST, TD_CAUSE_NOT_TLS),
     RULE(SSL_R_PACKET_LENGTH_TOO_LONG, TD_CAUSE_NOT_TLS),
     RULE(SSL_R_DH_KEY_TOO_SMALL, TD_CAUSE_DH_KEY_TOO_SMALL),
+    RULE(SSL_R_BAD_DH_VALUE, TD_CAUSE_DH_KEY_TOO_SMALL), /* its TD_V_DH_INVALID wording */
     RULE(SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, TD_CAUSE_CLIENT_CERT_MISSING),
+    /* OpenSSL's only handshake message with a limit this low is a certificate list (the
+     * Certificate and CertificateRequest messages, max_cert_list). */
+    RULE(SSL_R_EXCESSIVE_MESSAGE_SIZE, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE),
 };
 
 static int rule_causes(const struct rule *rules, size_t n, long code, enum td_cause_id *out)

@@ -497,6 +497,11 @@ static void classify_handshake_failure(struct td_report *r)
         ev(r, "client_cipher_names", "%s", m.names);
         ev(r, "_suites", "%d", m.total);
         set_variant(r, TD_V_SERVER);
+        /* Old clients are not the problem when this server allows nothing but NULL suites. */
+        if (r->server_total > 0 && r->server_null == r->server_total) {
+            ev(r, "note", TD_SAY_SERVER_NULL_ONLY, r->server_total);
+            r->fix_variant = TD_V_SERVER_NULL;
+        }
         r->no_hint = 1;
         return;
     }
@@ -505,9 +510,19 @@ static void classify_handshake_failure(struct td_report *r)
     if (!r->offered.has_sni && r->offered.parsed) r->fix_variant = TD_V_NO_SNI;
     /* The cipher advice of the guide is for Python hosts that offered forward-secret suites only. */
     r->no_hint = !(m.non_fs == 0 && m.total > 0);
+    /* Nothing but NULL suites offered: neither an old server nor RSA key exchange is the fault. */
+    if (m.total > 0 && r->offered_null == m.total) {
+        ev(r, "note", TD_SAY_OFFERED_NULL_ONLY, m.total);
+        r->fix_variant = TD_V_NULL_OFFERED;
+        r->no_hint = 1;
+    }
 }
 
 /* ---- OCSP ------------------------------------------------------------------------------ */
+
+/* How far ahead of this clock a staple may be dated before the clock is the likelier fault:
+ * a few minutes, what servers and responders with working NTP never drift apart by. */
+#define TD_OCSP_CLOCK_SLACK 300
 
 static void classify_ocsp(struct td_report *r)
 {
@@ -535,6 +550,18 @@ static void classify_ocsp(struct td_report *r)
     if (r->ocsp_stapled) ev(r, "_staple_bytes", TD_SAY_BYTES, r->ocsp_len);
     ev(r, "must_staple", "%s", r->leaf.must_staple ? "yes" : "no");
 
+    /* A response signed ahead of this clock by more than clocks drift apart: a responder
+     * signs when it answers, so it is this clock that is behind. */
+    if (o->verdict == TD_OCSP_STALE && o->this_update_in > TD_OCSP_CLOCK_SLACK) {
+        char now[32], amount[32];
+        td_rfc3339(r->now, now, sizeof(now));
+        span(o->this_update_in, amount, sizeof(amount));
+        ev(r, "clock", TD_SAY_OCSP_CLOCK, now, o->this_update, amount);
+        ev(r, "_now", "%s", now);
+        ev(r, "_signed", "%s", o->this_update);
+        ev(r, "_span", "%s", amount);
+        set_variant(r, TD_V_CLOCK_WRONG);
+    }
     switch (o->verdict) {
     case TD_OCSP_REVOKED: set_cause(r, TD_CAUSE_OCSP_REVOKED); break;
     case TD_OCSP_STALE: set_cause(r, TD_CAUSE_OCSP_STALE); break;
@@ -569,6 +596,63 @@ static void classify_not_tls(struct td_report *r)
     if (server_got_http) r->fix_variant = TD_V_GOT_HTTP;
     else if (http) r->fix_variant = TD_V_HTTP;
     set_cause(r, TD_CAUSE_NOT_TLS);
+}
+
+/* ---- Diffie-Hellman ----------------------------------------------------------------------- */
+
+/* The smallest DH prime each security level allows (80, 112, 128, 192, 256 bits of security). */
+static int dh_min_bits(int level)
+{
+    static const int bits[] = { 0, 1024, 2048, 3072, 7680, 15360 };
+    return level >= 0 && level <= 5 ? bits[level] : 15360;
+}
+
+static void classify_dh(struct td_report *r, int reason)
+{
+    ev(r, "security_level", "%d", r->security_level);
+    if (r->dh_bits > 0 && r->security_level > 0)
+        ev(r, "dh_group", TD_SAY_DH_GROUP, r->dh_bits, r->security_level,
+           dh_min_bits(r->security_level));
+    else if (r->dh_bits > 0) ev(r, "dh_group", TD_SAY_DH_GROUP_BITS, r->dh_bits);
+    if (r->dh_err_reason != 0) ev(r, "dh_check", TD_SAY_DH_CHECK, r->dh_err_str);
+    /* Not too small but invalid: what the DH library found, or the SSL library's summary. */
+    if (reason == SSL_R_BAD_DH_VALUE) {
+        ev(r, "_dh_problem", "%s", r->dh_err_reason ? r->dh_err_str : r->err_reason_str);
+        set_variant(r, TD_V_DH_INVALID);
+    }
+    set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
+}
+
+/* ---- certificate lists ------------------------------------------------------------------ */
+
+/* OpenSSL reads a handshake message's header before the message, and refuses a certificate list
+ * over its limit there: the list itself never arrives, so only the limit is known. */
+static void classify_cert_list(struct td_report *r)
+{
+    ev(r, "limit", TD_SAY_CERT_LIST_LIMIT, r->max_cert_list);
+    ev(r, "size", TD_SAY_CERT_LIST_SIZE, r->max_cert_list);
+    ev(r, "_limit", "%ld", r->max_cert_list);
+    set_cause(r, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE);
+}
+
+/* A server whose own list is over OpenSSL's default limit, refused with the alert an OpenSSL
+ * client sends for it (illegal_parameter) or a decoder's (decode_error): the client's limit. */
+static int our_list_too_large(const struct td_report *r, int received)
+{
+    return r->role == TD_ROLE_SERVER && r->ours_chain_bytes > SSL_MAX_CERT_LIST_DEFAULT &&
+           (received == SSL_AD_ILLEGAL_PARAMETER || received == SSL_AD_DECODE_ERROR);
+}
+
+static void classify_our_list(struct td_report *r)
+{
+    ev(r, "our_chain", TD_SAY_OUR_CHAIN, r->ours_chain_bytes, r->ours_chain_certs,
+       r->ours_san_count);
+    ev(r, "peer_limit", TD_SAY_PEER_LIMIT_DEFAULT, SSL_MAX_CERT_LIST_DEFAULT);
+    ev(r, "_our_bytes", "%ld", r->ours_chain_bytes);
+    ev(r, "_our_sans", "%d", r->ours_san_count);
+    set_variant(r, TD_V_SERVER);
+    r->no_hint = 1; /* the hints are for a client that cannot raise its limit */
+    set_cause(r, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE);
 }
 
 /* ---- trace mode: a successful handshake ----------------------------------------------- */
@@ -661,14 +745,17 @@ void td_classify(struct td_report *r)
            td_alert_name(r->alert_desc), r->alert_sent ? TD_SAY_TO : TD_SAY_FROM,
            client ? "server" : "client");
     if (r->err) ev(r, "error", "%s", r->err_reason_str);
+    else if (!client && r->refused_without_cert)
+        ev(r, "error", TD_SAY_ERROR_SERVER_NO_CERT, r->program);
     else if (client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", TD_SAY_ERROR_CLIENT_CHECKED, r->program);
     else if (!client && r->verify_code != X509_V_OK && r->init_finished)
         ev(r, "error", TD_SAY_ERROR_SERVER_REFUSED);
     else ev(r, "error", TD_SAY_ERROR_NONE);
 
-    if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
-        (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
+    if (!client && r->refused_without_cert) set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
+    else if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
+             (r->verify_code != X509_V_OK && (reason == 0 || r->alert_sent) && received < 0))
         classify_verify(r);
     else if (reason == SSL_R_INVALID_STATUS_RESPONSE) classify_ocsp(r);
     else if (reason == SSL_R_OCSP_CALLBACK_FAILURE && r->ocsp_stapled &&
@@ -703,11 +790,11 @@ void td_classify(struct td_report *r)
         ev(r, "groups", TD_SAY_N_OFFERED, r->offered.n_groups);
         set_cause(r, TD_CAUSE_NO_COMMON_GROUP);
     } else if (by_reason == TD_CAUSE_NOT_TLS || r->first_bytes_len > 0) classify_not_tls(r);
-    else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) {
-        ev(r, "security_level", "%d", r->security_level);
-        set_cause(r, TD_CAUSE_DH_KEY_TOO_SMALL);
-    } else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
-               (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
+    else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) classify_dh(r, reason);
+    else if (by_reason == TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE) classify_cert_list(r);
+    else if (our_list_too_large(r, received)) classify_our_list(r);
+    else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
+             (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
         set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
     } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {
         const char *sni = r->offered.parsed ? (r->offered.has_sni ? r->offered.sni : NULL)
@@ -733,6 +820,13 @@ void td_classify(struct td_report *r)
         set_cause(r, TD_CAUSE_PEER_CLOSED);
     } else set_cause(r, TD_CAUSE_UNKNOWN);
 
+    /* A server's words: the client is the one who lacks a certificate, and the runtime hints,
+     * which say how a client sends one, are the client's business, not this program's. */
+    if (!client && r->cause == &td_causes[TD_CAUSE_CLIENT_CERT_MISSING]) {
+        ev(r, "_program", "%s", r->program);
+        set_variant(r, TD_V_SERVER);
+        r->no_hint = 1;
+    }
     r->hint_column = hint_column(r);
     if (r->hint_column == TD_HINT_PYMONGO) ev(r, "host", TD_SAY_PYMONGO_HOST, r->program);
 }

@@ -373,6 +373,22 @@ static int server_refused_after_handshake(const SSL *ssl)
     return s != NULL && !SSL_SESSION_is_resumable(s);
 }
 
+/* A server that let a handshake finish without the client certificate it asked for, and then
+ * refused the client itself: nginx's ssl_verify_client on answers 400 "No required SSL
+ * certificate was sent" and drops the session from its cache, as for a bad certificate. With
+ * optional it serves the request and keeps the session: no failure. */
+static void no_cert_refused(SSL *ssl, struct td_conn *c, enum td_when when)
+{
+    c->flags &= ~TD_CONN_NO_CLIENT_CERT;
+    if ((c->flags & TD_CONN_REPORTED) || !server_refused_after_handshake(ssl)) return;
+    /* A session past its timeout leaves the cache (and is marked so) by being flushed, not
+     * refused: a long-lived connection served with optional ends that way too. */
+    SSL_SESSION *s = SSL_get0_session(ssl);
+    if ((time_t)SSL_SESSION_get_time(s) + (time_t)SSL_SESSION_get_timeout(s) <= time(NULL)) return;
+    c->flags |= TD_CONN_NO_CERT_REFUSED;
+    explain_failure(ssl, c, when);
+}
+
 /* Whether the peer's certificate covers the name the client asked for (SNI): what curl, Ruby's
  * post_connection_check, service_identity, urllib3 and Node's checkServerIdentity check after
  * the handshake, when the host did not give OpenSSL a name to check. */
@@ -475,6 +491,8 @@ static void on_alert(const SSL *ssl, int sent, int level, int desc)
         if (pc != NULL && pc->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(pc, 1);
         if (pc != NULL && pc->pending_kind == TD_PENDING_CLIENT_CERT)
             pending_settle(pc, server_refused_after_handshake(ssl));
+        if (pc != NULL && (pc->flags & TD_CONN_NO_CLIENT_CERT))
+            no_cert_refused((SSL *)ssl, pc, TD_AT_ALERT);
         return;
     }
     /* An alert we send once both Finished messages have crossed ends a connection, not a
@@ -551,6 +569,13 @@ static void on_done(const SSL *ssl)
                      SSL_is_server((SSL *)ssl) ? TD_PENDING_CLIENT_CERT : TD_PENDING_UNVERIFIED,
                      TD_AT_DONE_UNVERIFIED);
     if (td_settings.mode == TD_MODE_TRACE) report_done((SSL *)ssl, c);
+    /* Only a flag here, on the success path: whether the host refuses the client for the missing
+     * certificate shows only when the connection ends (no_cert_refused). */
+    if (c != NULL && SSL_is_server((SSL *)ssl) &&
+        (SSL_get_verify_mode(ssl) & (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT)) ==
+            SSL_VERIFY_PEER &&
+        SSL_get0_peer_certificate(ssl) == NULL)
+        c->flags |= TD_CONN_NO_CLIENT_CERT;
     if (c != NULL && (c->flags & TD_CONN_NAME_UNCHECKED) && c->kept_leaf == NULL) {
         X509 *leaf = SSL_get0_peer_certificate(ssl);
         const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
@@ -559,7 +584,8 @@ static void on_done(const SSL *ssl)
         c->kept_cipher = cipher != NULL ? SSL_CIPHER_get_name(cipher) : NULL;
     }
     /* What the rest of the connection can bring (an alert, a renegotiation) starts afresh. */
-    if (c != NULL && !(c->flags & TD_CONN_NAME_UNCHECKED)) conn_release_if_idle((SSL *)ssl, c);
+    if (c != NULL && !(c->flags & (TD_CONN_NAME_UNCHECKED | TD_CONN_NO_CLIENT_CERT)))
+        conn_release_if_idle((SSL *)ssl, c);
 }
 
 static void td_info_cb(const SSL *ssl, int where, int ret)
@@ -678,6 +704,36 @@ static void on_finished(SSL *ssl, struct td_conn *c, int sent)
         on_done(ssl);
 }
 
+/* A client's received ServerKeyExchange: for a DHE suite only, the bit length of the server's
+ * prime (its first field, after a PSK identity hint for DHE-PSK), for dh_key_too_small. The
+ * message comes before OpenSSL checks it; anything short or odd is left unmeasured. */
+static void on_server_key_exchange(SSL *ssl, struct td_conn *c, const unsigned char *p, size_t len)
+{
+    const SSL_CIPHER *cipher = SSL_get_pending_cipher(ssl);
+    int kx = cipher != NULL ? SSL_CIPHER_get_kx_nid(cipher) : NID_undef;
+    size_t o = 4; /* the handshake header */
+    if (kx != NID_kx_dhe && kx != NID_kx_dhe_psk) return;
+    if (kx == NID_kx_dhe_psk) {
+        if (len < o + 2) return;
+        o += 2 + ((size_t)p[o] << 8 | p[o + 1]);
+    }
+    if (len < o + 2) return;
+    size_t n = (size_t)p[o] << 8 | p[o + 1];
+    o += 2;
+    if (n == 0 || len < o + n) return;
+    while (n > 0 && p[o] == 0) { /* leading zero bytes */
+        o++;
+        n--;
+    }
+    if (n == 0 || n > 8192) return;
+    unsigned bits = (unsigned)(n - 1) * 8, top = p[o];
+    while (top != 0) {
+        bits++;
+        top >>= 1;
+    }
+    c->dh_bits = (uint16_t)bits;
+}
+
 /* What td_msg_cb passes on: kept apart, so that the records it drops cost only the filter. */
 static __attribute__((noinline)) void msg_seen(int write_p, int content_type,
                                                const unsigned char *p, size_t len, SSL *ssl)
@@ -701,6 +757,8 @@ static __attribute__((noinline)) void msg_seen(int write_p, int content_type,
         if (p[0] == SSL3_MT_CLIENT_HELLO || p[0] == SSL3_MT_SERVER_HELLO)
             on_hello(ssl, c, write_p, p, len);
         else if (p[0] == SSL3_MT_FINISHED && c != NULL) on_finished(ssl, c, write_p);
+        else if (p[0] == SSL3_MT_SERVER_KEY_EXCHANGE && !write_p && c != NULL)
+            on_server_key_exchange(ssl, c, p, len);
         break;
     default: break;
     }
@@ -727,7 +785,7 @@ static void td_msg_cb(int write_p, int version, int content_type, const void *bu
             break;
         case SSL3_RT_HANDSHAKE:
             if (p[0] != SSL3_MT_CLIENT_HELLO && p[0] != SSL3_MT_SERVER_HELLO &&
-                p[0] != SSL3_MT_FINISHED)
+                p[0] != SSL3_MT_FINISHED && !(p[0] == SSL3_MT_SERVER_KEY_EXCHANGE && !write_p))
                 return;
             break;
         default: return;
@@ -779,6 +837,7 @@ static void ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
         if (SSL_get_verify_result(parent) != X509_V_OK && host_decides_after_handshake(parent))
             explain_failure(parent, c, TD_AT_FREE);
     }
+    if (whole && (c->flags & TD_CONN_NO_CLIENT_CERT)) no_cert_refused(parent, c, TD_AT_FREE);
     if (whole && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused(parent, c, TD_AT_FREE);
     else if (live && (c->flags & TD_CONN_NAME_UNCHECKED)) name_refused_after_free(c);
     pending_at_end(c, live);

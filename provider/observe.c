@@ -340,6 +340,30 @@ static void describe_ours(X509 *x, struct td_cert *dst)
     X509_free(old);
 }
 
+/* What our certificate list weighs as we send it: measured only when the peer refused us with
+ * an alert, since only a list over the peer's limit (certificate_list_too_large) needs it. */
+static void measure_ours(struct td_report *r, SSL *ssl)
+{
+    X509 *x = SSL_get_certificate(ssl);
+    STACK_OF(X509) *chain = NULL;
+    if (x == NULL) return;
+    int len = i2d_X509(x, NULL);
+    r->ours_chain_bytes = len > 0 ? len : 0;
+    r->ours_chain_certs = 1;
+    if (!SSL_get0_chain_certs(ssl, &chain) || chain == NULL) {
+        SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+        if (ctx == NULL || !SSL_CTX_get0_chain_certs(ctx, &chain)) chain = NULL;
+    }
+    for (int i = 0; i < sk_X509_num(chain); i++) {
+        len = i2d_X509(sk_X509_value(chain, i), NULL);
+        r->ours_chain_bytes += len > 0 ? len : 0;
+        r->ours_chain_certs++;
+    }
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    r->ours_san_count = names != NULL ? sk_GENERAL_NAME_num(names) : 0;
+    GENERAL_NAMES_free(names);
+}
+
 void td_observe_after_fork(void)
 {
     pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
@@ -460,6 +484,7 @@ static void observe_ciphers(struct td_report *r, SSL *ssl)
             continue;
         }
         int kx = SSL_CIPHER_get_kx_nid(c);
+        if (SSL_CIPHER_get_cipher_nid(c) == NID_undef) r->offered_null++; /* no encryption */
         if (kx == NID_kx_any) m->tls13++;
         else if (kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk ||
                  kx == NID_kx_dhe_psk)
@@ -471,6 +496,9 @@ static void observe_ciphers(struct td_report *r, SSL *ssl)
     }
     if (r->role != TD_ROLE_SERVER) return;
     STACK_OF(SSL_CIPHER) *ours = SSL_get1_supported_ciphers(ssl);
+    r->server_total = sk_SSL_CIPHER_num(ours) > 0 ? sk_SSL_CIPHER_num(ours) : 0;
+    for (int i = 0; i < r->server_total; i++)
+        if (SSL_CIPHER_get_cipher_nid(sk_SSL_CIPHER_value(ours, i)) == NID_undef) r->server_null++;
     o = 0;
     for (int i = 0; i < sk_SSL_CIPHER_num(ours) && o + 40 < sizeof(r->server_allows); i++)
         o += (size_t)snprintf(r->server_allows + o, sizeof(r->server_allows) - o, "%s%s",
@@ -495,6 +523,13 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
             ? pick_error()
             : 0;
+    if (r->err != 0) {
+        /* A bad DH value is the SSL library's summary; what the DH library found is older. */
+        unsigned long first = ERR_peek_error();
+        r->dh_err_reason = ERR_GET_LIB(first) == ERR_LIB_DH ? ERR_GET_REASON(first) : 0;
+        const char *s = r->dh_err_reason ? ERR_reason_error_string(first) : NULL;
+        copy_str(r->dh_err_str, sizeof(r->dh_err_str), s ? s : "");
+    }
     td_runtime_get(&rt, 0);
     r->now = time(NULL);
     copy_str(r->program, sizeof(r->program), rt.program);
@@ -590,6 +625,8 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         r->ocsp_stapled = len > 0 && resp != NULL;
         r->ocsp_len = r->ocsp_stapled ? (int)len : 0;
     }
+    r->refused_without_cert = c != NULL && (c->flags & TD_CONN_NO_CERT_REFUSED) != 0;
+    r->dh_bits = c != NULL ? c->dh_bits : 0;
     if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
         memcpy(r->first_bytes, c->header, c->header_len);
         r->first_bytes_len = c->header_len;
@@ -800,6 +837,8 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
         if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);
         if (client && r->verify_code != X509_V_OK) observe_interception(r, chain);
         describe_ours(SSL_get_certificate(ssl), &r->ours);
+        r->max_cert_list = (long)SSL_get_max_cert_list(ssl);
+        if (r->alert_seen && !r->alert_sent && param_usable(when)) measure_ours(r, ssl);
     }
     if (client && r->ocsp_stapled) observe_staple(r, ssl, leaf, chain);
 }

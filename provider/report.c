@@ -20,6 +20,8 @@ struct td_report *td_report_new(enum td_event event)
     r->offered.parsed = r->answer.parsed = 0;
     r->n_problems = r->issuer_in_store = 0;
     r->interceptor = NULL;
+    /* The long tail's facts (issue 15) are a few words, read by classify whatever the path. */
+    memset(&r->max_cert_list, 0, sizeof(*r) - offsetof(struct td_report, max_cert_list));
     r->event = event;
     return r;
 }

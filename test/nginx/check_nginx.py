@@ -19,7 +19,8 @@ a tlsdiag that is not loaded, not hooked or not writing cannot pass as "silent".
 
 Cases: 1 version too low, 2 no shared cipher, 3 client certificate from an untrusted CA,
 4 a client that does not trust nginx, 5 plain HTTP to the TLS port, 6 a good client (plus
-TLSDIAG=trace), and where TLSDIAG_OUTPUT=stderr lands when nginx runs with daemon off.
+TLSDIAG=trace), 7 no client certificate for ssl_verify_client on (nginx's 400), 8 the same
+client served by ssl_verify_client optional, and where TLSDIAG_OUTPUT=stderr lands when nginx runs with daemon off.
 
 Usage: check_nginx.py [--build DIR] [--nginx PATH] [-v]
 Prints ok/FAIL per case (-v: every check) and ends with "N passed, N failed"; without nginx
@@ -436,6 +437,33 @@ CASES = [
          [Client("curl http://", curl("http://127.0.0.1:{port}/"), 0,
                  r"400 The plain HTTP request was sent to HTTPS port")],
          None, log=r"client sent plain HTTP request to HTTPS port", control=True),
+
+    # ssl_verify_client on asks for a certificate without OpenSSL's FAIL_IF_NO_PEER_CERT: the
+    # handshake completes without one, and nginx answers 400 and drops the session (issue 15).
+    Case("case7-client-cert-missing",
+         "ssl_verify_client on, a client without a certificate",
+         lambda pki: MODERN(pki) + ["ssl_verify_client on;",
+                                    "ssl_client_certificate %s;" % (pki / "root.crt")],
+         [Client("python --request, no --cert", python("--cafile", ROOT_CA, "--request"),
+                 0, r"^ok TLSv1\.3 "),
+          Client("curl, no --cert", curl("--cacert", ROOT_CA, HTTPS),
+                 0, r"400 No required SSL certificate was sent")],
+         lambda client: server_failure(
+             "OTHER", "client_cert_missing", ADDR,
+             ("summary", "~=", r"^The client sent no certificate, and nginx requires one"),
+             ("evidence.error", "~=", r"without a client certificate, and nginx refused"),
+             ("fix", "~=", r"ssl_verify_client optional")),
+         log=r"client sent no required SSL certificate"),
+
+    # The same client served by ssl_verify_client optional: nothing failed, nothing is said.
+    Case("case8-client-cert-optional",
+         "ssl_verify_client optional, a client without a certificate",
+         lambda pki: MODERN(pki) + ["ssl_verify_client optional;",
+                                    "ssl_client_certificate %s;" % (pki / "root.crt")],
+         [Client("python --request, no --cert", python("--cafile", ROOT_CA, "--request"),
+                 0, r"^ok TLSv1\.3 "),
+          Client("curl, no --cert", curl("--cacert", ROOT_CA, HTTPS), 0, r"^hello from nginx$")],
+         None, control=True),
 
     Case("case6-good-client",
          "clients that trust the test root",

@@ -28,6 +28,8 @@
 #   dh1024.pem               1024-bit DH parameters (too small at security level 2)
 #   good.ocsp.der            OCSP response (status good) for good, signed by inter
 #   revoked.ocsp.der         OCSP response (status revoked) for revoked, signed by inter
+#   bigsans                  localhost and 7000 more names: a ~113 KB certificate (issue 15)
+#   dh-badgen.pem            ffdhe2048's prime with generator p-1: invalid DH parameters
 set -eu
 . "$(dirname "$0")/pkilib.sh"
 
@@ -169,5 +171,22 @@ pki_self_signed inspect-root.crt inspect-root.key "/O=Example Corp/CN=Example Co
 pki_sign atlas.crt leaf.key "/CN=cluster0.abcde.mongodb.net" inspect-root.crt inspect-root.key \
     30 atlas
 cp leaf.key atlas.key
+# ---- handshake long tail (issue 15) ----
+# bigsans: localhost with 7000 more DNS names, a certificate of about 113 KB, over OpenSSL's
+# default limit on a received certificate list (SSL_get_max_cert_list: 100 KiB), so a client
+# refuses it with "excessive message size" (certificate_list_too_large).
+pki_section bigsans "$PKI_TLS_USAGE" serverAuth \
+    "subjectAltName = DNS:localhost, IP:127.0.0.1, $(seq -f 'DNS:h%05g.example' 1 7000 | paste -sd, -)"
+leaf bigsans leaf.key bigsans "$past" "$future"
+# dh-badgen.pem: the RFC 7919 ffdhe2048 prime with p-1 as its generator (p ends in ...FFFF, so
+# p-1 ends in ...FFFE), large enough but no valid group: a client's check of the server's
+# parameters refuses it with "bad dh value" (DH_R_NOT_SUITABLE_GENERATOR on the queue).
+quiet openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out ffdhe2048.pem
+ffdhe_p=$(openssl asn1parse -in ffdhe2048.pem | sed -n '2s/.*://p')
+printf 'asn1 = SEQUENCE:dh\n[ dh ]\np = INTEGER:0x%s\ng = INTEGER:0x%s\n' \
+    "$ffdhe_p" "$(printf '%s' "$ffdhe_p" | sed 's/F$/E/')" > dh-badgen.cnf
+quiet openssl asn1parse -genconf dh-badgen.cnf -noout -out dh-badgen.der
+quiet openssl dhparam -inform DER -in dh-badgen.der -out dh-badgen.pem
+rm -f ffdhe2048.pem dh-badgen.der
 
 pki_finish client-combined.pem

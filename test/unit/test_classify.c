@@ -7,6 +7,7 @@
  * fails the run, so a new cause cannot ship untested. */
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/dh.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -24,7 +25,8 @@ struct classify_case {
     void (*setup)(struct td_report *r);
     enum td_cause_id cause;
     enum td_section section;
-    const char *key, *value; /* one evidence line that proves it, or NULL */
+    const char *key, *value; /* one evidence line that proves it, or NULL; a key with a NULL
+                              * value must be absent */
     const char *text;        /* in the text rendering */
     const char *json;        /* in the JSON rendering */
 };
@@ -448,6 +450,22 @@ static void ocsp_stale(struct td_report *r)
 {
     staple(r, TD_OCSP_STALE);
 }
+/* Signed ten days ahead of this clock: the clock is behind, not the server's staple. */
+static void ocsp_from_the_future(struct td_report *r)
+{
+    staple(r, TD_OCSP_STALE);
+    r->now = 1793491200L - 10 * 86400; /* 2026-10-22T00:00:00Z, ten days before thisUpdate */
+    r->ocsp.this_update_in = 10 * 86400;
+    r->ocsp.next_update_in = 17 * 86400;
+}
+
+/* A minute ahead is clocks drifting apart, within the slack: the usual words. */
+static void ocsp_a_minute_ahead(struct td_report *r)
+{
+    ocsp_from_the_future(r);
+    r->ocsp.this_update_in = 60;
+}
+
 static void ocsp_unsuccessful(struct td_report *r)
 {
     staple(r, TD_OCSP_UNSUCCESSFUL);
@@ -505,6 +523,24 @@ static void no_shared_cipher_server(struct td_report *r)
     ssl_error(r, SSL_R_NO_SHARED_CIPHER, "no shared cipher");
     offered(r, 3, 3, 1);
     strcpy(r->server_allows, "ECDHE-RSA-AES128-GCM-SHA256");
+}
+
+/* A server whose cipher list holds nothing but NULL suites: old clients are not the fault. */
+static void no_shared_cipher_server_null(struct td_report *r)
+{
+    no_shared_cipher_server(r);
+    strcpy(r->server_allows, "NULL-SHA256:NULL-SHA");
+    r->server_total = r->server_null = 2;
+}
+
+/* A client that offered nothing but NULL suites (eNULL:@SECLEVEL=0): neither is the server. */
+static void no_shared_cipher_null_offered(struct td_report *r)
+{
+    received(r, SSL_AD_HANDSHAKE_FAILURE);
+    ssl_error(r, SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, "sslv3 alert handshake failure");
+    r->runtime = TD_RT_PYTHON;
+    offered(r, 4, 4, 1);
+    r->offered_null = 4;
 }
 
 static void no_shared_cipher_client(struct td_report *r)
@@ -571,6 +607,17 @@ static void dh_small(struct td_report *r)
 {
     ssl_error(r, SSL_R_DH_KEY_TOO_SMALL, "dh key too small");
     r->security_level = 2;
+    r->dh_bits = 1024; /* from the ServerKeyExchange */
+}
+
+/* Not too small: a group the DH library's check refused (a composite modulus). */
+static void dh_invalid(struct td_report *r)
+{
+    ssl_error(r, SSL_R_BAD_DH_VALUE, "bad dh value");
+    r->security_level = 2;
+    r->dh_bits = 2048;
+    r->dh_err_reason = DH_R_CHECK_P_NOT_PRIME;
+    strcpy(r->dh_err_str, "check p not prime");
 }
 
 static void client_cert_rejected(struct td_report *r)
@@ -586,6 +633,33 @@ static void client_cert_missing(struct td_report *r)
 {
     r->role = TD_ROLE_SERVER;
     ssl_error(r, SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "peer did not return a certificate");
+}
+
+/* A TLS 1.3 server asks for the certificate this client does not have. */
+static void client_cert_required(struct td_report *r)
+{
+    received(r, TLS13_AD_CERTIFICATE_REQUIRED);
+    ssl_error(r, SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, "tlsv13 alert certificate required");
+}
+
+/* nginx's ssl_verify_client on: the handshake finished without a certificate, and nginx then
+ * answered 400 and dropped the session; nothing on the queue, no alert. */
+static void client_cert_missing_nginx(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    strcpy(r->program, "nginx");
+    r->runtime = TD_RT_NGINX;
+    r->init_finished = 1;
+    r->verify_mode = SSL_VERIFY_PEER;
+    r->refused_without_cert = 1;
+}
+
+/* The same handshake with a host that did not refuse the client is no failure at all, and is
+ * never reported; a report that does not say it was refused is what it otherwise seems. */
+static void no_cert_not_refused(struct td_report *r)
+{
+    client_cert_missing_nginx(r);
+    r->refused_without_cert = 0;
 }
 
 static void peer_rejected_ours(struct td_report *r)
@@ -621,6 +695,35 @@ static void sni_rejected_by_server(struct td_report *r)
     sni_rejected_server(r);
     r->offered.has_sni = 1;
     strcpy(r->offered.sni, "db.example");
+}
+
+/* OpenSSL refused the server's Certificate from its header: the limit is all we know. */
+static void cert_list_too_large(struct td_report *r)
+{
+    r->alert_seen = r->alert_sent = 1;
+    r->alert_level = SSL3_AL_FATAL;
+    r->alert_desc = SSL_AD_ILLEGAL_PARAMETER;
+    ssl_error(r, SSL_R_EXCESSIVE_MESSAGE_SIZE, "excessive message size");
+    r->max_cert_list = 102400;
+    r->runtime = TD_RT_PYTHON;
+}
+
+/* The server's side of it: the client refused our 113 KB list with illegal_parameter. */
+static void cert_list_ours_too_large(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    received(r, SSL_AD_ILLEGAL_PARAMETER);
+    ssl_error(r, SSL_R_SSLV3_ALERT_ILLEGAL_PARAMETER, "sslv3 alert illegal parameter");
+    r->ours_chain_bytes = 113772;
+    r->ours_chain_certs = 2;
+    r->ours_san_count = 7002;
+}
+
+/* The same alert for a list under any client's limit is no such thing. */
+static void illegal_parameter_small_list(struct td_report *r)
+{
+    cert_list_ours_too_large(r);
+    r->ours_chain_bytes = 3000;
 }
 
 static void peer_alert(struct td_report *r)
@@ -747,8 +850,9 @@ static const struct classify_case cases[] = {
       "only becomes valid in 5 days (2026-01-01T00:00:00Z); we rejected the server.\n",
       "start date: reissue it, or wait 5 days. If the clock is wrong, fix it (NTP).\"" },
     { "not valid yet, three of them: the clock", not_yet_valid_clock, TD_CAUSE_NOT_YET_VALID, CVF,
-      NULL, NULL, "  fix:      3 certificates are not valid yet: this machine's clock (",
-      "most likely wrong. Fix it (timedatectl set-ntp true, or date -s).\"" },
+      NULL, NULL, "  fix:      3 certificates are not valid yet: this machine's clock says ",
+      "this one is valid only from 2026-01-01T00:00:00Z. The clock is most likely wrong: fix it "
+      "(timedatectl set-ntp true, or date -s), not the certificates.\"" },
     { "name mismatch, curl host", hostname_mismatch, TD_CAUSE_HOSTNAME_MISMATCH, CVF, "names",
       "DNS:other.example",
       "  what:     We asked for 'db.example', but the server's certificate covers only "
@@ -853,6 +957,16 @@ static const struct classify_case cases[] = {
     { "outdated staple", ocsp_stale, TD_CAUSE_OCSP_STALE, OCSP, "staple_dates",
       "thisUpdate 2026-11-01T00:00:00Z, nextUpdate 2026-11-08T00:00:00Z (passed 3600 s ago)",
       "response is not current: thisUpdate", "\"cause\":\"ocsp_stale\"" },
+    { "a staple from the future: this clock", ocsp_from_the_future, TD_CAUSE_OCSP_STALE, OCSP,
+      "clock",
+      "this machine's clock says 2026-10-22T00:00:00Z; the server's OCSP response was signed at "
+      "2026-11-01T00:00:00Z (thisUpdate), 10 days ahead",
+      "  what:     The server's stapled OCSP response is dated 10 days ahead of this machine: this "
+      "machine's clock says 2026-10-22T00:00:00Z; the server's OCSP response was signed at "
+      "2026-11-01T00:00:00Z.\n",
+      "fix the clock (timedatectl set-ntp true, or date -s), not the server." },
+    { "a staple a minute ahead", ocsp_a_minute_ahead, TD_CAUSE_OCSP_STALE, OCSP, "clock", NULL,
+      "response is not current: thisUpdate", "\"cause\":\"ocsp_stale\"" },
     { "tryLater", ocsp_unsuccessful, TD_CAUSE_OCSP_UNSUCCESSFUL, OCSP, "response_status",
       "tryLater", "whose status is 'tryLater', not successful.\n",
       "\"response_status\":\"tryLater\"" },
@@ -877,6 +991,18 @@ static const struct classify_case cases[] = {
       "  what:     The client offered 3 cipher suites and this server allows none of them (no "
       "shared cipher).\n",
       "Old clients may lack ECDHE/AES-GCM suites.\",\"guide_url\"" },
+    { "no shared cipher, a server of NULL suites only", no_shared_cipher_server_null,
+      TD_CAUSE_NO_SHARED_CIPHER, HSF, "note",
+      "all 2 suites this server allows are NULL suites (no encryption), which clients do not offer",
+      "  fix:      This server allows only NULL cipher suites, which encrypt nothing",
+      "not the client.\",\"guide_url\"" },
+    { "handshake_failure, a client of NULL suites only", no_shared_cipher_null_offered,
+      TD_CAUSE_NO_SHARED_CIPHER, HSF, "note",
+      "all 4 suites we offered are NULL suites (no encryption)",
+      "  fix:      This client offered only NULL cipher suites, which encrypt nothing and which "
+      "servers rightly refuse: fix this client's cipher list (drop eNULL/NULL, or use DEFAULT), "
+      "not the server.\n",
+      "\"cause\":\"no_shared_cipher\"" },
     { "handshake_failure, forward-secret Python client without SNI", no_shared_cipher_client,
       TD_CAUSE_NO_SHARED_CIPHER, HSF, "sni", "none sent",
       "is it). We sent no SNI: if the server hosts several names it may need one (connect by name, "
@@ -914,15 +1040,35 @@ static const struct classify_case cases[] = {
     { "internal_error", peer_internal_error, TD_CAUSE_PEER_INTERNAL_ERROR, TD_SEC_OTHER, "alert",
       "received fatal 'internal error' from the server", "aborted with an internal_error alert.\n",
       "\"cause\":\"peer_internal_error\"" },
-    { "small DH key", dh_small, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER, "security_level", "2",
+    { "small DH key", dh_small, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER, "dh_group",
+      "the server's DH group: 1024 bits; security level 2 needs at least 2048",
       "smaller than security level 2 allows.\n", "\"cause\":\"dh_key_too_small\"" },
+    { "a DH group that is not one", dh_invalid, TD_CAUSE_DH_KEY_TOO_SMALL, TD_SEC_OTHER, "dh_check",
+      "check p not prime (the DH library's check of the server's group)",
+      "check refused (check p not prime): not a valid group",
+      "\"dh_group\":\"the server's DH group: 2048 bits" },
     { "our certificate refused", client_cert_rejected, TD_CAUSE_CLIENT_CERT_REJECTED, TD_SEC_OTHER,
       "our_issuer", "CN=Client CA", "('CN=app client') with a 'unknown CA' alert.\n",
       "\"cause\":\"client_cert_rejected\"" },
     { "no client certificate", client_cert_missing, TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER,
       "error", "peer did not return a certificate",
+      "  what:     The client sent no certificate, and test requires one; we refused the client.\n",
+      "\"cause\":\"client_cert_missing\"" },
+    { "no client certificate, as the client (TLS 1.3)", client_cert_required,
+      TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER, "alert",
+      "received fatal 'certificate required' from the server",
       "requires a client certificate and this client sent none.\n",
       "\"cause\":\"client_cert_missing\"" },
+    { "nginx refused a client without a certificate after the handshake", client_cert_missing_nginx,
+      TD_CAUSE_CLIENT_CERT_MISSING, TD_SEC_OTHER, "error",
+      "none: the handshake finished without a client certificate, and nginx refused the client "
+      "afterwards (nginx answers 400 \"No required SSL certificate was sent\")",
+      "  fix:      The client must send a certificate from a CA this server trusts for clients",
+      "\"summary\":\"The client sent no certificate, and nginx requires one; we refused the "
+      "client.\"" },
+    { "a server that finished without a certificate and was not refused", no_cert_not_refused,
+      TD_CAUSE_PEER_CLOSED, TD_SEC_OTHER, "error", "none (the connection ended)",
+      "without saying why", "\"cause\":\"peer_closed\"" },
     { "the client refused us", peer_rejected_ours, TD_CAUSE_PEER_REJECTED_OUR_CERTIFICATE,
       TD_SEC_OTHER, "alert", "received fatal 'bad certificate' from the client",
       "rejected this server's certificate with a 'bad certificate' alert.\n",
@@ -945,6 +1091,17 @@ static const struct classify_case cases[] = {
       "  what:     The client asked for 'db.example', which this server does not "
       "serve; we refused it with an unrecognized_name alert.\n",
       "\"dir\":\"sent\"" },
+    { "a certificate list over our limit", cert_list_too_large, TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE,
+      TD_SEC_OTHER, "limit", "102400 bytes (SSL_get_max_cert_list of this connection)",
+      "  also:     Python's ssl module has no setting for this limit",
+      "\"cause\":\"certificate_list_too_large\"" },
+    { "our certificate list over the client's limit", cert_list_ours_too_large,
+      TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE, TD_SEC_OTHER, "our_chain",
+      "113772 bytes in 2 certificate(s); our certificate has 7002 subjectAltName entries",
+      "split its 7002 names over several certificates", "\"peer_limit\":" },
+    { "illegal_parameter for a small list", illegal_parameter_small_list, TD_CAUSE_PEER_ALERT,
+      TD_SEC_OTHER, "alert", "received fatal 'illegal parameter' from the client",
+      "'illegal parameter'", "\"cause\":\"peer_alert\"" },
     { "some other alert", peer_alert, TD_CAUSE_PEER_ALERT, TD_SEC_OTHER, "alert",
       "received fatal 'unexpected message' from the server",
       "ended the handshake with the alert 'unexpected message'.\n", "\"cause\":\"peer_alert\"" },
@@ -983,7 +1140,10 @@ static void run(const struct classify_case *c)
           r->cause ? r->cause->id : "(none)", td_causes[c->cause].id);
     CHECK(r->section == c->section, "%s: section %s, expected %s", c->what,
           td_sections[r->section].id, td_sections[c->section].id);
-    if (c->key != NULL) {
+    if (c->key != NULL && c->value == NULL) {
+        CHECK(td_evidence_get(r, c->key) == NULL, "%s: evidence %s is there, expected none",
+              c->what, c->key);
+    } else if (c->key != NULL) {
         const char *v = td_evidence_get(r, c->key);
         CHECK(v != NULL && !strcmp(v, c->value), "%s: evidence %s is '%s', expected '%s'", c->what,
               c->key, v ? v : "(absent)", c->value);
