@@ -105,6 +105,7 @@ enum td_variant {
     TD_V_DH_INVALID,  /* dh_key_too_small: the group is not a valid one (bad DH value) */
     TD_V_NULL_OFFERED, /* no_shared_cipher: this client offered only NULL (unencrypted) suites */
     TD_V_SERVER_NULL,  /* no_shared_cipher: this server allows only NULL suites */
+    TD_V_HUNG_UP,      /* certificate_list_too_large: the client hung up on our oversized list */
     TD_V_COUNT
 };
 

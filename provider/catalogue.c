@@ -654,7 +654,11 @@ const struct td_cause td_causes[TD_CAUSE_COUNT] = {
                                  "takes (excessive message size), so OpenSSL refused it unread.",
                    [TD_V_SERVER] = "The client refused this server's certificate list ({_our_bytes} bytes; our "
                                    "certificate has {_our_sans} names) with a '{_alert_name}' alert: it is "
-                                   "larger than the client takes." },
+                                   "larger than the client takes.",
+                   [TD_V_HUNG_UP] = "The client closed the connection while this server sent its "
+                                    "certificate list ({_our_bytes} bytes; our certificate has "
+                                    "{_our_sans} names), which is larger than an OpenSSL client takes "
+                                    "by default: most likely it refused the list unread." },
       .fix = { [TD_V_BASE] = "Best, on the {_peer}: send a smaller certificate (fewer subjectAltName "
                              "entries, or the names split over several certificates chosen by SNI) "
                              "and only the intermediates the chain needs. Where the application "

@@ -643,6 +643,17 @@ static int our_list_too_large(const struct td_report *r, int received)
            (received == SSL_AD_ILLEGAL_PARAMETER || received == SSL_AD_DECODE_ERROR);
 }
 
+/* The same list, and the client closed the connection before our handshake was done, with no
+ * alert we could read: an OpenSSL client that refuses the list's header resets a server that
+ * is still writing the rest, and its alert is lost with the connection. */
+static int our_list_hung_up(const struct td_report *r, int received)
+{
+    return r->role == TD_ROLE_SERVER && r->ours_chain_bytes > SSL_MAX_CERT_LIST_DEFAULT &&
+           received < 0 && !r->init_finished &&
+           (r->err == 0 || r->err_lib == ERR_LIB_SYS ||
+            (r->err_lib == ERR_LIB_SSL && r->err_reason == SSL_R_UNEXPECTED_EOF_WHILE_READING));
+}
+
 static void classify_our_list(struct td_report *r)
 {
     ev(r, "our_chain", TD_SAY_OUR_CHAIN, r->ours_chain_bytes, r->ours_chain_certs,
@@ -793,8 +804,11 @@ void td_classify(struct td_report *r)
     else if (by_reason == TD_CAUSE_DH_KEY_TOO_SMALL) classify_dh(r, reason);
     else if (by_reason == TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE) classify_cert_list(r);
     else if (our_list_too_large(r, received)) classify_our_list(r);
-    else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
-             (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
+    else if (our_list_hung_up(r, received)) {
+        classify_our_list(r);
+        r->summary_variant = TD_V_HUNG_UP;
+    } else if (by_reason == TD_CAUSE_CLIENT_CERT_MISSING ||
+               (client && received == TLS13_AD_CERTIFICATE_REQUIRED && !r->ours.present)) {
         set_cause(r, TD_CAUSE_CLIENT_CERT_MISSING);
     } else if (r->alert_seen && r->alert_desc == TLS1_AD_UNRECOGNIZED_NAME) {
         const char *sni = r->offered.parsed ? (r->offered.has_sni ? r->offered.sni : NULL)

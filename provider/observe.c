@@ -838,7 +838,10 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
         if (client && r->verify_code != X509_V_OK) observe_interception(r, chain);
         describe_ours(SSL_get_certificate(ssl), &r->ours);
         r->max_cert_list = (long)SSL_get_max_cert_list(ssl);
-        if (r->alert_seen && !r->alert_sent && param_usable(when)) measure_ours(r, ssl);
+        /* Refused by an alert, or hung up on (a client that refuses a list OpenSSL is still
+         * writing resets the connection before its alert can be read). */
+        if (!r->alert_sent && (r->alert_seen || !client) && param_usable(when))
+            measure_ours(r, ssl);
     }
     if (client && r->ocsp_stapled) observe_staple(r, ssl, leaf, chain);
 }

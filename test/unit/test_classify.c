@@ -719,6 +719,15 @@ static void cert_list_ours_too_large(struct td_report *r)
     r->ours_san_count = 7002;
 }
 
+/* The client reset us while we wrote that list: its alert was lost with the connection. */
+static void cert_list_ours_hung_up(struct td_report *r)
+{
+    r->role = TD_ROLE_SERVER;
+    r->ours_chain_bytes = 113772;
+    r->ours_chain_certs = 2;
+    r->ours_san_count = 7002;
+}
+
 /* The same alert for a list under any client's limit is no such thing. */
 static void illegal_parameter_small_list(struct td_report *r)
 {
@@ -1099,6 +1108,11 @@ static const struct classify_case cases[] = {
       TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE, TD_SEC_OTHER, "our_chain",
       "113772 bytes in 2 certificate(s); our certificate has 7002 subjectAltName entries",
       "split its 7002 names over several certificates", "\"peer_limit\":" },
+    { "a client hung up on our oversized list", cert_list_ours_hung_up,
+      TD_CAUSE_CERTIFICATE_LIST_TOO_LARGE, TD_SEC_OTHER, "our_chain",
+      "113772 bytes in 2 certificate(s); our certificate has 7002 subjectAltName entries",
+      "The client closed the connection while this server sent its certificate list",
+      "\"peer_limit\":" },
     { "illegal_parameter for a small list", illegal_parameter_small_list, TD_CAUSE_PEER_ALERT,
       TD_SEC_OTHER, "alert", "received fatal 'illegal parameter' from the client",
       "'illegal parameter'", "\"cause\":\"peer_alert\"" },
