@@ -33,7 +33,9 @@
 #include "cli.h"
 #include "common.h"
 #include "cnf.h"
+#include "intercept.h"
 #include "ocsp_check.h"
+#include "phrases.h"
 #include "report.h"
 #include "util.h"
 
@@ -958,6 +960,7 @@ struct warning {
 static int collect_warnings(const struct outcome *out, struct warning *w, int cap)
 {
     int n = 0;
+    const struct td_interceptor *warned = NULL; /* a leaf names its CA, which follows: once */
     for (int d = 0; d <= out->depth_max && n < cap - 4; d++) {
         struct cert_facts f;
         if (out->chain[d].cert == NULL) continue;
@@ -973,6 +976,30 @@ static int collect_warnings(const struct outcome *out, struct warning *w, int ca
             snprintf(w[n++].text, sizeof(w[0].text),
                      "%.300s has a %s key; below 2048 bits RSA fails at security level 2",
                      f.d.subject, f.d.key);
+        }
+        int by_issuer = 0;
+        char ca[256];
+        const struct td_interceptor *icpt =
+            n < cap ? td_intercept_cert(out->chain[d].cert, &by_issuer, ca, sizeof(ca)) : NULL;
+        if (icpt == warned) icpt = NULL;
+        else if (icpt != NULL) warned = icpt;
+        if (icpt != NULL && td_intercept_key_is_public(icpt)) {
+            /* Trusted here, which is the danger: whoever has the key can be any server. */
+            w[n].id = "interception_known_key";
+            snprintf(w[n++].text, sizeof(w[0].text),
+                     "%.300s is %s's, whose private key is public: anyone can impersonate any "
+                     "server to this machine; remove it from the trust store and uninstall %s",
+                     ca, icpt->product, icpt->product);
+        } else if (icpt != NULL) {
+            w[n].id = "interception";
+            snprintf(w[n++].text, sizeof(w[0].text),
+                     "this connection is intercepted by %s (%s): %.300s re-signed it, so this is "
+                     "not the server's own certificate",
+                     icpt->product,
+                     icpt->kind == TD_ICPT_ANTIVIRUS  ? TD_SAY_KIND_ANTIVIRUS
+                     : icpt->kind == TD_ICPT_DEBUGGER ? TD_SAY_KIND_DEBUGGER
+                                                      : TD_SAY_KIND_PROXY,
+                     ca);
         }
         if (f.sha1 && n < cap) {
             w[n].id = "sha1_signature";

@@ -15,7 +15,7 @@ CLI_OBJS := $(CLI_SRCS:cli/%.c=$(BUILD)/obj/cli/%.o)
 # The catalogue and the staple checker are the provider's own sources, linked in as they are,
 # so `explain` and `check` cannot say anything the provider would not.
 CLI_SHARED_OBJS := $(BUILD)/obj/catalogue.o $(BUILD)/obj/ocsp_check.o $(BUILD)/obj/report.o \
-                   $(BUILD)/obj/util.o
+                   $(BUILD)/obj/util.o $(BUILD)/obj/intercept.o
 
 all: $(BUILD)/tlsdiag
 

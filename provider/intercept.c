@@ -8,9 +8,13 @@
  * report it to be called, unverified here; where only part of the name is known, the pattern is
  * that part and ends in '*'. A name can be copied by anyone, so a name
  * match only ever names a proxy (whose fix is its owner's CA), never a public key. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include "intercept.h"
+#include "util.h"
 
 /* Chromium: net/data/ssl/blocklist/README.md (chromium/chromium) lists these under "Private Key
  * Leakages", and net/cert/cert_verify_proc_blocklist.inc holds their SPKI SHA-256 in
@@ -232,6 +236,26 @@ const struct td_interceptor *td_intercept_lookup(const char *subject, const char
         }
     }
     return NULL;
+}
+
+const struct td_interceptor *td_intercept_cert(X509 *x, int *by_name_of_issuer, char *ca,
+                                               size_t cap)
+{
+    unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+    int hashed = len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) &&
+                 mdlen == TD_SPKI_SHA256_LEN;
+    OPENSSL_free(der);
+    char subject[256], issuer[256];
+    td_name_print(X509_get_subject_name(x), subject, sizeof(subject));
+    td_name_print(X509_get_issuer_name(x), issuer, sizeof(issuer));
+    int by_issuer = 0;
+    const struct td_interceptor *hit =
+        td_intercept_lookup(subject, issuer, hashed ? md : NULL, &by_issuer);
+    if (by_name_of_issuer != NULL) *by_name_of_issuer = by_issuer;
+    if (hit != NULL && ca != NULL && cap > 0) snprintf(ca, cap, "%s", by_issuer ? issuer : subject);
+    return hit;
 }
 
 const char *td_intercept_public_name(const char *host)

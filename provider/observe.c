@@ -654,26 +654,17 @@ static void observe_interception(struct td_report *r, STACK_OF(X509) *chain)
 {
     int best_key = 0;
     for (int i = 0; i < sk_X509_num(chain) && i < 10; i++) {
-        X509 *x = sk_X509_value(chain, i);
-        unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-        unsigned int mdlen = 0;
-        int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
-        int hashed = len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) &&
-                     mdlen == TD_SPKI_SHA256_LEN;
-        OPENSSL_free(der);
-        char subject[TD_FIELD], issuer[TD_FIELD];
-        td_name_print(X509_get_subject_name(x), subject, sizeof(subject));
-        td_name_print(X509_get_issuer_name(x), issuer, sizeof(issuer));
+        char ca[TD_FIELD];
         int by_issuer = 0;
         const struct td_interceptor *hit =
-            td_intercept_lookup(subject, issuer, hashed ? md : NULL, &by_issuer);
+            td_intercept_cert(sk_X509_value(chain, i), &by_issuer, ca, sizeof(ca));
         if (hit == NULL) continue;
         int key = td_intercept_key_is_public(hit);
         if (r->interceptor != NULL && (best_key || !key)) continue;
         r->interceptor = hit;
         r->interceptor_depth = i;
         r->interceptor_by_issuer = by_issuer;
-        copy_str(r->interceptor_ca, sizeof(r->interceptor_ca), by_issuer ? issuer : subject);
+        copy_str(r->interceptor_ca, sizeof(r->interceptor_ca), ca);
         best_key = key;
     }
 }

@@ -419,6 +419,29 @@ def test_check_details(ctx):
         expect(r.rc == 0 and doc["alpn"] is None, "json alpn without --alpn is null", r)
 
 
+def test_check_interception(ctx):
+    """A chain re-signed by an interception CA: trusted (--ca), check succeeds and warns who
+    intercepts; untrusted, the provider's explanation names it; a real server gets no warning."""
+    mitm_root = str(ctx.pki / "mitm-root.crt")
+    with ctx.s_server("mitm", *server_args(ctx, "mitm", False)) as srv:
+        target = "localhost:%d" % srv.port
+        r, doc = ctx.check_json("--ca", mitm_root, target)
+        icpt = [w for w in doc.get("warnings", []) if w["id"] == "interception"]
+        expect(r.rc == 0 and doc["result"] == "ok", "check through a trusted mitmproxy CA succeeds", r)
+        expect(len(icpt) == 1 and "intercepted by mitmproxy" in icpt[0]["text"]
+               and "CN=mitmproxy" in icpt[0]["text"], "one interception warning naming mitmproxy", r)
+        r = ctx.tlsdiag("check", "--ca", mitm_root, target)
+        expect(r.rc == 0 and re.search(r"^! this connection is intercepted by mitmproxy", r.stdout, re.M),
+               "the text report warns of the interception", r)
+        r, doc = ctx.check_json("--ca", str(ctx.pki / "root.crt"), target)
+        expect(r.rc == 1 and doc["cause"] == "intercepted_by_proxy",
+               "untrusted, the provider names the interception (cause %r)" % doc.get("cause"), r)
+    with ctx.s_server("not-mitm", *server_args(ctx, "good")) as srv:
+        r, doc = ctx.check_json("--ca", str(ctx.pki / "root.crt"), "localhost:%d" % srv.port)
+        expect(r.rc == 0 and not [w for w in doc["warnings"] if w["id"].startswith("interception")],
+               "no interception warning for a server's own chain", r)
+
+
 def test_check_versions(ctx):
     """One probe per version: what s_server -tls1_2 and a default s_server accept; --no-versions."""
     root = str(ctx.pki / "root.crt")
@@ -977,7 +1000,7 @@ def test_explain_runtimes(ctx):
     expect(not bad, "%d explain runtime cases wrong:\n    %s" % (len(bad), "\n    ".join(bad)))
 
 
-TESTS = [test_run_blind_spots, test_usage_errors, test_explain_corpus, test_explain_runtimes, test_colour, test_completion, test_check_errors, test_check_failure_classes,
+TESTS = [test_check_interception, test_run_blind_spots, test_usage_errors, test_explain_corpus, test_explain_runtimes, test_colour, test_completion, test_check_errors, test_check_failure_classes,
          test_check_text_failure, test_check_good, test_check_ipv6, test_check_tls12_only, test_check_details,
          test_check_versions, test_check_expired_wording, test_check_must_staple,
          test_check_client_certificate, test_check_weak_warnings, test_run, test_run_keeps_callers_openssl_conf, test_run_node]

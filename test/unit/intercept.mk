@@ -5,7 +5,8 @@
 
 UNIT_BINS += $(UNIT_DIR)/test_intercept
 
-$(UNIT_DIR)/test_intercept: test/unit/test_intercept.c provider/intercept.c include/intercept.h \
+$(UNIT_DIR)/test_intercept: test/unit/test_intercept.c provider/intercept.c provider/util.c provider/ocsp_check.c \
+                            include/intercept.h \
                             test/unit/check.h | $(UNIT_DIR)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(ALL_LDFLAGS) $(OPENSSL_LIBS)
 
