@@ -980,7 +980,8 @@ static int collect_warnings(const struct outcome *out, struct warning *w, int ca
         int by_issuer = 0;
         char ca[256];
         const struct td_interceptor *icpt =
-            n < cap ? td_intercept_cert(out->chain[d].cert, &by_issuer, ca, sizeof(ca)) : NULL;
+            n < cap ? td_intercept_cert(out->chain[d].cert, NULL, NULL, &by_issuer, ca, sizeof(ca))
+                    : NULL;
         if (icpt == warned) icpt = NULL;
         else if (icpt != NULL) warned = icpt;
         if (icpt != NULL && td_intercept_key_is_public(icpt)) {

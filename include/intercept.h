@@ -51,10 +51,11 @@ const struct td_interceptor *td_intercept_lookup(const char *subject, const char
 
 /* The entry of the list for a public service name (host names: "cluster0.ab1cd.mongodb.net"),
  * the list's pattern ("*.mongodb.net"), or NULL. A trailing dot is ignored. */
-/* The same for a certificate itself: its SPKI hashed, its names printed. ca (cap bytes, may be
+/* The same for a certificate itself: its SPKI hashed, its names printed (or given: subject and
+ * issuer as td_name_print wrote them, when the caller has them already). ca (cap bytes, may be
  * NULL) receives the name that matched (the subject, or the issuer it names). */
-const struct td_interceptor *td_intercept_cert(X509 *x, int *by_name_of_issuer, char *ca,
-                                               size_t cap);
+const struct td_interceptor *td_intercept_cert(X509 *x, const char *subject, const char *issuer,
+                                               int *by_name_of_issuer, char *ca, size_t cap);
 
 const char *td_intercept_public_name(const char *host);
 

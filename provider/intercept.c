@@ -8,6 +8,8 @@
  * report it to be called, unverified here; where only part of the name is known, the pattern is
  * that part and ends in '*'. A name can be copied by anyone, so a name
  * match only ever names a proxy (whose fix is its owner's CA), never a public key. */
+#include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -190,10 +192,13 @@ static int component_matches(const char *c, size_t len, const char *pat)
 static int name_has(const char *dn, const char *pat)
 {
     const char *p = dn;
+    int first = tolower((unsigned char)pat[0]);
     while (*p != '\0') {
         const char *e = p;
         while (*e != '\0' && *e != ',' && *e != '+') e += (e[0] == '\\' && e[1] != '\0') ? 2 : 1;
-        if (component_matches(p, (size_t)(e - p), pat)) return 1;
+        /* Most components differ in their attribute's first letter already. */
+        if (tolower((unsigned char)*p) == first && component_matches(p, (size_t)(e - p), pat))
+            return 1;
         p = *e != '\0' ? e + 1 : e;
     }
     return 0;
@@ -238,18 +243,35 @@ const struct td_interceptor *td_intercept_lookup(const char *subject, const char
     return NULL;
 }
 
-const struct td_interceptor *td_intercept_cert(X509 *x, int *by_name_of_issuer, char *ca,
-                                               size_t cap)
+/* Fetched once: EVP_sha256() is fetched again at every digest, which costs more than the hash
+ * of a key. */
+static EVP_MD *sha256;
+static void fetch_sha256(void)
 {
+    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const struct td_interceptor *td_intercept_cert(X509 *x, const char *subject, const char *issuer,
+                                               int *by_name_of_issuer, char *ca, size_t cap)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
+    pthread_once(&once, fetch_sha256);
     int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
-    int hashed = len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) &&
+    int hashed = len > 0 &&
+                 EVP_Digest(der, (size_t)len, md, &mdlen, sha256 ? sha256 : EVP_sha256(), NULL) &&
                  mdlen == TD_SPKI_SHA256_LEN;
     OPENSSL_free(der);
-    char subject[256], issuer[256];
-    td_name_print(X509_get_subject_name(x), subject, sizeof(subject));
-    td_name_print(X509_get_issuer_name(x), issuer, sizeof(issuer));
+    char subject_buf[256], issuer_buf[256];
+    if (subject == NULL) {
+        td_name_print(X509_get_subject_name(x), subject_buf, sizeof(subject_buf));
+        subject = subject_buf;
+    }
+    if (issuer == NULL) {
+        td_name_print(X509_get_issuer_name(x), issuer_buf, sizeof(issuer_buf));
+        issuer = issuer_buf;
+    }
     int by_issuer = 0;
     const struct td_interceptor *hit =
         td_intercept_lookup(subject, issuer, hashed ? md : NULL, &by_issuer);

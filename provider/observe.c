@@ -359,6 +359,7 @@ static void measure_ours(struct td_report *r, SSL *ssl)
         r->ours_chain_bytes += len > 0 ? len : 0;
         r->ours_chain_certs++;
     }
+    if (r->ours_chain_bytes <= SSL_MAX_CERT_LIST_DEFAULT) return; /* under any client's limit */
     GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
     r->ours_san_count = names != NULL ? sk_GENERAL_NAME_num(names) : 0;
     GENERAL_NAMES_free(names);
@@ -656,8 +657,13 @@ static void observe_interception(struct td_report *r, STACK_OF(X509) *chain)
     for (int i = 0; i < sk_X509_num(chain) && i < 10; i++) {
         char ca[TD_FIELD];
         int by_issuer = 0;
+        /* The leaf and the top were described already: their names are printed. */
+        const struct td_cert *known = i == 0                        ? &r->leaf
+                                      : i == sk_X509_num(chain) - 1 ? &r->top
+                                                                    : NULL;
         const struct td_interceptor *hit =
-            td_intercept_cert(sk_X509_value(chain, i), &by_issuer, ca, sizeof(ca));
+            td_intercept_cert(sk_X509_value(chain, i), known ? known->subject : NULL,
+                              known ? known->issuer : NULL, &by_issuer, ca, sizeof(ca));
         if (hit == NULL) continue;
         int key = td_intercept_key_is_public(hit);
         if (r->interceptor != NULL && (best_key || !key)) continue;
@@ -703,9 +709,23 @@ static int chain_problem_worth(long code)
 
 /* Our own verify callback: it records the problem and lets the verification go on, so that it
  * reaches the checks OpenSSL's first error skipped. */
+struct chain_walk {
+    struct td_report *r;
+    X509 *leaf, *top; /* already described in r->leaf and r->top */
+};
+
+/* A certificate's description, from the report when it is one observe described already. */
+static void describe_known(const struct chain_walk *w, X509 *x, struct td_cert *d)
+{
+    if (x != NULL && x == w->leaf) *d = w->r->leaf;
+    else if (x != NULL && x == w->top) *d = w->r->top;
+    else td_cert_describe(x, d);
+}
+
 static int record_chain_problem(int ok, X509_STORE_CTX *ctx)
 {
-    struct td_report *r = X509_STORE_CTX_get_app_data(ctx);
+    const struct chain_walk *w = X509_STORE_CTX_get_app_data(ctx);
+    struct td_report *r = w != NULL ? w->r : NULL;
     long code = ok ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
     int depth = X509_STORE_CTX_get_error_depth(ctx);
     if (r == NULL || !chain_problem_worth(code) || r->n_problems >= TD_MAX_PROBLEMS) return 1;
@@ -713,7 +733,7 @@ static int record_chain_problem(int ok, X509_STORE_CTX *ctx)
         if (r->problems[i].code == code && r->problems[i].depth == depth) return 1;
     struct td_chain_problem *p = &r->problems[r->n_problems++];
     struct td_cert d;
-    td_cert_describe(X509_STORE_CTX_get_current_cert(ctx), &d);
+    describe_known(w, X509_STORE_CTX_get_current_cert(ctx), &d);
     p->code = code;
     p->depth = depth;
     copy_str(p->subject, sizeof(p->subject), d.subject);
@@ -737,20 +757,36 @@ static int weak_code(long code)
  * problem. Where the depth we have is missing (an alert recorded only the result) or can name
  * the wrong certificate (a weak key or digest: a host callback that goes on, as Node's does,
  * leaves the depth of a later check), ours names the one at fault. */
+static void push_cert(X509_OBJECT *obj, void *list)
+{
+    X509 *x = X509_OBJECT_get0_X509(obj);
+    if (x != NULL && X509_up_ref(x) && !sk_X509_push(list, x)) X509_free(x);
+}
+
 static void chain_problems(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *sent,
                            X509 *top, int depth_known, enum td_when when)
 {
     SSL_CTX *sctx = SSL_get_SSL_CTX(ssl);
-    X509_STORE *store = store_snapshot(sctx ? SSL_CTX_get_cert_store(sctx) : NULL);
+    /* The host store's certificates as a trusted list of our own, searched in order: a store
+     * snapshot would sort itself again at every certificate added (a CA bundle of 140: ~10^7
+     * instructions a failure), and a list runs no lookup method or callback of the host's. */
+    STACK_OF(X509) *trusted = sk_X509_new_null();
+    X509_STORE *store = X509_STORE_new();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    if (store == NULL || ctx == NULL || !X509_STORE_CTX_init(ctx, store, leaf, sent)) goto end;
+    struct chain_walk walk = { r, leaf, top };
+    if (trusted != NULL && sctx != NULL)
+        for_each_object(SSL_CTX_get_cert_store(sctx), push_cert, trusted);
+    if (trusted == NULL || store == NULL || ctx == NULL ||
+        !X509_STORE_CTX_init(ctx, store, leaf, sent))
+        goto end;
+    X509_STORE_CTX_set0_trusted_stack(ctx, trusted);
     X509_STORE_CTX_set_default(ctx, r->role == TD_ROLE_CLIENT ? "ssl_server" : "ssl_client");
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
     if (param_usable(when) && SSL_get0_param(ssl) != NULL)
         X509_VERIFY_PARAM_set1(param, SSL_get0_param(ssl));
     X509_VERIFY_PARAM_set_auth_level(param, r->security_level);
     X509_STORE_CTX_set_verify_cb(ctx, record_chain_problem);
-    X509_STORE_CTX_set_app_data(ctx, r);
+    X509_STORE_CTX_set_app_data(ctx, &walk);
     X509_verify_cert(ctx);
     X509_STORE_CTX_set_app_data(ctx, NULL);
 
@@ -761,19 +797,18 @@ static void chain_problems(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X
             if (p->code != r->verify_code || p->depth < 0 || p->depth >= sk_X509_num(built))
                 continue;
             r->verify_depth = p->depth;
-            td_cert_describe(sk_X509_value(built, p->depth), &r->vcert);
+            describe_known(&walk, sk_X509_value(built, p->depth), &r->vcert);
             break;
         }
     }
-    if (top != NULL && no_issuer_found(r->verify_code)) {
-        X509_OBJECT *o =
-            X509_STORE_CTX_get_obj_by_subject(ctx, X509_LU_X509, X509_get_issuer_name(top));
-        r->issuer_in_store = o != NULL;
-        X509_OBJECT_free(o);
-    }
+    if (top != NULL && no_issuer_found(r->verify_code))
+        for (int i = 0; i < sk_X509_num(trusted) && !r->issuer_in_store; i++)
+            r->issuer_in_store = !X509_NAME_cmp(X509_get_subject_name(sk_X509_value(trusted, i)),
+                                                X509_get_issuer_name(top));
 end:
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
+    sk_X509_pop_free(trusted, X509_free);
 }
 
 void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)

@@ -78,6 +78,19 @@ size_t td_escape(char *dst, size_t cap, const char *src, int json)
     size_t n = strlen(src);
     if (cap == 0) return 0;
     for (size_t i = 0; i < n;) {
+        /* A run of printable ASCII needs no decoding: most of every value is one. */
+        size_t run = 0;
+        while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f && s[i + run] != '\\' &&
+               !(json && s[i + run] == '"'))
+            run++;
+        if (run > 0) {
+            if (o + run >= cap) run = cap - 1 - o;
+            memcpy(dst + o, s + i, run);
+            o += run;
+            i += run;
+            if (o + 1 >= cap) break;
+            continue;
+        }
         char tmp[16];
         const char *piece = tmp;
         size_t plen;
@@ -229,7 +242,10 @@ void td_cert_describe(X509 *x, struct td_cert *d)
     if (x == NULL) return;
     d->present = 1;
     td_name_print(X509_get_subject_name(x), d->subject, sizeof(d->subject));
-    td_name_print(X509_get_issuer_name(x), d->issuer, sizeof(d->issuer));
+    /* Printing a name costs more than the rest of the description; a root's two are one. */
+    if (X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0)
+        memcpy(d->issuer, d->subject, sizeof(d->issuer));
+    else td_name_print(X509_get_issuer_name(x), d->issuer, sizeof(d->issuer));
     d->nb = td_asn1_time(X509_get0_notBefore(x));
     d->na = td_asn1_time(X509_get0_notAfter(x));
     rfc3339(d->nb, d->not_before, sizeof(d->not_before));
