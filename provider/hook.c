@@ -384,7 +384,12 @@ static void no_cert_refused(SSL *ssl, struct td_conn *c, enum td_when when)
     /* A session past its timeout leaves the cache (and is marked so) by being flushed, not
      * refused: a long-lived connection served with optional ends that way too. */
     SSL_SESSION *s = SSL_get0_session(ssl);
-    if ((time_t)SSL_SESSION_get_time(s) + (time_t)SSL_SESSION_get_timeout(s) <= time(NULL)) return;
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L /* the time_t getter; the long one is deprecated */
+    time_t made = SSL_SESSION_get_time_ex(s);
+#else
+    time_t made = (time_t)SSL_SESSION_get_time(s);
+#endif
+    if (made + (time_t)SSL_SESSION_get_timeout(s) <= time(NULL)) return;
     c->flags |= TD_CONN_NO_CERT_REFUSED;
     explain_failure(ssl, c, when);
 }
