@@ -996,11 +996,7 @@ static int collect_warnings(const struct outcome *out, struct warning *w, int ca
             snprintf(w[n++].text, sizeof(w[0].text),
                      "this connection is intercepted by %s (%s): %.300s re-signed it, so this is "
                      "not the server's own certificate",
-                     icpt->product,
-                     icpt->kind == TD_ICPT_ANTIVIRUS  ? TD_SAY_KIND_ANTIVIRUS
-                     : icpt->kind == TD_ICPT_DEBUGGER ? TD_SAY_KIND_DEBUGGER
-                                                      : TD_SAY_KIND_PROXY,
-                     ca);
+                     icpt->product, td_intercept_kind_words(icpt), ca);
         }
         if (f.sha1 && n < cap) {
             w[n].id = "sha1_signature";

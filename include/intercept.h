@@ -57,6 +57,9 @@ const struct td_interceptor *td_intercept_lookup(const char *subject, const char
 const struct td_interceptor *td_intercept_cert(X509 *x, const char *subject, const char *issuer,
                                                int *by_name_of_issuer, char *ca, size_t cap);
 
+/* What kind of software a name-matched entry is, in words (include/phrases.h). */
+const char *td_intercept_kind_words(const struct td_interceptor *i);
+
 const char *td_intercept_public_name(const char *host);
 
 /* The whole table, for the unit test. */

@@ -68,6 +68,9 @@ void td_san_ip(const ASN1_OCTET_STRING *ip, char *dst, size_t cap);
  * certificate times: X509_cmp_time is deprecated in OpenSSL 4.0. */
 time_t td_asn1_time(const ASN1_TIME *t);
 
+/* OpenSSL's verify codes for "no issuer found": one problem, whichever of the three it names. */
+int td_verify_no_issuer(long code);
+
 /* Describe a certificate into dst (subject, issuer, dates, SAN, key, digest, EKU, AIA). */
 struct td_cert;
 void td_cert_describe(X509 *x, struct td_cert *dst);

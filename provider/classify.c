@@ -73,18 +73,10 @@ static int trust_evidence(struct td_report *r)
 
 /* ---- the chain's other problems ------------------------------------------------------- */
 
-/* OpenSSL's "no issuer" codes are one problem, whichever it names. */
-static int no_issuer(long code)
-{
-    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
-           code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-           code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
-}
-
 /* The problem OpenSSL reported, as tlsdiag's verification met it again. */
 static int is_main_problem(const struct td_report *r, const struct td_chain_problem *p)
 {
-    if (no_issuer(p->code) && no_issuer(r->verify_code)) return 1;
+    if (td_verify_no_issuer(p->code) && td_verify_no_issuer(r->verify_code)) return 1;
     return p->code == r->verify_code && (r->verify_depth < 0 || p->depth == r->verify_depth);
 }
 
@@ -230,9 +222,7 @@ static void classify_interception(struct td_report *r)
             ev(r, "interceptor", TD_SAY_INTERCEPTOR_BY_KEY, i->product, i->spki_sha256);
         else
             ev(r, "interceptor", TD_SAY_INTERCEPTOR_BY_NAME, i->product,
-               i->kind == TD_ICPT_ANTIVIRUS  ? TD_SAY_KIND_ANTIVIRUS
-               : i->kind == TD_ICPT_DEBUGGER ? TD_SAY_KIND_DEBUGGER
-                                             : TD_SAY_KIND_PROXY);
+               td_intercept_kind_words(i));
         ev(r, "interceptor_ca", "%s", r->interceptor_ca);
         ev(r, "interceptor_depth", "%d", r->interceptor_depth);
         ev(r, "_product", "%s", i->product);

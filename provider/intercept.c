@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include "intercept.h"
+#include "phrases.h"
 #include "util.h"
 
 /* Chromium: net/data/ssl/blocklist/README.md (chromium/chromium) lists these under "Private Key
@@ -278,6 +279,13 @@ const struct td_interceptor *td_intercept_cert(X509 *x, const char *subject, con
     if (by_name_of_issuer != NULL) *by_name_of_issuer = by_issuer;
     if (hit != NULL && ca != NULL && cap > 0) snprintf(ca, cap, "%s", by_issuer ? issuer : subject);
     return hit;
+}
+
+const char *td_intercept_kind_words(const struct td_interceptor *i)
+{
+    return i->kind == TD_ICPT_ANTIVIRUS  ? TD_SAY_KIND_ANTIVIRUS
+           : i->kind == TD_ICPT_DEBUGGER ? TD_SAY_KIND_DEBUGGER
+                                         : TD_SAY_KIND_PROXY;
 }
 
 const char *td_intercept_public_name(const char *host)

@@ -341,7 +341,8 @@ static void describe_ours(X509 *x, struct td_cert *dst)
 }
 
 /* What our certificate list weighs as we send it: measured only when the peer refused us with
- * an alert, since only a list over the peer's limit (certificate_list_too_large) needs it. */
+ * an alert or a server's peer hung up, since only a list over the peer's limit
+ * (certificate_list_too_large) needs it. */
 static void measure_ours(struct td_report *r, SSL *ssl)
 {
     X509 *x = SSL_get_certificate(ssl);
@@ -524,13 +525,6 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
             ? pick_error()
             : 0;
-    if (r->err != 0) {
-        /* A bad DH value is the SSL library's summary; what the DH library found is older. */
-        unsigned long first = ERR_peek_error();
-        r->dh_err_reason = ERR_GET_LIB(first) == ERR_LIB_DH ? ERR_GET_REASON(first) : 0;
-        const char *s = r->dh_err_reason ? ERR_reason_error_string(first) : NULL;
-        copy_str(r->dh_err_str, sizeof(r->dh_err_str), s ? s : "");
-    }
     td_runtime_get(&rt, 0);
     r->now = time(NULL);
     copy_str(r->program, sizeof(r->program), rt.program);
@@ -675,13 +669,6 @@ static void observe_interception(struct td_report *r, STACK_OF(X509) *chain)
     }
 }
 
-static int no_issuer_found(long code)
-{
-    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
-           code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-           code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
-}
-
 /* ---- every problem of a failed chain -------------------------------------------------- */
 
 /* The problems a user would otherwise meet one handshake at a time. Others (a CRL the snapshot
@@ -707,8 +694,6 @@ static int chain_problem_worth(long code)
     }
 }
 
-/* Our own verify callback: it records the problem and lets the verification go on, so that it
- * reaches the checks OpenSSL's first error skipped. */
 struct chain_walk {
     struct td_report *r;
     X509 *leaf, *top; /* already described in r->leaf and r->top */
@@ -722,6 +707,8 @@ static void describe_known(const struct chain_walk *w, X509 *x, struct td_cert *
     else td_cert_describe(x, d);
 }
 
+/* Our own verify callback: it records the problem and lets the verification go on, so that it
+ * reaches the checks OpenSSL's first error skipped. */
 static int record_chain_problem(int ok, X509_STORE_CTX *ctx)
 {
     const struct chain_walk *w = X509_STORE_CTX_get_app_data(ctx);
@@ -751,18 +738,18 @@ static int weak_code(long code)
            code == X509_V_ERR_CA_MD_TOO_WEAK;
 }
 
-/* The failed chain verified once more, by tlsdiag: against the snapshot of the trust store (no
- * lookup or callback of the host's runs), with the connection's parameters (names, flags,
- * purpose, the security level as libssl sets it), and our own callback, which records every
- * problem. Where the depth we have is missing (an alert recorded only the result) or can name
- * the wrong certificate (a weak key or digest: a host callback that goes on, as Node's does,
- * leaves the depth of a later check), ours names the one at fault. */
 static void push_cert(X509_OBJECT *obj, void *list)
 {
     X509 *x = X509_OBJECT_get0_X509(obj);
     if (x != NULL && X509_up_ref(x) && !sk_X509_push(list, x)) X509_free(x);
 }
 
+/* The failed chain verified once more, by tlsdiag: against the trust store's certificates (no
+ * lookup or callback of the host's runs), with the connection's parameters (names, flags,
+ * purpose, the security level as libssl sets it), and our own callback, which records every
+ * problem. Where the depth we have is missing (an alert recorded only the result) or can name
+ * the wrong certificate (a weak key or digest: a host callback that goes on, as Node's does,
+ * leaves the depth of a later check), ours names the one at fault. */
 static void chain_problems(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *sent,
                            X509 *top, int depth_known, enum td_when when)
 {
@@ -801,7 +788,7 @@ static void chain_problems(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X
             break;
         }
     }
-    if (top != NULL && no_issuer_found(r->verify_code))
+    if (top != NULL && td_verify_no_issuer(r->verify_code))
         for (int i = 0; i < sk_X509_num(trusted) && !r->issuer_in_store; i++)
             r->issuer_in_store = !X509_NAME_cmp(X509_get_subject_name(sk_X509_value(trusted, i)),
                                                 X509_get_issuer_name(top));
@@ -818,6 +805,15 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
 
     if (!done) {
         runtime_loaded(&r->pymongo, &r->loaded);
+        /* Not part of a repeat's key, so read here: a counted repeat does not pay for it. */
+        if (r->err != 0) {
+            /* A bad DH value is the SSL library's summary; what the DH library found is older. */
+            unsigned long first = ERR_peek_error();
+            r->dh_err_reason = ERR_GET_LIB(first) == ERR_LIB_DH ? ERR_GET_REASON(first) : 0;
+            const char *s = r->dh_err_reason ? ERR_reason_error_string(first) : NULL;
+            copy_str(r->dh_err_str, sizeof(r->dh_err_str), s ? s : "");
+        }
+
         r->ssl_options = (unsigned long)SSL_get_options(ssl);
         if (r->offered.parsed) observe_ciphers(r, ssl);
         pthread_once(&policy_once, read_policy);
@@ -860,7 +856,7 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
             chain_problems(r, ssl, leaf, chain, top, depth_known, when);
         if (r->verify_code == X509_V_ERR_CERT_NOT_YET_VALID)
             r->not_yet_valid_count = count_not_yet_valid(chain, r->now);
-        if (no_issuer_found(r->verify_code)) observe_trust(r, ssl);
+        if (td_verify_no_issuer(r->verify_code)) observe_trust(r, ssl);
         if (client && r->verify_code != X509_V_OK) observe_interception(r, chain);
         describe_ours(SSL_get_certificate(ssl), &r->ours);
         r->max_cert_list = (long)SSL_get_max_cert_list(ssl);

@@ -236,6 +236,13 @@ static void describe_eku(X509 *x, char *dst, size_t cap)
     if (dst[0] == '\0') snprintf(dst, cap, TD_SAY_OTHER_PURPOSES);
 }
 
+int td_verify_no_issuer(long code)
+{
+    return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+           code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+           code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+}
+
 void td_cert_describe(X509 *x, struct td_cert *d)
 {
     memset(d, 0, sizeof(*d));
