@@ -245,7 +245,7 @@ struct workload {
     int version;              /* pinned protocol version */
     int client_trusts_server; /* 0: empty trust store, the verify failure workload */
     int resume;               /* every measured handshake resumes one TLS 1.3 session */
-    int idle;                 /* COUNT connections left open after one step each */
+    int idle; /* COUNT connections left open: 1 after one step each, 2 once established */
 };
 
 static const struct workload workloads[] = {
@@ -256,6 +256,7 @@ static const struct workload workloads[] = {
     /* the driver runs this one with and without TLSDIAG_REPEAT_WINDOW=0 */
     { "fail-verify", "rsa", TLS1_3_VERSION, 0, 0, 0 },
     { "idle", "ecdsa", TLS1_3_VERSION, 1, 0, 1 },
+    { "idle-open", "ecdsa", TLS1_3_VERSION, 1, 0, 2 },
 };
 
 struct bench {
@@ -409,10 +410,11 @@ __attribute__((noinline)) void bench_measured_handshakes(const struct bench *b, 
     for (long i = 0; i < count; i++) handshake(b, NULL);
 }
 
-/* count SSL objects, in client/server pairs: the client's hello sent, the server's
- * first flight sent in answer, then nothing. What a process holds for peers that are slow
- * to answer; each object has met every hook the provider installs at creation and
- * at the first handshake messages. */
+/* count SSL objects, in client/server pairs. idle 1: the client's hello sent, the server's
+ * first flight sent in answer, then nothing: what a process holds for peers that are slow
+ * to answer; each object has met every hook the provider installs at creation and at the
+ * first handshake messages. idle 2: the handshake completed and the connection left open,
+ * what a server holds for its established clients. */
 static void idle_connections(const struct bench *b, long count)
 {
     long n_pairs = count / 2;
@@ -423,8 +425,13 @@ static void idle_connections(const struct bench *b, long count)
     struct alloc_snapshot before = alloc_now();
     for (long i = 0; i < n_pairs; i++) {
         pairs[i] = new_pair(b);
-        if (step(pairs[i].client) != 0 || step(pairs[i].server) != 0)
+        if (b->w->idle == 2) {
+            int client, server;
+            run_to_end(pairs[i], &client, &server);
+            if (client != 1 || server != 1) die("an open connection did not complete");
+        } else if (step(pairs[i].client) != 0 || step(pairs[i].server) != 0) {
             die("an idle connection did not stop half way");
+        }
     }
     long rss_after = rss_bytes();
     struct alloc_snapshot after = alloc_now();

@@ -49,6 +49,10 @@ WORKLOADS = {
                    "every failure explained"),
 }
 SUCCESS = ["tls13-rsa", "tls13-ecdsa", "tls12-rsa", "resume13"]
+# Memory: SSL objects held open half way through the handshake (both hellos are kept until it
+# completes), and established ones (a live connection, where the target applies).
+IDLE = {"idle": "in handshake: the client's hello sent, the server's first flight sent in answer",
+        "idle-open": "established: the handshake completed, the connection left open"}
 FAILURE = ["fail-suppressed", "fail-every"]
 
 # Targets, fixed by the project; never loosen them.
@@ -216,9 +220,9 @@ class Runner:
 
     def check_modes(self):
         """A few handshakes in every mode, to fail in seconds rather than minutes."""
-        for workload in list(WORKLOADS) + ["idle"]:
+        for workload in list(WORKLOADS) + list(IDLE):
             for mode in MODES:
-                self.run(mode, workload, 4 if workload == "idle" else 3, 1)
+                self.run(mode, workload, 4 if workload in IDLE else 3, 1)
 
     def calibrate(self):
         """Handshakes per batch so that a batch takes about --batch-ms of CPU in base."""
@@ -229,7 +233,7 @@ class Runner:
         return per_batch
 
     def timed(self, per_batch, rounds):
-        runs = {w: {m: [] for m in MODES} for w in list(WORKLOADS) + ["idle"]}
+        runs = {w: {m: [] for m in MODES} for w in list(WORKLOADS) + list(IDLE)}
         for rep in range(self.args.reps):
             log("rep %d/%d" % (rep + 1, self.args.reps))
             for workload in WORKLOADS:
@@ -239,7 +243,8 @@ class Runner:
                     runs[workload][mode].append(results[mode])
             # Memory is not timed: one process after the other is enough.
             for mode in (MODES if rep % 2 == 0 else MODES[::-1]):
-                runs["idle"][mode].append(self.run(mode, "idle", self.args.idle, 0))
+                for idle in IDLE:
+                    runs[idle][mode].append(self.run(mode, idle, self.args.idle, 0))
         return runs
 
     def callgrind(self, plan):
@@ -390,32 +395,40 @@ ISSUE_TARGETS = [
 
 
 def attribution(cg, count, workload, mode):
-    """(total extra Ir, Ir under tlsdiag's entry points) per handshake, against base."""
+    """(total extra Ir, Ir under tlsdiag's entry points, Ir of tlsdiag.so's own code) per
+    handshake, against base."""
     total = cg[(workload, mode)][0] - cg[(workload, "base")][0]
-    incl = annotate(cg[(workload, mode)][1], True)
+    path = cg[(workload, mode)][1]
+    incl = annotate(path, True)
     ours = sum(ir for (fn, obj), ir in incl.items()
                if obj.startswith("tlsdiag") and fn in ENTRY_POINTS) / count
-    return total, min(ours, max(total, 0))
+    own = sum(ir for (fn, obj), ir in exclusive(path).items() if obj.startswith("tlsdiag")) / count
+    ours = min(ours, max(total, 0))
+    return total, ours, min(own, ours)
 
 
 def attribution_section(cg, count):
     """Each target of issue 18 beside its figure, and what of the figure is tlsdiag's: a
     missed target whose OpenSSL-side remainder alone exceeds it cannot be met by any change
-    to tlsdiag that keeps its hooks (ex_data callbacks are the only way in a provider has)."""
+    to tlsdiag that keeps its hooks (ex_data callbacks are the only way in a provider has).
+    tlsdiag's part is split again into its own code and what that code calls (OpenSSL's
+    getters, the ex_data slot its state takes, libc's malloc and memcpy)."""
     lines = ["", "## Issue 18's targets: whose instructions", "",
              "Extra instructions per handshake against base. *tlsdiag* is everything under its "
-             "entry points (%s), OpenSSL getters it calls included; *OpenSSL* is the rest: "
-             "activating one more provider (every key decode walks the providers) and the "
+             "entry points (%s): *own* its code in tlsdiag.so, *calls* the OpenSSL and libc "
+             "functions that code calls (getters, the SSL's ex_data slot that holds the "
+             "connection's state, malloc); *OpenSSL* is the rest: activating one more provider "
+             "(every key decode walks the providers), libssl calling the callbacks, and the "
              "ex_data machinery an index with callbacks switches on for every SSL and "
              "X509_STORE_CTX." % ", ".join("`%s`" % e for e in ENTRY_POINTS), "",
-             "| mode | workload | extra | target | tlsdiag | OpenSSL | verdict |",
+             "| mode | workload | extra | target | tlsdiag (own + calls) | OpenSSL | verdict |",
              "|---|---|---:|---:|---:|---:|---|"]
     for mode, workloads, target, what in ISSUE_TARGETS:
         for w in workloads:
             if (w, mode) not in cg or (w, "base") not in cg:
                 continue
             base_ir = cg[(w, "base")][0]
-            total, ours = attribution(cg, count, w, mode)
+            total, ours, own = attribution(cg, count, w, mode)
             rest = total - ours
             if total <= target * base_ir:
                 v = "met"
@@ -423,9 +436,10 @@ def attribution_section(cg, count):
                 v = "missed: OpenSSL's part alone is over the target"
             else:
                 v = "missed: tlsdiag's part (%.0f Ir over)" % (total - target * base_ir)
-            lines.append("| %s | %s | %+.3f %% | %.2f %% | %+.3f %% | %+.3f %% | %s |" % (
-                what, w, 100 * total / base_ir, 100 * target, 100 * ours / base_ir,
-                100 * rest / base_ir, v))
+            lines.append("| %s | %s | %+.3f %% | %.2f %% | %+.3f %% (%+.3f + %+.3f) | %+.3f %% | %s |"
+                         % (what, w, 100 * total / base_ir, 100 * target, 100 * ours / base_ir,
+                            100 * own / base_ir, 100 * (ours - own) / base_ir,
+                            100 * rest / base_ir, v))
     return lines
 
 
@@ -473,8 +487,8 @@ def report(args, per_batch, rounds, runs, cg, elapsed):
     md += ["## Workloads", "", "| workload | what | handshakes per batch |", "|---|---|---:|"]
     for w, (_, _, what) in WORKLOADS.items():
         md.append("| %s | %s | %d |" % (w, what, per_batch[w]))
-    md.append("| idle | %d SSL objects kept alive after one handshake step each "
-              "(client: hello sent; server: first flight sent), ECDSA | – |" % args.idle)
+    for w, what in IDLE.items():
+        md.append("| %s | %d SSL objects kept alive, %s; ECDSA | – |" % (w, args.idle, what))
     md.append("")
 
     md += ["## Throughput (handshakes per CPU-second)", "",
@@ -527,24 +541,25 @@ def report(args, per_batch, rounds, runs, cg, elapsed):
             diff("trace", "allocs"), diff("trace", "alloc_bytes"), diff("base2", "allocs")))
     md.append("")
 
-    idle = runs["idle"]
-    md += ["## Memory per live SSL object (%d idle objects)" % args.idle, "",
-           "| mode | RSS / object | heap / object | extra RSS vs base | extra heap vs base |",
-           "|---|---:|---:|---:|---:|"]
     mem_extra = {}
-    for mode in MODES:
-        rss = statistics.median(x["rss_bytes"] / x["objects"] for x in idle[mode])
-        heap = statistics.median(x["heap_bytes"] / x["objects"] for x in idle[mode])
-        if mode == "base":
-            md.append("| base | %.0f | %.0f | – | – |" % (rss, heap))
-            continue
-        d_rss = statistics.median(paired(idle, mode, lambda m, b: (m["rss_bytes"] - b["rss_bytes"])
-                                         / m["objects"]))
-        d_heap = statistics.median(paired(idle, mode, lambda m, b: (m["heap_bytes"] - b["heap_bytes"])
-                                          / m["objects"]))
-        mem_extra[mode] = (d_rss, d_heap)
-        md.append("| %s | %.0f | %.0f | %+.1f | %+.1f |" % (mode, rss, heap, d_rss, d_heap))
-    md.append("")
+    for w, what in IDLE.items():
+        idle = runs[w]
+        md += ["## Memory per SSL object, %s (%s, %d objects)" % (w, what, args.idle), "",
+               "| mode | RSS / object | heap / object | extra RSS vs base | extra heap vs base |",
+               "|---|---:|---:|---:|---:|"]
+        for mode in MODES:
+            rss = statistics.median(x["rss_bytes"] / x["objects"] for x in idle[mode])
+            heap = statistics.median(x["heap_bytes"] / x["objects"] for x in idle[mode])
+            if mode == "base":
+                md.append("| base | %.0f | %.0f | – | – |" % (rss, heap))
+                continue
+            d_rss = statistics.median(paired(idle, mode, lambda m, b: (m["rss_bytes"] - b["rss_bytes"])
+                                             / m["objects"]))
+            d_heap = statistics.median(paired(idle, mode, lambda m, b: (m["heap_bytes"] - b["heap_bytes"])
+                                              / m["objects"]))
+            mem_extra[(w, mode)] = (d_rss, d_heap)
+            md.append("| %s | %.0f | %.0f | %+.1f | %+.1f |" % (mode, rss, heap, d_rss, d_heap))
+        md.append("")
 
     # ---- targets
     targets = []
@@ -578,9 +593,9 @@ def report(args, per_batch, rounds, runs, cg, elapsed):
                                      - b["allocs"] / b["count"]))
         targets.append(("on: no allocation per successful handshake (< %.2f): %s"
                         % (ON_ALLOCS_MAX, w), "%+.3f allocs" % v, verdict(v < ON_ALLOCS_MAX)))
-    d_rss, d_heap = mem_extra["on"]
-    targets.append(("on: ≤ %d bytes per live connection (RSS and heap)" % LIVE_BYTES_MAX,
-                    "RSS %+.0f B, heap %+.0f B" % (d_rss, d_heap),
+    d_rss, d_heap = mem_extra[("idle-open", "on")]
+    targets.append(("on: ≤ %d bytes per live (established) connection (RSS and heap)"
+                    % LIVE_BYTES_MAX, "RSS %+.0f B, heap %+.0f B" % (d_rss, d_heap),
                     verdict(d_rss <= LIVE_BYTES_MAX and d_heap <= LIVE_BYTES_MAX)))
     # an explained failure costs less than one full handshake
     extra = paired(runs["fail-every"], "on", extra_seconds)

@@ -62,8 +62,9 @@ struct td_conn {
     STACK_OF(X509) *failed_chain;
     /* The two hellos of the current handshake; freed once it completes. */
     struct td_hello_bytes client_hello, server_hello;
-    char addr[64]; /* a server's peer, noted when its first record came */
-    char sni[256]; /* with NAME_UNCHECKED: the name the client asked for */
+    char addr[64];       /* a server's peer, noted when its first record came */
+    char *name_to_check; /* with NAME_UNCHECKED: the name the client asked for (heap: the state
+                          * of every other connection stays small) */
     /* With NAME_UNCHECKED, what a report made after the SSL is gone needs (from OpenSSL 3.2 on
      * a connection being freed must not be looked into): a reference to the certificate, the
      * version, and the suite's name (OpenSSL's own static string). */

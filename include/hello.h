@@ -36,6 +36,11 @@ struct td_hello {
  * as the msg callback delivers it. Returns 1 on success, 0 when malformed. */
 int td_hello_parse(const unsigned char *msg, size_t len, struct td_hello *out);
 
+/* Only the first host_name a ClientHello asks for, raw and NUL-terminated in sni (cap bytes):
+ * what a server's repeated failure is counted under, without the lists td_hello_parse keeps.
+ * 1 if there is one; sni is left alone otherwise. */
+int td_hello_sni(const unsigned char *msg, size_t len, char *sni, size_t cap);
+
 /* The highest version a hello offers (ClientHello) or selects (ServerHello). */
 uint16_t td_hello_version(const struct td_hello *h);
 

@@ -215,8 +215,9 @@
     "TLSDIAG_RATE_BURST)\n"
 #define TD_SAY_HELD_FAILURES "failures were"
 #define TD_SAY_HELD_TRACE "trace lines were"
+/* Only %s here: render.c fills it in without printf (see put_strings). */
 #define TD_SAY_TRACE_LINE \
-    "tlsdiag: handshake ok: %s (%s) %s %s [%s] %s %s, verify %ld (%s), staple %s\n"
+    "tlsdiag: handshake ok: %s (%s) %s %s [%s] %s %s, verify %s (%s), staple %s\n"
 #define TD_SAY_STAPLE_PRESENT "present"
 #define TD_SAY_STAPLE_REQUESTED_NONE "requested, none"
 #define TD_SAY_STAPLE_NOT_REQUESTED "not requested"

@@ -326,6 +326,35 @@ int td_hello_parse(const unsigned char *msg, size_t len, struct td_hello *out)
     return 1;
 }
 
+int td_hello_sni(const unsigned char *msg, size_t len, char *sni, size_t cap)
+{
+    struct reader whole = { msg, len }, body, skipped, all, ext;
+    const unsigned char *random;
+    unsigned type;
+    size_t body_len;
+    uint16_t v;
+
+    if (msg == NULL || cap == 0) return 0;
+    if (!read_u8(&whole, &type) || type != HS_CLIENT_HELLO || !read_u24(&whole, &body_len) ||
+        body_len != whole.left || !sub_reader(&whole, body_len, &body))
+        return 0;
+    if (!read_u16(&body, &v) || !take(&body, RANDOM_LEN, &random) ||
+        !read_vector8(&body, &skipped) || !read_vector16(&body, &skipped) ||
+        !read_vector8(&body, &skipped) || !read_vector16(&body, &all))
+        return 0;
+    while (all.left > 0) {
+        if (!read_u16(&all, &v) || !read_vector16(&all, &ext)) return 0;
+        if (v != EXT_SERVER_NAME) continue;
+        struct td_hello h = { 0 };
+        if (!read_server_name(&ext, &h) || !h.has_sni) return 0;
+        size_t n = strlen(h.sni) < cap - 1 ? strlen(h.sni) : cap - 1;
+        memcpy(sni, h.sni, n);
+        sni[n] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
 static int is_grease(uint16_t v)
 {
     /* RFC 8701: 0x0a0a, 0x1a1a, ... 0xfafa */

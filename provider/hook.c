@@ -15,12 +15,12 @@
  *   ssl_free      the connection goes ───────────┘
  *                      │ a failure the host has really had (never a pause)
  *                      ▼
- *   td_observe_key (the error, the peer, the alerts, the hellos; error mark around it)
+ *   td_observe_key (the error, the peer, the alerts; one error mark from here to td_classify)
  *                      ▼
  *   td_repeat_admit ── a repeat, or held back by the rate limit: counted, nothing else is done
  *                      │ new
  *                      ▼
- *   td_observe_rest (certificates, staple, trust store, policy; error mark around it)
+ *   td_observe_rest (the hellos, certificates, staple, trust store, policy)
  *                      ▼
  *   td_classify (pure: the report in, section, cause and evidence out)
  *                      ▼
@@ -66,12 +66,21 @@
 static int ctx_index = -1;
 static int ssl_index = -1;
 static int store_ctx_index = -1;
+static int ssl_store_ctx_slot = -1; /* where libssl keeps a store ctx's SSL */
 /* Cleared at teardown: callbacks left on live SSL_CTXs then do nothing. */
 static atomic_int hooks_live;
 /* Set, for good, the first time a handshake exit is kept as a possible pause (SILENT_EXIT):
  * until then no connection can hold one, so td_msg_cb need not look at the state of a record
  * it otherwise learns nothing from. */
 static atomic_int silent_exit_seen;
+/* Set, for good, the first time td_info_cb is put at SSL level (come_back_at_ssl_level): until
+ * then it runs at ctx level only and has no application callback to chain to. */
+static atomic_int promoted_seen;
+/* Set, for good, the first time a connection's state outlives its handshake's completion (a
+ * name or client certificate the host decides on afterwards, a kept explanation) or is made
+ * after it: until then no finished connection has state, and td_msg_cb need not look for one
+ * in the records that follow completion. */
+static atomic_int state_after_done_seen;
 
 static void td_info_cb(const SSL *ssl, int where, int ret);
 static void td_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
@@ -105,6 +114,8 @@ static struct td_conn *conn_make(const SSL *ssl, size_t hellos)
         free(c);
         return NULL;
     }
+    if (SSL_is_init_finished(ssl))
+        atomic_store_explicit(&state_after_done_seen, 1, memory_order_relaxed);
     return c;
 }
 
@@ -166,9 +177,11 @@ static void conn_drop_contents(struct td_conn *c)
     undecided_untrack(c);
     if (c->client_hello.on_heap) free(c->client_hello.msg);
     if (c->server_hello.on_heap) free(c->server_hello.msg);
-    X509_free(c->failed_leaf);
-    X509_free(c->kept_leaf);
-    sk_X509_pop_free(c->failed_chain, X509_free);
+    /* A successful handshake has none of these, and libcrypto's frees cost a call each even so. */
+    if (c->failed_leaf != NULL) X509_free(c->failed_leaf);
+    if (c->kept_leaf != NULL) X509_free(c->kept_leaf);
+    if (c->failed_chain != NULL) sk_X509_pop_free(c->failed_chain, X509_free);
+    if (c->name_to_check != NULL) free(c->name_to_check);
 }
 
 static void conn_clear(struct td_conn *c)
@@ -209,36 +222,38 @@ static void hello_keep(struct td_conn *c, struct td_hello_bytes *h, const unsign
     h->on_heap = on_heap;
 }
 
-/* A completed handshake's state goes, unless something in it still waits for the host. */
-static void conn_release_if_idle(SSL *ssl, struct td_conn *c)
+/* A completed handshake's state goes, unless something in it still waits for the host; 1 if
+ * it went. */
+static int conn_release_if_idle(SSL *ssl, struct td_conn *c)
 {
-    if (c->pending != NULL) return;
+    if (c->pending != NULL) return 0;
     SSL_set_ex_data(ssl, ssl_index, NULL);
     conn_free(c);
+    return 1;
 }
 
 /* ---- explaining ------------------------------------------------------------------------- */
 
-/* The facts a repeat is recognised by, read in the host's thread. The error mark keeps what
- * OpenSSL raises on the way out of the host's queue; errno is kept by the callers. */
-static struct td_report *observe_key(enum td_event event, SSL *ssl, const struct td_conn *c,
-                                     enum td_when when)
+/* A report on this handshake, read and classified in the host's thread inside one error mark,
+ * which takes what OpenSSL raises on the way back off the host's queue (errno is kept by the
+ * callers). With `admit`, a failure the repeat window or the rate limit holds back is counted
+ * there, from the facts td_observe_key reads, and NULL is returned before the rest. */
+static struct td_report *diagnose(enum td_event event, SSL *ssl, const struct td_conn *c,
+                                  enum td_when when, int admit)
 {
     struct td_report *r = td_report_new(event);
     if (r == NULL) return NULL;
     ERR_set_mark();
     td_observe_key(r, ssl, c, when);
+    if (admit && !td_repeat_admit(r)) {
+        ERR_pop_to_mark();
+        free(r);
+        return NULL;
+    }
+    td_observe_rest(r, ssl, c, when);
+    td_classify(r);
     ERR_pop_to_mark();
     return r;
-}
-
-/* The rest of the diagnosis, still in the host's thread, then the verdict. */
-static void complete(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
-{
-    ERR_set_mark();
-    td_observe_rest(r, ssl, c, when);
-    ERR_pop_to_mark();
-    td_classify(r);
 }
 
 static void emit_failure(struct td_report *r)
@@ -282,23 +297,16 @@ static void explain_failure(SSL *ssl, struct td_conn *c, enum td_when when)
         c->flags |= TD_CONN_REPORTED;
         if (c->pending_kind == TD_PENDING_SILENT_EXIT) pending_drop(c); /* the real cause */
     }
-    struct td_report *r = observe_key(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
-    if (r == NULL) return;
-    if (!td_repeat_admit(r)) {
-        free(r);
-        return;
-    }
-    complete(r, ssl, c, when);
-    emit_failure(r);
+    struct td_report *r = diagnose(TD_EV_HANDSHAKE_FAILED, ssl, c, when, 1);
+    if (r != NULL) emit_failure(r);
 }
 
 /* Keep a full explanation until the host shows whether it gives up. */
 static void hold_failure(SSL *ssl, struct td_conn *c, int kind, enum td_when when)
 {
     if (c->pending != NULL || (c->flags & TD_CONN_REPORTED)) return;
-    struct td_report *r = observe_key(TD_EV_HANDSHAKE_FAILED, ssl, c, when);
+    struct td_report *r = diagnose(TD_EV_HANDSHAKE_FAILED, ssl, c, when, 0);
     if (r == NULL) return;
-    complete(r, ssl, c, when);
     c->pending = r;
     c->pending_kind = kind;
     undecided_track(ssl, c);
@@ -308,9 +316,8 @@ static void report_done(SSL *ssl, const struct td_conn *c)
 {
     /* A peer that renegotiates in a loop must not make us write without end. */
     if (!td_repeat_trace_admit()) return;
-    struct td_report *r = observe_key(TD_EV_HANDSHAKE_OK, ssl, c, TD_AT_DONE);
+    struct td_report *r = diagnose(TD_EV_HANDSHAKE_OK, ssl, c, TD_AT_DONE, 0);
     if (r == NULL) return;
-    complete(r, ssl, c, TD_AT_DONE);
     td_emit(r);
     free(r);
 }
@@ -399,7 +406,7 @@ static void no_cert_refused(SSL *ssl, struct td_conn *c, enum td_when when)
  * the handshake, when the host did not give OpenSSL a name to check. */
 static int certificate_covers(X509 *leaf, const char *name)
 {
-    if (leaf == NULL || name[0] == '\0') return 1;
+    if (leaf == NULL || name == NULL || name[0] == '\0') return 1;
     ERR_set_mark();
     int ok = X509_check_ip_asc(leaf, name, 0);
     if (ok < 0) ok = X509_check_host(leaf, name, 0, 0, NULL); /* not an IP address */
@@ -414,7 +421,7 @@ static void name_refused(SSL *ssl, struct td_conn *c, enum td_when when)
 {
     if (!(c->flags & TD_CONN_NAME_UNCHECKED) || (c->flags & TD_CONN_APP_DATA_SENT)) return;
     c->flags &= ~TD_CONN_NAME_UNCHECKED;
-    if (certificate_covers(SSL_get0_peer_certificate(ssl), c->sni)) return;
+    if (certificate_covers(SSL_get0_peer_certificate(ssl), c->name_to_check)) return;
     c->verify_seen = X509_V_ERR_HOSTNAME_MISMATCH;
     c->verify_seen_depth = 0;
     explain_failure(ssl, c, when);
@@ -449,7 +456,7 @@ static int runtime_checks_addresses(const SSL *ssl)
 static void name_refused_after_free(struct td_conn *c)
 {
     if ((c->flags & (TD_CONN_APP_DATA_SENT | TD_CONN_REPORTED)) || c->kept_leaf == NULL ||
-        certificate_covers(c->kept_leaf, c->sni))
+        certificate_covers(c->kept_leaf, c->name_to_check))
         return;
     c->flags |= TD_CONN_REPORTED;
     struct td_report *r = td_report_new(TD_EV_HANDSHAKE_FAILED);
@@ -479,9 +486,12 @@ static int keep_name_to_check(const SSL *ssl, struct td_conn *c, int verify_erro
         OPENSSL_free(ip);
         return 0;
     }
-    if (sni != NULL) snprintf(c->sni, sizeof(c->sni), "%s", sni);
-    else if (runtime_checks_addresses(ssl)) td_peer_ip((SSL *)ssl, c->sni, sizeof(c->sni));
-    if (c->sni[0] == '\0') return 0;
+    char name[256] = "";
+    if (sni != NULL) snprintf(name, sizeof(name), "%s", sni);
+    else if (runtime_checks_addresses(ssl)) td_peer_ip((SSL *)ssl, name, sizeof(name));
+    if (name[0] == '\0') return 0;
+    free(c->name_to_check);
+    if ((c->name_to_check = strdup(name)) == NULL) return 0;
     c->flags |= TD_CONN_NAME_UNCHECKED;
     undecided_track((SSL *)ssl, c);
     return 1;
@@ -490,8 +500,14 @@ static int keep_name_to_check(const SSL *ssl, struct td_conn *c, int verify_erro
 static void on_alert(const SSL *ssl, int sent, int level, int desc)
 {
     if (level != SSL3_AL_FATAL) {
-        /* Our own close_notify ends a connection the host kept after a failed verification. */
-        struct td_conn *pc = sent && desc == SSL3_AD_CLOSE_NOTIFY ? conn_get(ssl, 0) : NULL;
+        /* Our own close_notify ends a connection the host kept after a failed verification.
+         * After completion, only a state kept past it can be there to end. */
+        struct td_conn *pc =
+            sent && desc == SSL3_AD_CLOSE_NOTIFY &&
+                    (atomic_load_explicit(&state_after_done_seen, memory_order_relaxed) ||
+                     !SSL_is_init_finished(ssl))
+                ? conn_get(ssl, 0)
+                : NULL;
         if (pc != NULL) name_refused((SSL *)ssl, pc, TD_AT_ALERT);
         if (pc != NULL && pc->pending_kind == TD_PENDING_UNVERIFIED) pending_settle(pc, 1);
         if (pc != NULL && pc->pending_kind == TD_PENDING_CLIENT_CERT)
@@ -589,15 +605,16 @@ static void on_done(const SSL *ssl)
         c->kept_cipher = cipher != NULL ? SSL_CIPHER_get_name(cipher) : NULL;
     }
     /* What the rest of the connection can bring (an alert, a renegotiation) starts afresh. */
-    if (c != NULL && !(c->flags & (TD_CONN_NAME_UNCHECKED | TD_CONN_NO_CLIENT_CERT)))
-        conn_release_if_idle((SSL *)ssl, c);
+    if (c != NULL && ((c->flags & (TD_CONN_NAME_UNCHECKED | TD_CONN_NO_CLIENT_CERT)) ||
+                      !conn_release_if_idle((SSL *)ssl, c)))
+        atomic_store_explicit(&state_after_done_seen, 1, memory_order_relaxed);
 }
 
-static void td_info_cb(const SSL *ssl, int where, int ret)
+/* What td_info_cb passes on: kept apart, so that the state machine's loop costs only the test. */
+static __attribute__((noinline)) void info_seen(const SSL *ssl, int where, int ret)
 {
-    /* Most calls are the state machine's loop and successful exits: they touch nothing, not
-     * even errno, which is saved only around what can change it (hosts read errno after a
-     * failed call; curl does). */
+    /* errno is saved only around what can change it (hosts read errno after a failed call;
+     * curl does). */
     if (((where & (SSL_CB_ALERT | SSL_CB_HANDSHAKE_DONE)) || ((where & SSL_CB_EXIT) && ret <= 0)) &&
         atomic_load_explicit(&hooks_live, memory_order_relaxed)) {
         int saved_errno = errno;
@@ -609,7 +626,8 @@ static void td_info_cb(const SSL *ssl, int where, int ret)
     }
     /* We only run at SSL level after promoting ourselves (see td_msg_cb); the application's
      * ctx-level callback is then looked up now, so a later SSL_CTX_set_info_callback counts. */
-    if (SSL_get_info_callback(ssl) == td_info_cb) {
+    if (atomic_load_explicit(&promoted_seen, memory_order_relaxed) &&
+        SSL_get_info_callback(ssl) == td_info_cb) {
         SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
         void (*app)(const SSL *, int, int) = ctx != NULL ? SSL_CTX_get_info_callback(ctx) : NULL;
         if (app != NULL && app != td_info_cb) {
@@ -620,6 +638,14 @@ static void td_info_cb(const SSL *ssl, int where, int ret)
     }
 }
 
+/* Most calls are the state machine's loop and successful exits, which touch nothing. */
+static void td_info_cb(const SSL *ssl, int where, int ret)
+{
+    if ((where & (SSL_CB_ALERT | SSL_CB_HANDSHAKE_DONE)) || ((where & SSL_CB_EXIT) && ret <= 0) ||
+        atomic_load_explicit(&promoted_seen, memory_order_relaxed))
+        info_seen(ssl, where, ret);
+}
+
 /* An application that set its own ctx-level info callback replaced ours: come back at SSL
  * level, where td_info_cb chains to the application's callback. An SSL-level callback of the
  * application's own is left alone (it would lose its place). */
@@ -627,8 +653,10 @@ static void come_back_at_ssl_level(SSL *ssl)
 {
     if (SSL_get_info_callback(ssl) == NULL) {
         SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
-        if (ctx != NULL && SSL_CTX_get_info_callback(ctx) != td_info_cb)
+        if (ctx != NULL && SSL_CTX_get_info_callback(ctx) != td_info_cb) {
+            atomic_store_explicit(&promoted_seen, 1, memory_order_relaxed);
             SSL_set_info_callback(ssl, td_info_cb);
+        }
     }
 }
 
@@ -744,11 +772,11 @@ static __attribute__((noinline)) void msg_seen(int write_p, int content_type,
                                                const unsigned char *p, size_t len, SSL *ssl)
 {
     int saved_errno = errno;
-    struct td_conn *c = conn_peek(ssl);
+    /* on_alert looks for the state itself, only when it needs it. */
+    struct td_conn *c = content_type != SSL3_RT_ALERT ? conn_peek(ssl) : NULL;
 
     /* Any record after an exit that left nothing to go on: the handshake was only paused. */
-    if (c != NULL && c->pending_kind == TD_PENDING_SILENT_EXIT && content_type != SSL3_RT_ALERT)
-        pending_drop(c);
+    if (c != NULL && c->pending_kind == TD_PENDING_SILENT_EXIT) pending_drop(c);
 
     switch (content_type) {
     case SSL3_RT_ALERT:
@@ -770,27 +798,51 @@ static __attribute__((noinline)) void msg_seen(int write_p, int content_type,
     errno = saved_errno;
 }
 
+/* Whether a received record header can say something new: a peer's first record (a server's
+ * state is made there; PEER_SPOKE, kept across handshakes, is set) comes while we wait for its
+ * hello, and after completion only a state kept past it can be waiting. A header that does not
+ * look like TLS always can (see on_record_header). */
+static int received_header_teaches(const SSL *ssl, const unsigned char *p, size_t len)
+{
+    if (len >= 2 && (p[0] < 20 || p[0] > 24 || p[1] != 3)) return 1;
+    switch (SSL_get_state(ssl)) {
+    case TLS_ST_BEFORE:
+    case TLS_ST_CW_CLNT_HELLO: return 1;
+    case TLS_ST_OK: return atomic_load_explicit(&state_after_done_seen, memory_order_relaxed);
+    default: return 0;
+    }
+}
+
 static void td_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
                       SSL *ssl, void *arg)
 {
     const unsigned char *p = buf;
     if (!atomic_load_explicit(&hooks_live, memory_order_relaxed) || len == 0) return;
     /* Most of what goes by teaches nothing: the handshake messages between the hellos and the
-     * Finished, the types of received TLS 1.3 records, our own records other than application
-     * data. Unless a kept exit may be waiting for the next record (silent_exit_seen), these
-     * return before the state is looked up. */
+     * Finished, the types of received TLS 1.3 records, the headers of the peer's records once
+     * its first has come, and our own records except, on a state kept past completion,
+     * application data (the inner type says which, in TLS 1.3). Unless a kept exit may be
+     * waiting for the next record (silent_exit_seen), these return before the state is looked
+     * up. */
     if (!atomic_load_explicit(&silent_exit_seen, memory_order_relaxed)) {
         switch (content_type) {
         case SSL3_RT_ALERT: break;
         case SSL3_RT_HEADER:
-            if (write_p && p[0] != SSL3_RT_APPLICATION_DATA) return;
+            if (write_p ? p[0] != SSL3_RT_APPLICATION_DATA ||
+                              !atomic_load_explicit(&state_after_done_seen, memory_order_relaxed)
+                        : !received_header_teaches(ssl, p, len))
+                return;
             break;
         case SSL3_RT_INNER_CONTENT_TYPE:
-            if (!write_p) return;
+            if (!write_p || !atomic_load_explicit(&state_after_done_seen, memory_order_relaxed))
+                return;
             break;
         case SSL3_RT_HANDSHAKE:
-            if (p[0] != SSL3_MT_CLIENT_HELLO && p[0] != SSL3_MT_SERVER_HELLO &&
-                p[0] != SSL3_MT_FINISHED && !(p[0] == SSL3_MT_SERVER_KEY_EXCHANGE && !write_p))
+            /* A Finished is looked at only for a host whose info callback took our place. */
+            if (p[0] == SSL3_MT_FINISHED
+                    ? completion_reaches_us(ssl)
+                    : p[0] != SSL3_MT_CLIENT_HELLO && p[0] != SSL3_MT_SERVER_HELLO &&
+                          !(p[0] == SSL3_MT_SERVER_KEY_EXCHANGE && !write_p))
                 return;
             break;
         default: return;
@@ -859,7 +911,7 @@ static void store_ctx_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 {
     X509_STORE_CTX *v = parent;
     if (v == NULL || !atomic_load_explicit(&hooks_live, memory_order_relaxed)) return;
-    SSL *ssl = X509_STORE_CTX_get_ex_data(v, SSL_get_ex_data_X509_STORE_CTX_idx());
+    SSL *ssl = X509_STORE_CTX_get_ex_data(v, ssl_store_ctx_slot);
     if (ssl == NULL) return; /* not a TLS peer's chain (or an OCSP check of ours) */
     int saved_errno = errno;
     come_back_at_ssl_level(ssl); /* if the msg callback was replaced too */
@@ -934,6 +986,9 @@ int td_hook_install(void)
         store_ctx_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_X509_STORE_CTX, 0, NULL, NULL,
                                                   NULL, store_ctx_free);
     if (ssl_index < 0 || ctx_index < 0) return 0;
+    /* libssl's own slot (its getter runs a once-only check at every call); -1 if it could not
+     * be made, which no store ctx then holds. */
+    ssl_store_ctx_slot = SSL_get_ex_data_X509_STORE_CTX_idx();
     pthread_once(&atfork_once, register_atfork);
     atomic_store(&hooks_live, 1);
     return 1;

@@ -452,6 +452,12 @@ static int param_usable(enum td_when when)
     return when != TD_AT_FREE;
 }
 
+/* After completion the hellos are gone (a trace line, a certificate the host refused). */
+static int key_after_done(enum td_when when)
+{
+    return when == TD_AT_DONE || when == TD_AT_DONE_UNVERIFIED;
+}
+
 static unsigned long pick_error(void)
 {
     /* The newest error is what Python and most hosts show; an older SSL-library error is the
@@ -514,10 +520,11 @@ static void parse_hello(const struct td_hello_bytes *h, struct td_hello *out)
     td_hello_parse(h->len > 0 ? h->msg : NULL, h->len, out);
 }
 
+/* The facts a repeat is known by (see same_kind in repeat.c) and what must be read at once: the
+ * error, the peer, the alerts, the verify result. Everything else waits for td_observe_rest, so
+ * that a counted repeat does not pay for it. */
 void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
-    struct td_runtime_info rt;
-    int done = when == TD_AT_DONE || when == TD_AT_DONE_UNVERIFIED;
     /* First, before any call of ours can add to the queue. At a sent alert the reason is on
      * the queue; at a received one, what is there is not ours to read (the alert itself names
      * the reason). */
@@ -525,14 +532,9 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
             ? pick_error()
             : 0;
-    td_runtime_get(&rt, 0);
     r->now = time(NULL);
-    copy_str(r->program, sizeof(r->program), rt.program);
-    r->runtime = rt.kind;
     r->role = SSL_is_server(ssl) ? TD_ROLE_SERVER : TD_ROLE_CLIENT;
     r->verify_depth = -1;
-    r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
-    r->openssl_dir = OpenSSL_version(OPENSSL_DIR);
 
     X509_VERIFY_PARAM *param = param_usable(when) ? SSL_get0_param(ssl) : NULL;
     const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
@@ -544,20 +546,76 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         if (r->host[0] == '\0') copy_str(r->host, sizeof(r->host), r->requested_name);
         OPENSSL_free(ip);
     }
+    /* A server that failed before it read the client's SNI (a version refused) has it only in
+     * the ClientHello it kept. */
+    if (r->role == TD_ROLE_SERVER && r->host[0] == '\0' && c != NULL && !key_after_done(when))
+        td_hello_sni(c->client_hello.msg, c->client_hello.len, r->host, sizeof(r->host));
     td_peer_address(ssl, r->addr, sizeof(r->addr));
     /* A client that resets right after its alert leaves no peer to ask: use what its first
      * record's arrival saw. */
     if (r->addr[0] == '\0' && c != NULL) copy_str(r->addr, sizeof(r->addr), c->addr);
 
+    /* Alerts: the one we sent means we refused the peer; one we received, the reverse. */
+    if (c != NULL && (c->flags & TD_CONN_ALERT_SENT)) {
+        r->alert_seen = r->alert_sent = 1;
+        r->alert_level = c->sent_level;
+        r->alert_desc = c->sent_desc;
+    } else if (c != NULL && (c->flags & TD_CONN_ALERT_RECEIVED)) {
+        r->alert_seen = 1;
+        r->alert_level = c->recv_level;
+        r->alert_desc = c->recv_desc;
+    }
+
+    if (r->err == 0 && c != NULL) r->err = c->err_at_alert;
+    if (r->err == 0 && r->alert_seen && !r->alert_sent)
+        r->err = ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + r->alert_desc);
+    if (r->err != 0) {
+        r->err_lib = ERR_GET_LIB(r->err);
+        r->err_reason = ERR_GET_REASON(r->err);
+    }
+    if (!r->alert_seen && r->err_lib == ERR_LIB_SSL && r->err_reason > SSL_AD_REASON_OFFSET &&
+        r->err_reason < SSL_AD_REASON_OFFSET + 256) {
+        r->alert_seen = 1;
+        r->alert_level = SSL3_AL_FATAL;
+        r->alert_desc = r->err_reason - SSL_AD_REASON_OFFSET;
+    }
+
+    r->verify_code = SSL_get_verify_result(ssl);
+    if (c != NULL && c->verify_seen != X509_V_OK &&
+        (r->verify_code == X509_V_OK || r->verify_code == c->verify_seen)) {
+        r->verify_code = c->verify_seen;
+        r->verify_depth = c->verify_seen_depth;
+    }
+    if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
+        memcpy(r->first_bytes, c->header, c->header_len);
+        r->first_bytes_len = c->header_len;
+    }
+}
+
+/* The rest of what the handshake itself shows: the program, both hellos, versions, suite,
+ * state, OCSP. Read in the same callback as the key, right after it. */
+static void observe_handshake(struct td_report *r, SSL *ssl, const struct td_conn *c,
+                              enum td_when when)
+{
+    struct td_runtime_info rt;
+    int done = key_after_done(when);
+    int client = r->role == TD_ROLE_CLIENT;
+    td_runtime_get(&rt, 0);
+    copy_str(r->program, sizeof(r->program), rt.program);
+    r->runtime = rt.kind;
+    r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
+    r->openssl_dir = OpenSSL_version(OPENSSL_DIR);
+    if (r->err != 0) {
+        const char *s = ERR_reason_error_string(r->err);
+        copy_str(r->err_reason_str, sizeof(r->err_reason_str), s ? s : "unknown");
+    }
+
     /* `offered` is always the ClientHello: ours as a client, the peer's as a server. Both are
      * this connection's own, kept in its state until the handshake completed. */
-    int client = r->role == TD_ROLE_CLIENT;
     if (c != NULL && !done) {
         parse_hello(&c->client_hello, &r->offered);
         parse_hello(&c->server_hello, &r->answer);
     }
-    if (!client && r->host[0] == '\0' && r->offered.has_sni)
-        copy_str(r->host, sizeof(r->host), r->offered.sni);
 
     effective_versions(r, ssl);
     r->security_level = SSL_get_security_level(ssl);
@@ -580,39 +638,6 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
     copy_str(r->state, sizeof(r->state), SSL_state_string_long(ssl));
     r->verify_mode = SSL_get_verify_mode(ssl);
 
-    /* Alerts: the one we sent means we refused the peer; one we received, the reverse. */
-    if (c != NULL && (c->flags & TD_CONN_ALERT_SENT)) {
-        r->alert_seen = r->alert_sent = 1;
-        r->alert_level = c->sent_level;
-        r->alert_desc = c->sent_desc;
-    } else if (c != NULL && (c->flags & TD_CONN_ALERT_RECEIVED)) {
-        r->alert_seen = 1;
-        r->alert_level = c->recv_level;
-        r->alert_desc = c->recv_desc;
-    }
-
-    if (r->err == 0 && c != NULL) r->err = c->err_at_alert;
-    if (r->err == 0 && r->alert_seen && !r->alert_sent)
-        r->err = ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + r->alert_desc);
-    if (r->err != 0) {
-        r->err_lib = ERR_GET_LIB(r->err);
-        r->err_reason = ERR_GET_REASON(r->err);
-        const char *s = ERR_reason_error_string(r->err);
-        copy_str(r->err_reason_str, sizeof(r->err_reason_str), s ? s : "unknown");
-    }
-    if (!r->alert_seen && r->err_lib == ERR_LIB_SSL && r->err_reason > SSL_AD_REASON_OFFSET &&
-        r->err_reason < SSL_AD_REASON_OFFSET + 256) {
-        r->alert_seen = 1;
-        r->alert_level = SSL3_AL_FATAL;
-        r->alert_desc = r->err_reason - SSL_AD_REASON_OFFSET;
-    }
-
-    r->verify_code = SSL_get_verify_result(ssl);
-    if (c != NULL && c->verify_seen != X509_V_OK &&
-        (r->verify_code == X509_V_OK || r->verify_code == c->verify_seen)) {
-        r->verify_code = c->verify_seen;
-        r->verify_depth = c->verify_seen_depth;
-    }
     if (client) {
         r->ocsp_requested = SSL_get_tlsext_status_type(ssl) == TLSEXT_STATUSTYPE_ocsp;
         const unsigned char *resp = NULL;
@@ -622,10 +647,6 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
     }
     r->refused_without_cert = c != NULL && (c->flags & TD_CONN_NO_CERT_REFUSED) != 0;
     r->dh_bits = c != NULL ? c->dh_bits : 0;
-    if (c != NULL && (c->flags & TD_CONN_NOT_TLS)) {
-        memcpy(r->first_bytes, c->header, c->header_len);
-        r->first_bytes_len = c->header_len;
-    }
 }
 
 static void observe_staple(struct td_report *r, SSL *ssl, X509 *leaf, STACK_OF(X509) *chain)
@@ -803,6 +824,8 @@ void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enu
     int done = when == TD_AT_DONE;
     int client = r->role == TD_ROLE_CLIENT;
 
+    observe_handshake(r, ssl, c, when);
+
     if (!done) {
         runtime_loaded(&r->pymongo, &r->loaded);
         /* Not part of a repeat's key, so read here: a counted repeat does not pay for it. */
@@ -880,8 +903,8 @@ void td_observe_kept(struct td_report *r, const struct td_conn *c)
     r->role = TD_ROLE_CLIENT;
     r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
     r->openssl_dir = OpenSSL_version(OPENSSL_DIR);
-    copy_str(r->host, sizeof(r->host), c->sni);
-    copy_str(r->requested_name, sizeof(r->requested_name), c->sni);
+    copy_str(r->host, sizeof(r->host), c->name_to_check);
+    copy_str(r->requested_name, sizeof(r->requested_name), c->name_to_check);
     r->negotiated = c->kept_version;
     if (c->kept_cipher != NULL) copy_str(r->cipher, sizeof(r->cipher), c->kept_cipher);
     r->init_finished = 1;

@@ -283,7 +283,8 @@ int td_cert_must_staple(X509 *cert)
     TLS_FEATURE *features;
     int i, found = 0;
 
-    if (cert == NULL) return 0;
+    /* Most certificates have no TLS feature extension: found without decoding or a mark. */
+    if (cert == NULL || X509_get_ext_by_NID(cert, NID_tlsfeature, -1) < 0) return 0;
     ERR_set_mark();
     features = X509_get_ext_d2i(cert, NID_tlsfeature, NULL, NULL);
     for (i = 0; i < sk_ASN1_INTEGER_num(features); i++)

@@ -99,6 +99,45 @@ static void put(struct out *o, const char *fmt, ...)
     o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
 }
 
+/* tmpl with each "%s" replaced by the next of args, in order; nothing else in it is read. A
+ * trace line is written for every handshake, and vsnprintf was most of its cost. */
+static void put_strings(struct out *o, const char *tmpl, const char *const *args, size_t n)
+{
+    size_t left = strlen(tmpl), next = 0;
+    for (;;) {
+        const char *mark = memchr(tmpl, '%', left);
+        while (mark != NULL && mark[1] != 's') /* a lone '%' is text */
+            mark = memchr(mark + 1, '%', left - (size_t)(mark + 1 - tmpl));
+        size_t literal = mark != NULL ? (size_t)(mark - tmpl) : left;
+        const char *value = mark != NULL && next < n ? args[next++] : "";
+        const char *parts[2] = { tmpl, value };
+        size_t lens[2] = { literal, strlen(value) };
+        for (int i = 0; i < 2; i++) {
+            size_t room = o->cap - o->len - 1; /* cap > len: put's own invariant */
+            size_t k = lens[i] < room ? lens[i] : room;
+            memcpy(o->buf + o->len, parts[i], k);
+            o->len += k;
+            if (k < lens[i]) o->full = 1;
+        }
+        o->buf[o->len] = '\0';
+        if (mark == NULL) return;
+        left -= literal + 2;
+        tmpl = mark + 2;
+    }
+}
+
+/* A long as decimal text in buf (24 bytes), without printf. */
+static const char *decimal(long v, char *buf)
+{
+    char *p = buf + 23;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    *p = '\0';
+    do *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0) *--p = '-';
+    return p;
+}
+
 /* Values longer than value_cap lose their tail at a character boundary and end in "...". */
 #define TD_VALUE_CAP_MAX 1024
 
@@ -396,12 +435,23 @@ static void render_text(const struct td_report *r, struct out *o)
         td_escape(program, sizeof(program), r->program, 0);
         td_escape(host, sizeof(host), r->host[0] ? r->host : "-", 0);
         td_escape(addr, sizeof(addr), r->addr[0] ? r->addr : "-", 0);
-        put(o, TD_SAY_TRACE_LINE, program, role, toward, host, addr, td_version_name(r->negotiated),
-            r->cipher[0] ? r->cipher : "-", r->verify_code,
+        char code[24];
+        const char *args[] = {
+            program,
+            role,
+            toward,
+            host,
+            addr,
+            td_version_name(r->negotiated),
+            r->cipher[0] ? r->cipher : "-",
+            decimal(r->verify_code, code),
             X509_verify_cert_error_string(r->verify_code),
             r->ocsp_stapled
                 ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : TD_SAY_STAPLE_PRESENT)
-                : (r->ocsp_requested ? TD_SAY_STAPLE_REQUESTED_NONE : TD_SAY_STAPLE_NOT_REQUESTED));
+                : (r->ocsp_requested ? TD_SAY_STAPLE_REQUESTED_NONE : TD_SAY_STAPLE_NOT_REQUESTED),
+        };
+        if (o->len + 1 >= o->cap) o->full = 1;
+        else put_strings(o, TD_SAY_TRACE_LINE, args, sizeof(args) / sizeof(args[0]));
         for (int i = 0; i < r->n_evidence; i++) {
             if (strncmp(r->evidence[i].key, "warning", 7) != 0) continue;
             put(o, "  warning: ");

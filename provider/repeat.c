@@ -277,7 +277,12 @@ int td_repeat_admit(const struct td_report *r)
     struct window *free_slot = NULL, *oldest = NULL;
 
     pthread_mutex_lock(&lock);
-    close_expired(now);
+    /* Under the lock next_close is exact: the slots are walked again only when one is due. */
+    long next = atomic_load_explicit(&next_close, memory_order_relaxed);
+    if (next != 0 && (long)now >= next) {
+        close_expired(now);
+        note_next_close();
+    }
     for (int i = 0; i < TD_REPEAT_SLOTS; i++) {
         struct window *w = &windows[i];
         if (!w->used) {

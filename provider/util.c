@@ -71,8 +71,20 @@ static int sneaky(unsigned cp)
     return 0;
 }
 
+/* Bytes copied as they are: printable ASCII but the backslash (1 in text, 2 in JSON, where the
+ * double quote is not). */
+#define TD_PLAIN_TEXT 1
+#define TD_PLAIN_JSON 2
+static const unsigned char plain_bytes[256] = {
+    [' ' ... '!'] = TD_PLAIN_TEXT | TD_PLAIN_JSON,
+    ['"'] = TD_PLAIN_TEXT,
+    ['#' ... '['] = TD_PLAIN_TEXT | TD_PLAIN_JSON,
+    [']' ... '~'] = TD_PLAIN_TEXT | TD_PLAIN_JSON,
+};
+
 size_t td_escape(char *dst, size_t cap, const char *src, int json)
 {
+    const unsigned plain = json ? TD_PLAIN_JSON : TD_PLAIN_TEXT;
     size_t o = 0;
     const unsigned char *s = (const unsigned char *)src;
     size_t n = strlen(src);
@@ -80,9 +92,7 @@ size_t td_escape(char *dst, size_t cap, const char *src, int json)
     for (size_t i = 0; i < n;) {
         /* A run of printable ASCII needs no decoding: most of every value is one. */
         size_t run = 0;
-        while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f && s[i + run] != '\\' &&
-               !(json && s[i + run] == '"'))
-            run++;
+        while (i + run < n && (plain_bytes[s[i + run]] & plain)) run++;
         if (run > 0) {
             if (o + run >= cap) run = cap - 1 - o;
             memcpy(dst + o, s + i, run);

@@ -298,14 +298,26 @@ static void check_against_openssl(const char *what, const struct td_hello *h,
 }
 
 /* Parse from a heap block of exactly len bytes, so that ASan sees any read past the end. */
+static int sni_disagreements;
+
+/* Every message parsed here is also read by td_hello_sni (what a server's repeat is counted
+ * under), from the same exact-size copy: on a ClientHello that parses it must find the same
+ * name, or none when there is none, and never read past the end (ASan). */
 static int parse_exact(const unsigned char *msg, size_t len, struct td_hello *out)
 {
     unsigned char *copy = malloc(len > 0 ? len : 1);
-    int ok;
+    char sni[TD_HELLO_SNI_MAX + 1] = "untouched";
+    int ok, found;
 
     if (copy == NULL) abort();
     if (len > 0) memcpy(copy, msg, len);
     ok = td_hello_parse(copy, len, out);
+    found = td_hello_sni(copy, len, sni, sizeof(sni));
+    if (ok && !out->is_server_hello &&
+        (found != out->has_sni ||
+         (found ? strcmp(sni, out->sni) != 0 : strcmp(sni, "untouched") != 0)))
+        sni_disagreements++;
+    if (ok && out->is_server_hello && found) sni_disagreements++;
     free(copy);
     return ok;
 }
@@ -815,6 +827,18 @@ static void test_sni(void)
     begin_ext(0);
     put8(0);
     CHECK(!finish_and_parse("", &h), "sni: a ServerHello's SNI acknowledgement must be empty");
+
+    /* td_hello_sni's own bound: a name cut to the room it is given */
+    char small[8] = "";
+    begin_client_hello(one_suite, 1);
+    open_length(2);
+    ext_sni("abcdefghijkl", 12);
+    while (w.depth > 0) close_length();
+    CHECK(td_hello_sni(w.b, w.n, small, sizeof(small)) == 1 && strcmp(small, "abcdefg") == 0,
+          "sni only: \"%s\" in 8 bytes", small);
+    CHECK(td_hello_sni(w.b, w.n - 1, small, sizeof(small)) == 0, "sni only: a short message read");
+    CHECK(sni_disagreements == 0,
+          "sni only: %d hellos where td_hello_sni and td_hello_parse differ", sni_disagreements);
 }
 
 static void test_framing(void)
