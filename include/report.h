@@ -95,16 +95,29 @@ struct td_cipher_mix {
 };
 
 struct td_report {
+    /* The key: what td_observe_key reads, and all a repeat is recognised by (repeat.c). A report
+     * made for it has only this part zeroed (td_report_new_key) until it is admitted. */
     enum td_event event;
     time_t now;
     enum td_role role;
+    char host[TD_FIELD];           /* SNI or requested name, raw */
+    char addr[64];                 /* "127.0.0.1:443" */
+    char requested_name[TD_FIELD]; /* the host or IP checked against the SAN */
+    int alert_seen, alert_sent, alert_level, alert_desc;
+    long verify_code; /* SSL_get_verify_result, X509_V_OK when fine */
+    int verify_depth;
+    /* the OpenSSL error peeked at failure */
+    unsigned long err;
+    int err_lib, err_reason;
+    unsigned char first_bytes[5]; /* a record header that was not TLS */
+    int first_bytes_len;
+
+    /* The rest of the head: zeroed for every report. */
     char program[64];
     enum td_runtime runtime;
     int pymongo;               /* PyMongo's modules are mapped into the host */
     unsigned loaded;           /* TD_LOADED_*: driver libraries mapped, pip on the command line */
     unsigned long ssl_options; /* SSL_get_options of this connection (which library made it) */
-    char host[TD_FIELD];       /* SNI or requested name, raw */
-    char addr[64];             /* "127.0.0.1:443" */
 
     /* versions, OpenSSL protocol numbers (TLS1_2_VERSION ...), 0 if unknown */
     int min_version, max_version, negotiated, peer_version;
@@ -114,25 +127,14 @@ struct td_report {
     char cipher[64];
     char state[64]; /* SSL_state_string_long at failure */
 
-    int alert_seen, alert_sent, alert_level, alert_desc;
-
     /* certificate verification */
-    long verify_code; /* SSL_get_verify_result, X509_V_OK when fine */
-    int verify_depth;
-    int chain_sent;                /* how many certificates the peer sent */
-    char requested_name[TD_FIELD]; /* the host or IP checked against the SAN */
+    int chain_sent; /* how many certificates the peer sent */
 
     /* OCSP */
     int ocsp_requested, ocsp_stapled, ocsp_len;
     struct td_ocsp_info ocsp;
 
-    /* the OpenSSL error peeked at failure */
-    unsigned long err;
-    int err_lib, err_reason;
     char err_reason_str[128];
-
-    unsigned char first_bytes[5]; /* a record header that was not TLS */
-    int first_bytes_len;
 
     int init_finished;           /* the handshake had completed */
     int verify_mode;             /* SSL_get_verify_mode */
@@ -204,6 +206,10 @@ struct td_report {
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when
  * memory is short. Free with free(). */
 struct td_report *td_report_new(enum td_event event);
+/* A report with only its key zeroed, for td_observe_key; td_report_init_rest makes it whole once
+ * the failure is not a counted repeat. */
+struct td_report *td_report_new_key(enum td_event event);
+void td_report_init_rest(struct td_report *r);
 
 /* Add an evidence line; printf-style; silently dropped when full. */
 void td_evidence_add(struct td_report *r, const char *key, const char *fmt, ...)

@@ -241,7 +241,7 @@ static int conn_release_if_idle(SSL *ssl, struct td_conn *c)
 static struct td_report *diagnose(enum td_event event, SSL *ssl, const struct td_conn *c,
                                   enum td_when when, int admit)
 {
-    struct td_report *r = td_report_new(event);
+    struct td_report *r = td_report_new_key(event);
     if (r == NULL) return NULL;
     ERR_set_mark();
     td_observe_key(r, ssl, c, when);
@@ -250,6 +250,7 @@ static struct td_report *diagnose(enum td_event event, SSL *ssl, const struct td
         free(r);
         return NULL;
     }
+    td_report_init_rest(r);
     td_observe_rest(r, ssl, c, when);
     td_classify(r);
     ERR_pop_to_mark();

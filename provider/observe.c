@@ -462,8 +462,8 @@ static unsigned long pick_error(void)
 {
     /* The newest error is what Python and most hosts show; an older SSL-library error is the
      * better cause when the newest came from elsewhere (a provider, a BIO). */
-    unsigned long last = ERR_peek_last_error(), first = ERR_peek_error();
-    if (last != 0 && ERR_GET_LIB(last) != ERR_LIB_SSL && first != 0 &&
+    unsigned long last = ERR_peek_last_error(), first;
+    if (last != 0 && ERR_GET_LIB(last) != ERR_LIB_SSL && (first = ERR_peek_error()) != 0 &&
         ERR_GET_LIB(first) == ERR_LIB_SSL)
         return first;
     return last;

@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -306,7 +307,10 @@ int td_repeat_admit(const struct td_report *r)
     }
     w->first = malloc(sizeof(*r));
     if (w->first != NULL) {
-        memcpy(w->first, r, sizeof(*r));
+        /* Only r's key may be filled in yet (td_report_new_key): the rest is made empty, as
+         * it stays for a failure held back; td_repeat_remember brings the explained one. */
+        memcpy(w->first, r, offsetof(struct td_report, program));
+        td_report_init_rest(w->first);
         w->used = 1;
         w->order = ++opened;
         w->start = now;
