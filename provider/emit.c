@@ -13,6 +13,10 @@
 #define TD_RENDER_CAP 16384
 #define TD_DROPPED_CAP 256
 
+/* Room for either use: the journal's two renderings, or a dropped-count line and an event. */
+static struct td_spare render_spare = { NULL, 2 * TD_RENDER_CAP };
+_Static_assert(TD_DROPPED_CAP <= TD_RENDER_CAP, "a dropped-count line and an event fit");
+
 /* journald takes fields, not lines: the text explanation for people and the JSON beside it,
  * whatever the format setting says. buf holds two renderings. */
 static void emit_journal(const struct td_report *r, int severity, char *buf)
@@ -32,14 +36,14 @@ static void emit_journal(const struct td_report *r, int severity, char *buf)
 void td_emit(const struct td_report *r)
 {
     int journal = td_settings.sink == TD_SINK_JOURNAL;
-    char *buf = malloc(journal ? 2 * TD_RENDER_CAP : TD_DROPPED_CAP + TD_RENDER_CAP);
+    char *buf = td_spare_take(&render_spare);
     if (buf == NULL) return;
     int severity = r->event == TD_EV_HANDSHAKE_FAILED ? LOG_WARNING
                    : r->event == TD_EV_HANDSHAKE_OK   ? LOG_INFO
                                                       : LOG_NOTICE;
     if (journal) {
         emit_journal(r, severity, buf);
-        free(buf);
+        td_spare_give(&render_spare, buf);
         return;
     }
     long dropped = td_output_take_dropped();
@@ -47,5 +51,5 @@ void td_emit(const struct td_report *r)
         dropped > 0 ? td_render_dropped(dropped, td_settings.format, buf, TD_DROPPED_CAP) : 0;
     n += td_render(r, td_settings.format, buf + n, td_output_event_cap(TD_RENDER_CAP));
     if (n > 0) td_output_write(buf, n, severity);
-    free(buf);
+    td_spare_give(&render_spare, buf);
 }

@@ -247,7 +247,7 @@ static struct td_report *diagnose(enum td_event event, SSL *ssl, const struct td
     td_observe_key(r, ssl, c, when);
     if (admit && !td_repeat_admit(r)) {
         ERR_pop_to_mark();
-        free(r);
+        td_report_free(r);
         return NULL;
     }
     td_report_init_rest(r);
@@ -261,12 +261,12 @@ static void emit_failure(struct td_report *r)
 {
     td_repeat_remember(r);
     td_emit(r);
-    free(r);
+    td_report_free(r);
 }
 
 static void pending_drop(struct td_conn *c)
 {
-    free(c->pending);
+    td_report_free(c->pending);
     c->pending = NULL;
     c->pending_kind = TD_PENDING_NONE;
 }
@@ -279,7 +279,7 @@ static void pending_settle(struct td_conn *c, int gave_up)
     c->pending_kind = TD_PENDING_NONE;
     if (r == NULL) return;
     if (gave_up && td_repeat_admit(r)) emit_failure(r);
-    else free(r);
+    else td_report_free(r);
 }
 
 /* The connection ends (freed, or a new handshake on it) with something still kept: the host
@@ -320,7 +320,7 @@ static void report_done(SSL *ssl, const struct td_conn *c)
     struct td_report *r = diagnose(TD_EV_HANDSHAKE_OK, ssl, c, TD_AT_DONE, 0);
     if (r == NULL) return;
     td_emit(r);
-    free(r);
+    td_report_free(r);
 }
 
 /* ---- when the host has failed ---------------------------------------------------------- */
@@ -469,7 +469,7 @@ static void name_refused_after_free(struct td_conn *c)
         td_classify(r);
         emit_failure(r);
     } else {
-        free(r);
+        td_report_free(r);
     }
 }
 

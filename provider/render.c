@@ -103,27 +103,26 @@ static void put(struct out *o, const char *fmt, ...)
  * trace line is written for every handshake, and vsnprintf was most of its cost. */
 static void put_strings(struct out *o, const char *tmpl, const char *const *args, size_t n)
 {
-    size_t left = strlen(tmpl), next = 0;
-    for (;;) {
-        const char *mark = memchr(tmpl, '%', left);
-        while (mark != NULL && mark[1] != 's') /* a lone '%' is text */
-            mark = memchr(mark + 1, '%', left - (size_t)(mark + 1 - tmpl));
-        size_t literal = mark != NULL ? (size_t)(mark - tmpl) : left;
-        const char *value = mark != NULL && next < n ? args[next++] : "";
-        const char *parts[2] = { tmpl, value };
-        size_t lens[2] = { literal, strlen(value) };
-        for (int i = 0; i < 2; i++) {
-            size_t room = o->cap - o->len - 1; /* cap > len: put's own invariant */
-            size_t k = lens[i] < room ? lens[i] : room;
-            memcpy(o->buf + o->len, parts[i], k);
-            o->len += k;
-            if (k < lens[i]) o->full = 1;
+    char *d = o->buf + o->len, *end = o->buf + o->cap - 1; /* cap > len: put's own invariant */
+    size_t next = 0;
+    for (const char *t = tmpl; *t != '\0' && !o->full; t++) {
+        if (t[0] != '%' || t[1] != 's') { /* a lone '%' is text */
+            if (d < end) *d++ = *t;
+            else o->full = 1;
+            continue;
         }
-        o->buf[o->len] = '\0';
-        if (mark == NULL) return;
-        left -= literal + 2;
-        tmpl = mark + 2;
+        const char *value = next < n ? args[next++] : "";
+        size_t k = strlen(value), room = (size_t)(end - d);
+        if (k > room) {
+            k = room;
+            o->full = 1;
+        }
+        memcpy(d, value, k);
+        d += k;
+        t++;
     }
+    *d = '\0';
+    o->len = (size_t)(d - o->buf);
 }
 
 /* A long as decimal text in buf (24 bytes), without printf. */

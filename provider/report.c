@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: Apache-2.0 */
 /* report: small helpers shared by everything that fills or reads a td_report. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -9,9 +10,27 @@
 #include <openssl/ssl.h>
 #include "report.h"
 
+void *td_spare_take(struct td_spare *s)
+{
+    void *p = atomic_exchange_explicit(&s->block, NULL, memory_order_acquire);
+    return p != NULL ? p : malloc(s->size);
+}
+
+void td_spare_give(struct td_spare *s, void *p)
+{
+    if (p != NULL) free(atomic_exchange_explicit(&s->block, p, memory_order_acq_rel));
+}
+
+static struct td_spare report_spare = { NULL, sizeof(struct td_report) };
+
+void td_report_free(struct td_report *r)
+{
+    if (r != NULL) td_spare_give(&report_spare, r);
+}
+
 struct td_report *td_report_new_key(enum td_event event)
 {
-    struct td_report *r = malloc(sizeof(*r));
+    struct td_report *r = td_spare_take(&report_spare);
     if (r == NULL) return NULL;
     memset(r, 0, offsetof(struct td_report, program));
     r->event = event;
