@@ -15,10 +15,11 @@
 enum td_when { TD_AT_EXIT, TD_AT_ALERT, TD_AT_FREE, TD_AT_DONE, TD_AT_DONE_UNVERIFIED };
 
 /* The facts a repeat is recognised by and that must be read first: the host's error (peeked),
- * the peer, the alerts, the verify result, the hellos. Plain getters and a parse; no I/O. */
+ * the peer, the alerts, the verify result, the name asked for. Only r's key (struct td_report's
+ * first fields) is written. Plain getters; no I/O. */
 void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 
-/* The rest: the certificates, the staple (checked against a snapshot of the trust store, so
+/* The rest: the program, both hellos, versions and suite, the certificates, the staple (checked against a snapshot of the trust store, so
  * that no callback or lookup of the host's store runs), the trust store's files, the policy. */
 void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 

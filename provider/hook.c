@@ -34,10 +34,11 @@
  * Cost model: a successful handshake allocates one td_conn, which holds a copy of both hellos
  * (what a failure needs, and what cannot be read back later), and frees it when the handshake
  * completes: a live connection holds nothing of ours. td_msg_cb looks at the state only for the
- * records that teach something (hellos, Finished, alerts, received headers, our application
- * data); td_info_cb only for alerts, completion and failed exits. A repeat is recognised from
- * the few facts td_observe_key reads, before the rest of the diagnosis. In off mode nothing is
- * registered: no ex_data index, no callback. */
+ * records that teach something (hellos, alerts, the peer's first record, a Finished when the
+ * host's info callback took our place, a DHE ServerKeyExchange, and after completion only once
+ * some state has outlived one); td_info_cb costs the state machine's loop one test. A repeat is
+ * recognised from the few facts td_observe_key reads, before the rest of the diagnosis. In off
+ * mode nothing is registered: no ex_data index, no callback. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
