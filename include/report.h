@@ -111,6 +111,7 @@ struct td_report {
     int err_lib, err_reason;
     unsigned char first_bytes[5]; /* a record header that was not TLS */
     int first_bytes_len;
+    int whole; /* past the key, td_report_init_rest has run: the rest is valid */
 
     /* The rest of the head: zeroed for every report. */
     char program[64];

@@ -690,6 +690,9 @@ static void on_hello(SSL *ssl, struct td_conn *c, int sent, const unsigned char 
                (c != NULL || (c = conn_make(ssl, len)) != NULL)) {
         hello_keep(c, &c->server_hello, p, len);
     }
+    /* The peer's hello: it spoke, whatever its record headers showed (on a renegotiation the
+     * first one comes before this state exists, and later ones are not looked at). */
+    if (c != NULL && !sent) c->flags |= TD_CONN_PEER_SPOKE;
     come_back_at_ssl_level(ssl);
 }
 

@@ -307,10 +307,15 @@ int td_repeat_admit(const struct td_report *r)
     }
     w->first = malloc(sizeof(*r));
     if (w->first != NULL) {
-        /* Only r's key may be filled in yet (td_report_new_key): the rest is made empty, as
-         * it stays for a failure held back; td_repeat_remember brings the explained one. */
-        memcpy(w->first, r, offsetof(struct td_report, program));
-        td_report_init_rest(w->first);
+        /* A report made for its key (td_report_new_key) has nothing valid past it: the copy's
+         * rest is made empty, as it stays for a failure held back; td_repeat_remember brings
+         * the explained one. */
+        if (r->whole) {
+            memcpy(w->first, r, sizeof(*r));
+        } else {
+            memcpy(w->first, r, offsetof(struct td_report, program));
+            td_report_init_rest(w->first);
+        }
         w->used = 1;
         w->order = ++opened;
         w->start = now;

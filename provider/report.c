@@ -48,6 +48,7 @@ void td_report_init_rest(struct td_report *r)
     r->interceptor = NULL;
     /* The long tail's facts (issue 15) are a few words, read by classify whatever the path. */
     memset(&r->max_cert_list, 0, sizeof(*r) - offsetof(struct td_report, max_cert_list));
+    r->whole = 1;
 }
 
 struct td_report *td_report_new(enum td_event event)
