@@ -1444,6 +1444,39 @@ static void check_columns(void)
           "a column out of range is the generic one");
 }
 
+/* The trace line is filled in without printf (put_strings): every field in its place, the peer's
+ * bytes escaped, and a buffer too small for it cut at its end, never past it. */
+static void check_trace_line(void)
+{
+    static const char want[] =
+        "tlsdiag: handshake ok: test (server) from db\\\\\\x01.example [10.0.0.1:4242] TLSv1.2 "
+        "ECDHE-RSA-AES128-GCM-SHA256, verify 18 (self-signed certificate), staple requested, "
+        "none\n"
+        "  warning: the peer's certificate did not verify (18, self-signed certificate), yet the "
+        "handshake went on (verify mode none): the application decides afterwards, or does not "
+        "check\n";
+    char line[512], small[41];
+    struct td_report *r = td_report_new(TD_EV_HANDSHAKE_OK);
+    if (r == NULL) abort();
+    strcpy(r->program, "test");
+    r->role = TD_ROLE_SERVER;
+    strcpy(r->host, "db\\\x01.example");
+    strcpy(r->addr, "10.0.0.1:4242");
+    r->negotiated = TLS1_2_VERSION;
+    strcpy(r->cipher, "ECDHE-RSA-AES128-GCM-SHA256");
+    r->verify_code = X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT;
+    r->ocsp_requested = 1;
+    td_classify(r);
+    size_t n = td_render(r, TD_FORMAT_TEXT, line, sizeof(line));
+    CHECK(n == strlen(want) && strcmp(line, want) == 0, "trace line:\n%s\nwant:\n%s", line, want);
+    memset(small, 'x', sizeof(small));
+    n = td_render(r, TD_FORMAT_TEXT, small, sizeof(small) - 1);
+    CHECK(n < sizeof(small) - 1 && small[n] == '\0' && small[sizeof(small) - 1] == 'x' &&
+              strncmp(small, want, n - 1) == 0 && small[n - 1] == '\n',
+          "a trace line in 40 bytes: %zu bytes, \"%s\"", n, small);
+    td_report_free(r);
+}
+
 int main(void)
 {
     int covered[TD_CAUSE_COUNT] = { 0 };
@@ -1489,5 +1522,6 @@ int main(void)
     check_columns();
     check_weighed_names();
     check_json_fits();
+    check_trace_line();
     return check_summary("test_classify");
 }
