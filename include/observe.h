@@ -19,8 +19,9 @@ enum td_when { TD_AT_EXIT, TD_AT_ALERT, TD_AT_FREE, TD_AT_DONE, TD_AT_DONE_UNVER
  * first fields) is written. Plain getters; no I/O. */
 void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 
-/* The rest: the program, both hellos, versions and suite, the certificates, the staple (checked against a snapshot of the trust store, so
- * that no callback or lookup of the host's store runs), the trust store's files, the policy. */
+/* The rest: the program, both hellos, versions and suite, the certificates, the staple (checked
+ * against a private store of the host store's certificates on the chain's path, so that no
+ * callback or lookup of the host's store runs), the trust store's files, the policy. */
 void td_observe_rest(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when);
 
 /* A name the host refused after the handshake, on a connection that can no longer be looked into

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: Apache-2.0 */
 /* observe: see include/observe.h. Called only when there is something to report. It never runs
  * a verification with the host's store: the verification's own result, depth and chain are
- * kept by OpenSSL and by hook.c, and a staple is checked against a snapshot of the store. */
+ * kept by OpenSSL and by hook.c, and a staple is checked against a private store of the host
+ * store's certificates on the chain's path (store_for_path). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -732,7 +733,7 @@ static void observe_interception(struct td_report *r, STACK_OF(X509) *chain)
 
 /* ---- every problem of a failed chain -------------------------------------------------- */
 
-/* The problems a user would otherwise meet one handshake at a time. Others (a CRL the snapshot
+/* The problems a user would otherwise meet one handshake at a time. Others (a CRL the list
  * does not carry, a path length) would be artefacts of verifying again, or are rare enough to
  * leave to OpenSSL's one code. */
 static int chain_problem_worth(long code)
