@@ -22,6 +22,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <pthread.h>
+#include "catalogue.h"
 #include "intercept.h"
 #include "observe.h"
 #include "phrases.h"
@@ -794,10 +795,11 @@ static int record_chain_problem(int ok, X509_STORE_CTX *ctx)
     return 1;
 }
 
+/* A key or digest too weak for the security level: the catalogue's rules say which codes. */
 static int weak_code(long code)
 {
-    return code == X509_V_ERR_EE_KEY_TOO_SMALL || code == X509_V_ERR_CA_KEY_TOO_SMALL ||
-           code == X509_V_ERR_CA_MD_TOO_WEAK;
+    enum td_cause_id causes[TD_RULE_CAUSES];
+    return td_verify_causes(code, causes) >= 1 && causes[0] == TD_CAUSE_WEAK_KEY_OR_DIGEST;
 }
 
 /* The failed chain verified once more, by tlsdiag: against the trust store's certificates (no
