@@ -4,6 +4,7 @@
  * Built only when there is something to say (a failure, or trace mode). */
 #ifndef TLSDIAG_REPORT_H
 #define TLSDIAG_REPORT_H
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 #include "catalogue.h"
@@ -112,10 +113,12 @@ struct td_report {
     unsigned char first_bytes[5]; /* a record header that was not TLS */
     int first_bytes_len;
     int whole; /* past the key, td_report_init_rest has run: the rest is valid */
-
-    /* The rest of the head: zeroed for every report. */
+    /* Not part of a repeat's kind, but of every line said about one (a window's summary whose
+     * first failure was held back has only the key). */
     char program[64];
     enum td_runtime runtime;
+
+    /* The rest of the head, from TD_REPORT_KEY_SIZE on: zeroed for every report. */
     int pymongo;               /* PyMongo's modules are mapped into the host */
     unsigned loaded;           /* TD_LOADED_*: driver libraries mapped, pip on the command line */
     unsigned long ssl_options; /* SSL_get_options of this connection (which library made it) */
@@ -203,6 +206,8 @@ struct td_report {
      * many it allows); valid with offered_mix. */
     int offered_null, server_null, server_total;
 };
+/* Where a report's key ends: td_report_new_key zeroes what comes before. */
+#define TD_REPORT_KEY_SIZE offsetof(struct td_report, pymongo)
 
 /* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when
  * memory is short. Free with free(). */

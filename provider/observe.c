@@ -574,6 +574,10 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
         when == TD_AT_EXIT || (when == TD_AT_ALERT && c != NULL && (c->flags & TD_CONN_ALERT_SENT))
             ? pick_error()
             : 0;
+    struct td_runtime_info rt;
+    td_runtime_get(&rt, 0);
+    copy_str(r->program, sizeof(r->program), rt.program);
+    r->runtime = rt.kind;
     r->now = time(NULL);
     r->role = SSL_is_server(ssl) ? TD_ROLE_SERVER : TD_ROLE_CLIENT;
     r->verify_depth = -1;
@@ -639,12 +643,8 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
 static void observe_handshake(struct td_report *r, SSL *ssl, const struct td_conn *c,
                               enum td_when when)
 {
-    struct td_runtime_info rt;
     int done = key_after_done(when);
     int client = r->role == TD_ROLE_CLIENT;
-    td_runtime_get(&rt, 0);
-    copy_str(r->program, sizeof(r->program), rt.program);
-    r->runtime = rt.kind;
     r->openssl_version = OpenSSL_version(OPENSSL_VERSION);
     r->openssl_dir = OpenSSL_version(OPENSSL_DIR);
     if (r->err != 0) {

@@ -313,7 +313,7 @@ int td_repeat_admit(const struct td_report *r)
         if (r->whole) {
             memcpy(w->first, r, sizeof(*r));
         } else {
-            memcpy(w->first, r, offsetof(struct td_report, program));
+            memcpy(w->first, r, TD_REPORT_KEY_SIZE);
             td_report_init_rest(w->first);
         }
         w->used = 1;

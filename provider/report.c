@@ -32,7 +32,7 @@ struct td_report *td_report_new_key(enum td_event event)
 {
     struct td_report *r = td_spare_take(&report_spare);
     if (r == NULL) return NULL;
-    memset(r, 0, offsetof(struct td_report, program));
+    memset(r, 0, TD_REPORT_KEY_SIZE);
     r->event = event;
     return r;
 }
@@ -41,7 +41,8 @@ void td_report_init_rest(struct td_report *r)
 {
     /* Zeroing all 40 KB per report showed in `make bench` (a trace line per handshake, a
      * counted repeat per retry): the tail is only read where its own flags say so. */
-    memset(&r->program, 0, offsetof(struct td_report, vcert) - offsetof(struct td_report, program));
+    memset((char *)r + TD_REPORT_KEY_SIZE, 0,
+           offsetof(struct td_report, vcert) - TD_REPORT_KEY_SIZE);
     r->vcert.present = r->top.present = r->ours.present = 0;
     r->offered.parsed = r->answer.parsed = 0;
     r->n_problems = r->issuer_in_store = 0;

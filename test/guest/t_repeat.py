@@ -194,6 +194,26 @@ def rate_limited_trace(build, tmp):
     return f"{lines} trace lines, {held} held back and counted"
 
 
+def held_back_window(build, tmp):
+    """A window whose first failure the rate limit held back is summarised with what the key
+    alone knows: the kind, the count, and the program, never an empty one."""
+    out = tmp / "held-window.jsonl"
+    env = host_env(build.cnf, mode="1", fmt="json", output=f"file:{out}", window=60,
+                   TLSDIAG_RATE_LIMIT=1, TLSDIAG_RATE_BURST=1)
+    p = subprocess.run([build.prog("hshost"), "fail"], env=env, capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode == 0, f"hshost exited {p.returncode}: {p.stderr[-800:]}")
+    events = read_jsonl(out)
+    explained = [e for e in events if e["event"] == "handshake_failed"]
+    held = [e for e in events if e["event"] == "repeat_summary" and e.get("held_back")]
+    check(len(explained) == 1, f"{len(explained)} explanations, expected the one the burst allows")
+    check(len(held) == 1 and held[0].get("count") == 1,
+          f"held-back summaries {held}: expected one, counting the other end's failure")
+    check(held[0].get("program") == "hshost",
+          f"the held-back summary names program {held[0].get('program')!r}")
+    return f"1 explained, the other end's failure in a held-back summary of {held[0]['program']}"
+
+
 CASES = [
     ("repeat (a): 5 identical failures -> 1 explanation + summary 4 at exit; other peer/cause explained at once",
      five_identical),
@@ -203,6 +223,8 @@ CASES = [
     ("repeat (d): rate limit 5/s, burst 10 -> failures beyond it counted in rate_limited", rate_limited_failures),
     ("repeat (d'): the same limit from the config keys rate_limit, rate_burst", rate_limited_failures, True),
     ("repeat (e): rate limit on trace lines -> the rest counted in rate_limited", rate_limited_trace),
+    ("repeat (f): a window whose first failure was held back -> its summary names the program",
+     held_back_window),
 ]
 
 
