@@ -148,7 +148,8 @@ static int note_issuer(const X509_NAME **names, int *n, const X509_NAME *name)
  * With OpenSSL's own verification and no lookup methods, checking a staple against it runs none
  * of the host's callbacks and reads no file (OpenSSL's file lookups clear the error queue), and
  * it costs what it holds: a copy of the whole store sorts itself again at every certificate
- * added (a CA bundle of 140: ~10^7 instructions, for every stapled trace line). */
+ * added (the system bundle, 145 certificates: 3.3 million instructions for every stapled trace
+ * line or OCSP failure; this takes 64,000). */
 static X509_STORE *store_for_path(X509_STORE *host, X509 *leaf, STACK_OF(X509) *chain)
 {
     X509_STORE *ours = X509_STORE_new();
