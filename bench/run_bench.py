@@ -349,6 +349,11 @@ def annotate(path, inclusive):
     return costs
 
 
+def own_ir(excl):
+    """Instructions executed inside tlsdiag.so itself, from exclusive() costs."""
+    return sum(ir for (fn, obj), ir in excl.items() if obj.startswith("tlsdiag"))
+
+
 def profile_section(cg, count, workload, mode, top=15):
     """Where the mode's extra instructions go: tlsdiag.so's own functions (inclusive),
     and the functions anywhere whose exclusive cost grew against base."""
@@ -358,7 +363,7 @@ def profile_section(cg, count, workload, mode, top=15):
     ours = sorted(((ir, fn) for (fn, obj), ir in incl.items() if obj.startswith("tlsdiag")),
                   reverse=True)[:top]
     excl_on, excl_base = exclusive(on_path), exclusive(base_path)
-    own = sum(ir for (fn, obj), ir in excl_on.items() if obj.startswith("tlsdiag"))
+    own = own_ir(excl_on)
     lines.append("Instructions executed inside tlsdiag.so itself: %.0f per handshake."
                  % (own / count))
     lines.append("")
@@ -402,7 +407,7 @@ def attribution(cg, count, workload, mode):
     incl = annotate(path, True)
     ours = sum(ir for (fn, obj), ir in incl.items()
                if obj.startswith("tlsdiag") and fn in ENTRY_POINTS) / count
-    own = sum(ir for (fn, obj), ir in exclusive(path).items() if obj.startswith("tlsdiag")) / count
+    own = own_ir(exclusive(path)) / count
     ours = min(ours, max(total, 0))
     return total, ours, min(own, ours)
 

@@ -209,8 +209,6 @@ struct td_report {
 /* Where a report's key ends: td_report_new_key zeroes what comes before. */
 #define TD_REPORT_KEY_SIZE offsetof(struct td_report, pymongo)
 
-/* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when
- * memory is short. Free with free(). */
 /* One block of a fixed size kept for the next taker, so that what trace mode makes and drops
  * again for every handshake (the report, the buffer it is rendered into) is not a malloc and a
  * free each time. Threads take it in turn; once used it stays allocated, one block a kind. */
@@ -221,6 +219,8 @@ struct td_spare {
 void *td_spare_take(struct td_spare *s);         /* s->size bytes, not zeroed; NULL if none */
 void td_spare_give(struct td_spare *s, void *p); /* p (NULL, or from td_spare_take) back */
 
+/* A report for this event, zeroed where the event reads it (a failure: all of it). NULL when
+ * memory is short. Free with td_report_free (free() is right too, but keeps no spare). */
 struct td_report *td_report_new(enum td_event event);
 /* Frees what td_report_new or td_report_new_key made (NULL allowed). */
 void td_report_free(struct td_report *r);

@@ -347,7 +347,8 @@ int td_hello_sni(const unsigned char *msg, size_t len, char *sni, size_t cap)
         if (v != EXT_SERVER_NAME) continue;
         struct td_hello h = { 0 };
         if (!read_server_name(&ext, &h) || !h.has_sni) return 0;
-        size_t n = strlen(h.sni) < cap - 1 ? strlen(h.sni) : cap - 1;
+        size_t n = strlen(h.sni);
+        if (n > cap - 1) n = cap - 1;
         memcpy(sni, h.sni, n);
         sni[n] = '\0';
         return 1;

@@ -564,8 +564,8 @@ static void parse_hello(const struct td_hello_bytes *h, struct td_hello *out)
 }
 
 /* The facts a repeat is known by (see same_kind in repeat.c) and what must be read at once: the
- * error, the peer, the alerts, the verify result. Everything else waits for td_observe_rest, so
- * that a counted repeat does not pay for it. */
+ * error, the peer, the alerts, the verify result; and the program, which every line says.
+ * Everything else waits for td_observe_rest, so that a counted repeat does not pay for it. */
 void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum td_when when)
 {
     /* First, before any call of ours can add to the queue. At a sent alert the reason is on
@@ -639,8 +639,8 @@ void td_observe_key(struct td_report *r, SSL *ssl, const struct td_conn *c, enum
     }
 }
 
-/* The rest of what the handshake itself shows: the program, both hellos, versions, suite,
- * state, OCSP. Read in the same callback as the key, right after it. */
+/* The rest of what the handshake itself shows: both hellos, versions, suite, state, OCSP. Read
+ * in the same callback as the key, right after it. */
 static void observe_handshake(struct td_report *r, SSL *ssl, const struct td_conn *c,
                               enum td_when when)
 {

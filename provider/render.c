@@ -103,7 +103,11 @@ static void put(struct out *o, const char *fmt, ...)
  * trace line is written for every handshake, and vsnprintf was most of its cost. */
 static void put_strings(struct out *o, const char *tmpl, const char *const *args, size_t n)
 {
-    char *d = o->buf + o->len, *end = o->buf + o->cap - 1; /* cap > len: put's own invariant */
+    if (o->len + 1 >= o->cap) {
+        o->full = 1;
+        return;
+    }
+    char *d = o->buf + o->len, *end = o->buf + o->cap - 1;
     size_t next = 0;
     for (const char *t = tmpl; *t != '\0' && !o->full; t++) {
         if (t[0] != '%' || t[1] != 's') { /* a lone '%' is text */
@@ -449,8 +453,7 @@ static void render_text(const struct td_report *r, struct out *o)
                 ? (r->ocsp.cert_status[0] ? r->ocsp.cert_status : TD_SAY_STAPLE_PRESENT)
                 : (r->ocsp_requested ? TD_SAY_STAPLE_REQUESTED_NONE : TD_SAY_STAPLE_NOT_REQUESTED),
         };
-        if (o->len + 1 >= o->cap) o->full = 1;
-        else put_strings(o, TD_SAY_TRACE_LINE, args, sizeof(args) / sizeof(args[0]));
+        put_strings(o, TD_SAY_TRACE_LINE, args, sizeof(args) / sizeof(args[0]));
         for (int i = 0; i < r->n_evidence; i++) {
             if (strncmp(r->evidence[i].key, "warning", 7) != 0) continue;
             put(o, "  warning: ");

@@ -1,8 +1,9 @@
 /* SPDX-FileCopyrightText: 2026 The tlsdiag authors
  * SPDX-License-Identifier: Apache-2.0 */
-/* fuzz_hello: td_hello_parse and td_hello_sni on arbitrary bytes. libFuzzer hands each input over in a heap block
- * of exactly its size, so ASan stops any read past the end; the invariants catch a parse that
- * "succeeds" into nonsense, or a refusal that leaves half-filled fields behind. */
+/* fuzz_hello: td_hello_parse and td_hello_sni on arbitrary bytes. libFuzzer hands each input
+ * over in a heap block of exactly its size, so ASan stops any read past the end; the invariants
+ * catch a parse that "succeeds" into nonsense, or a refusal that leaves half-filled fields
+ * behind. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

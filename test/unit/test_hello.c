@@ -297,10 +297,10 @@ static void check_against_openssl(const char *what, const struct td_hello *h,
           what, h->renegotiation_info, o->renegotiate.present);
 }
 
-/* Parse from a heap block of exactly len bytes, so that ASan sees any read past the end. */
 static int sni_disagreements;
 
-/* Every message parsed here is also read by td_hello_sni (what a server's repeat is counted
+/* Parse from a heap block of exactly len bytes, so that ASan sees any read past the end. Every
+ * message parsed here is also read by td_hello_sni (what a server's repeat is counted
  * under), from the same exact-size copy: on a ClientHello that parses it must find the same
  * name, or none when there is none, and never read past the end (ASan). */
 static int parse_exact(const unsigned char *msg, size_t len, struct td_hello *out)
